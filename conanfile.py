@@ -1,0 +1,47 @@
+# Conan 2 recipe for lexalign (header-only).
+#   conan create . --build=missing
+from conan import ConanFile
+from conan.tools.cmake import CMake, CMakeToolchain, cmake_layout
+
+
+class LexalignConan(ConanFile):
+    name = "lexalign"
+    version = "0.1.0"
+    license = "MIT"
+    description = ("Header-only C++20 word alignment and optimal transport: IBM models, HMM, "
+                   "fast_align's Model 2, Sinkhorn, barycenters, symmetrization and AER.")
+    topics = ("word-alignment", "optimal-transport", "nlp", "header-only")
+    package_type = "header-library"
+    settings = "os", "arch", "compiler", "build_type"
+    exports_sources = "CMakeLists.txt", "cmake/*", "include/*", "LICENSE", "README.md"
+    no_copy_source = True
+
+    def layout(self):
+        cmake_layout(self)
+
+    def package_id(self):
+        self.info.clear()
+
+    def generate(self):
+        tc = CMakeToolchain(self)
+        tc.cache_variables["LEXALIGN_BUILD_TESTS"] = False
+        tc.cache_variables["LEXALIGN_BUILD_EXAMPLES"] = False
+        tc.cache_variables["LEXALIGN_BUILD_BENCHMARKS"] = False
+        tc.cache_variables["LEXALIGN_PACKAGING_TESTS"] = False
+        tc.generate()
+
+    def build(self):
+        cmake = CMake(self)
+        cmake.configure()
+
+    def package(self):
+        cmake = CMake(self)
+        cmake.install()
+
+    def package_info(self):
+        self.cpp_info.set_property("cmake_file_name", "lexalign")
+        self.cpp_info.set_property("cmake_target_name", "lexalign::lexalign")
+        self.cpp_info.bindirs = []
+        self.cpp_info.libdirs = []
+        if self.settings.os in ("Linux", "FreeBSD"):
+            self.cpp_info.system_libs = ["pthread"]

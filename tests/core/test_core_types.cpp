@@ -1,0 +1,152 @@
+// Vocabulary, corpus storage, alignments, status, observer and the parallel
+// block loop.
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <numeric>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "lexalign/core/alignment.hpp"
+#include "lexalign/core/corpus.hpp"
+#include "lexalign/core/error.hpp"
+#include "lexalign/core/observer.hpp"
+#include "lexalign/core/parallel.hpp"
+#include "lexalign/core/status.hpp"
+#include "lexalign/core/vocabulary.hpp"
+#include "support/catch.hpp"
+
+TEST_CASE("vocabulary assigns dense ids in insertion order", "[vocabulary]") {
+  lexalign::vocabulary v;
+  CHECK(v.add("the") == 0);
+  CHECK(v.add("house") == 1);
+  CHECK(v.add("the") == 0);
+  CHECK(v.size() == 2);
+  CHECK(v.word(1) == "house");
+  CHECK(v.find("house") == lexalign::word_id{1});
+  CHECK_FALSE(v.find("casa").has_value());
+  CHECK_THROWS_AS(v.word(7), lexalign::invalid_argument);
+
+  // Copies own their strings: the copy's lookups survive the original.
+  lexalign::vocabulary copy;
+  {
+    lexalign::vocabulary tmp;
+    tmp.add("ñandú");
+    tmp.add("x");
+    copy = tmp;
+  }
+  CHECK(copy.find("ñandú") == lexalign::word_id{0});
+  CHECK(copy.word(1) == "x");
+}
+
+TEST_CASE("parallel_corpus stores about 4 bytes per token", "[corpus]") {
+  lexalign::parallel_corpus c;
+  std::vector<std::string> s{"a", "b", "a"}, t{"x", "y"};
+  for (int k = 0; k < 1000; ++k) c.add(s, t);
+  c.shrink_to_fit();
+  CHECK(c.size() == 1000);
+  CHECK(c.source(999).size() == 3);
+  CHECK(c.source(5)[2] == c.source(5)[0]);
+  CHECK(c.source_vocabulary().size() == 2);
+  CHECK(c.source_sentences().token_count() == 3000);
+  // 5000 tokens * 4 bytes + 2 * 1001 offsets * 8 bytes.
+  CHECK(c.memory_bytes() == 5000 * 4 + 2 * 1001 * 8);
+  CHECK(c.source_sentences().max_length() == 3);
+
+  const std::vector<lexalign::word_id> ok{0, 1}, bad{0, 9};
+  c.add_ids(ok, ok);
+  CHECK(c.size() == 1001);
+  CHECK_THROWS_AS(c.add_ids(bad, ok), lexalign::invalid_argument);
+}
+
+TEST_CASE("alignments normalise and invert", "[alignment]") {
+  std::vector<lexalign::link> l{{2, 1}, {0, 3}, {2, 1}, {1, 1}};
+  lexalign::normalize_links(l);
+  CHECK(l == std::vector<lexalign::link>{{0, 3}, {1, 1}, {2, 1}});
+  lexalign::sentence_alignment a{l, {{0, 0}}};
+  auto inv = lexalign::inverted(a);
+  CHECK(inv.sure == std::vector<lexalign::link>{{1, 1}, {1, 2}, {3, 0}});
+  CHECK(inv.possible == std::vector<lexalign::link>{{0, 0}});
+  CHECK(lexalign::inverted(inv) == a);
+  CHECK(a.size() == 4);
+}
+
+TEST_CASE("parse_error carries source, line and reason", "[error]") {
+  const lexalign::parse_error e("gold.txt", 12, "malformed link 'x'");
+  CHECK(std::string(e.what()) == "gold.txt:12: malformed link 'x'");
+  CHECK(e.line() == 12);
+  CHECK(e.source() == "gold.txt");
+  const lexalign::error& base = e;
+  CHECK(std::string(base.what()).find("gold.txt") == 0);
+}
+
+TEST_CASE("solver status names", "[status]") {
+  CHECK(lexalign::to_string(lexalign::solver_status::converged) == "converged");
+  CHECK(lexalign::to_string(lexalign::solver_status::numerical_error) == "numerical_error");
+  lexalign::convergence_info info;
+  CHECK_FALSE(info.converged());
+  info.status = lexalign::solver_status::converged;
+  CHECK(info.converged());
+}
+
+TEST_CASE("observers may return void or an action", "[observer]") {
+  int calls = 0;
+  auto counting = [&](const lexalign::iteration_event&) { ++calls; };
+  auto stopping = [](const lexalign::iteration_event& ev) {
+    return ev.iteration >= 3 ? lexalign::observer_action::stop : lexalign::observer_action::proceed;
+  };
+  static_assert(lexalign::observer<decltype(counting)>);
+  static_assert(lexalign::observer<decltype(stopping)>);
+  static_assert(lexalign::observer<lexalign::no_observer>);
+  static_assert(lexalign::observer<lexalign::progress_printer>);
+  static_assert(!lexalign::observer<int>);
+  lexalign::iteration_event ev{"test", 1, 0.5, -1.0};
+  CHECK(lexalign::notify(counting, ev) == lexalign::observer_action::proceed);
+  CHECK(calls == 1);
+  CHECK(lexalign::notify(stopping, ev) == lexalign::observer_action::proceed);
+  ev.iteration = 3;
+  CHECK(lexalign::notify(stopping, ev) == lexalign::observer_action::stop);
+
+  std::FILE* sink = std::tmpfile();
+  REQUIRE(sink != nullptr);
+  lexalign::progress_printer printer(sink);
+  CHECK(lexalign::notify(printer, ev) == lexalign::observer_action::proceed);
+  ev.iteration = 1;
+  printer(ev);
+  std::rewind(sink);
+  char buf[256] = {};
+  CHECK(std::fgets(buf, sizeof buf, sink) != nullptr);
+  CHECK(std::string(buf).find("test iteration 3") != std::string::npos);
+  std::fclose(sink);
+}
+
+TEST_CASE("for_each_block covers every item once with fixed blocks", "[parallel]") {
+  for (unsigned threads : {1u, 2u, 4u, 0u}) {
+    const std::size_t n = 1003, block = 64;
+    std::vector<std::atomic<int>> seen(n);
+    std::vector<double> partial(lexalign::block_count(n, block), 0.0);
+    std::set<std::size_t> begins;
+    std::mutex m;
+    lexalign::for_each_block(threads, n, block, [&](std::size_t b, std::size_t begin, std::size_t end, unsigned worker) {
+      CHECK(worker < lexalign::resolve_threads(threads));
+      for (std::size_t i = begin; i < end; ++i) {
+        seen[i]++;
+        partial[b] += 1.0 / static_cast<double>(i + 1);
+      }
+      std::lock_guard lock(m);
+      begins.insert(begin);
+    });
+    for (auto& s : seen) CHECK(s.load() == 1);
+    CHECK(begins.size() == 16);
+    CHECK(*begins.rbegin() == 960);
+  }
+  // Exceptions propagate to the caller.
+  CHECK_THROWS_AS(lexalign::for_each_block(2, 100, 10,
+                                           [](std::size_t b, std::size_t, std::size_t, unsigned) {
+                                             if (b == 7) throw lexalign::error("boom");
+                                           }),
+                  lexalign::error);
+  CHECK(lexalign::resolve_threads(3) == 3);
+  CHECK(lexalign::resolve_threads(0) >= 1);
+}
