@@ -182,3 +182,26 @@ TEST_CASE("free-support barycenter rejects bad input", "[barycenter][errors]") {
     CHECK_THROWS_WITH(ot::free_support_barycenter(Ys, bs, X0, {.measure_weights = lam}), Contains("measure_weights"));
   }
 }
+
+TEST_CASE("a temporary lambda works as the inner solver", "[barycenter][policy]") {
+  const fixture f(fixture_path("ot_exact/fsb_weighted.txt"));
+  const auto m = load(f, 2);
+  const auto a = f.array("a").as_vector();
+  ot::emd_workspace<double> ws;
+  ot::emd_result<double> res;
+  auto r = ot::free_support_barycenter(
+      m.Y, m.b, f.array("X_init").view(), {.barycenter_weights = a},
+      [&](std::span<const double> wa, std::span<const double> wb, lexalign::matrix_view<const double> c,
+          lexalign::matrix_view<double> p) {
+        ot::emd_into(wa, wb, c, {.dense_plan = false}, ws, res);
+        for (std::size_t i = 0; i < p.rows(); ++i)
+          for (std::size_t j = 0; j < p.cols(); ++j) p(i, j) = 0;
+        for (const auto& e : res.entries) p(e.i, e.j) = e.mass;
+        return res.status;
+      },
+      lexalign::no_observer{});
+  CHECK(r.converged());
+  const auto& X = f.array("X");
+  for (std::size_t i = 0; i < X.rows; ++i)
+    for (std::size_t c = 0; c < X.cols; ++c) CHECK(r.support(i, c) == Approx(X(i, c)).margin(1e-10));
+}

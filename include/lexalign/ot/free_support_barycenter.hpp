@@ -109,9 +109,9 @@ concept vector_range = std::ranges::random_access_range<const R> && std::ranges:
 // error = squared displacement, objective = sum_l lambda_l <C_l, T_l>.
 template <detail::matrix_range P, detail::vector_range W, lexalign::matrix X0, class Inner, lexalign::observer Obs,
           class T = exact_value_t<matrix_value_t<X0>>>
-  requires inner_ot_solver<Inner, T>
+  requires inner_ot_solver<std::remove_reference_t<Inner>, T>
 free_support_barycenter_result<T> free_support_barycenter(const P& points, const W& weights, const X0& x_init,
-                                                          const free_support_barycenter_options& opt, Inner& inner,
+                                                          const free_support_barycenter_options& opt, Inner&& inner,
                                                           Obs obs) {
   require_rank_two(x_init, "x_init");
   const std::size_t L = std::ranges::size(points);
