@@ -1,6 +1,6 @@
 // Cross-check of ot::assignment with Boost's maximum_weighted_matching on
 // integer weights only (Boost 1.74's version hangs on real weights, see
-// ../shared/docs/PLATFORM.md trap 6).  Skipped when Boost.Graph is missing.
+// the platform notes, trap 6).  Skipped when Boost.Graph is missing.
 #if __has_include(<boost/graph/maximum_weighted_matching.hpp>)
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/maximum_weighted_matching.hpp>
