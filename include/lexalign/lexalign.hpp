@@ -15,3 +15,7 @@
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "lexalign/io/text.hpp"
+#include "lexalign/metrics/aer.hpp"
+#include "lexalign/metrics/alignment_scores.hpp"
+#include "lexalign/symmetrize/heuristic.hpp"
+#include "lexalign/symmetrize/symmetrize.hpp"

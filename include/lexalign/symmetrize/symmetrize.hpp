@@ -1,0 +1,402 @@
+// lexalign/symmetrize/symmetrize.hpp - combine a forward and a reverse
+// directional alignment into one (intersection, union, grow, grow-diag,
+// grow-diag-final, grow-diag-final-and, source-to-target, target-to-source),
+// with fast_align atools (default) or Moses symal semantics.
+//
+//   using namespace lexalign::symmetrize;
+//   std::vector<lexalign::link> out = combine(forward, reverse,
+//       {.method = heuristic::grow_diag_final_and, .order = semantics::moses});
+//
+// Both inputs are in source-target orientation (link.source indexes the
+// source sentence in both; invert a target-source file first).  They may be
+// any relations, not only functions, in any order, with duplicates.  The
+// result is sorted by (source, target) and free of duplicates, and always
+// satisfies  intersection ⊆ result ⊆ union.
+//
+// No grid is allocated: links are indexed in a hash table, so the cost is
+// O(K log K) for K = |forward| + |reverse| links whatever the sentence lengths
+// (the log from sorting and the visiting queues; at most 8 neighbour probes per link).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lexalign/config.hpp"
+#include "lexalign/core/alignment.hpp"
+#include "lexalign/core/error.hpp"
+#include "lexalign/symmetrize/detail/link_index.hpp"
+#include "lexalign/symmetrize/heuristic.hpp"
+
+LEXALIGN_NAMESPACE_BEGIN
+namespace symmetrize {
+
+struct options {
+  heuristic method = heuristic::grow_diag_final_and;  // what to compute
+  semantics order = semantics::atools;                // visit order of the growing heuristics
+  // Overrides `method`'s policy when set: any combination of growth,
+  // neighbourhood and final rule (e.g. grow + final-and).
+  std::optional<growth_policy> policy = std::nullopt;
+};
+
+// True sentence lengths.  They never change the result (no grid is used);
+// when given, links outside them are rejected with invalid_argument.
+struct sentence_lengths {
+  std::size_t source = 0;
+  std::size_t target = 0;
+};
+
+namespace detail {
+class engine;
+}
+
+// Reusable buffers: symmetrizing with one workspace allocates only while the
+// largest sentence seen grows.
+class workspace {
+ public:
+  workspace() = default;
+
+ private:
+  friend class detail::engine;
+  struct entry {
+    link l;                 // the union link
+    std::uint8_t from = 0;  // 1: in forward, 2: in reverse, 3: both
+    std::uint8_t state = 0; // 1: in the result, 2: dead candidate (atools)
+    std::uint8_t queued = 0;
+    std::uint32_t row = 0;  // compact id of l.source
+    std::uint32_t col = 0;  // compact id of l.target
+  };
+  std::vector<link> forward_, reverse_;
+  std::vector<entry> entries_;
+  detail::index_map cells_, rows_, cols_;
+  std::vector<std::uint8_t> row_aligned_, col_aligned_;
+  std::vector<std::uint32_t> current_, next_;
+  std::vector<link> result_;
+};
+
+namespace detail {
+inline bool sorted_unique(std::span<const link> s) noexcept {
+  for (std::size_t i = 1; i < s.size(); ++i)
+    if (!(s[i - 1] < s[i])) return false;
+  return true;
+}
+inline std::uint64_t key(std::uint32_t source, std::uint32_t target) noexcept {
+  return (std::uint64_t{source} << 32) | target;
+}
+}  // namespace detail
+
+namespace detail {
+
+// The engine behind combine(): see docs/symmetrization.md for the exact rules.
+class engine {
+ public:
+  using entry = workspace::entry;
+
+  static void run(std::span<const link> forward_in, std::span<const link> reverse_in, const options& opt,
+                  workspace& ws, std::vector<link>& out) {
+    out.clear();
+    const auto fwd = as_set(forward_in, ws.forward_);
+    const auto rev = as_set(reverse_in, ws.reverse_);
+    const std::optional<growth_policy> pol = opt.policy ? opt.policy : policy_of(opt.method);
+    if (!pol) {
+      switch (opt.method) {
+        case heuristic::source_to_target: out.assign(fwd.begin(), fwd.end()); return;
+        case heuristic::target_to_source: out.assign(rev.begin(), rev.end()); return;
+        default:  // union_
+          out.reserve(fwd.size() + rev.size());
+          std::set_union(fwd.begin(), fwd.end(), rev.begin(), rev.end(), std::back_inserter(out));
+          return;
+      }
+    }
+    build(fwd, rev, opt.order, ws);
+    if (pol->grow) {
+      if (opt.order == semantics::atools) grow_atools(pol->diagonal, ws);
+      else grow_moses(pol->diagonal, ws);
+    }
+    if (pol->final != final_rule::none) {
+      const bool both = pol->final == final_rule::both_unaligned;
+      if (opt.order == semantics::atools) {
+        final_pass_atools(fwd, both, ws);
+        final_pass_atools(rev, both, ws);
+      } else {
+        // symal's inverse alignment is our forward one (see docs/symmetrization.md).
+        final_pass_moses(1, both, ws);  // inverse-only (forward-only) links first
+        final_pass_moses(2, both, ws);  // then direct-only (reverse-only) links
+      }
+    }
+    for (const entry& e : ws.entries_)
+      if (e.state == 1) out.push_back(e.l);
+    if (opt.order == semantics::moses) std::sort(out.begin(), out.end());
+  }
+
+ private:
+  static std::span<const link> as_set(std::span<const link> s, std::vector<link>& buffer) {
+    if (sorted_unique(s)) return s;
+    buffer.assign(s.begin(), s.end());
+    normalize_links(buffer);
+    return buffer;
+  }
+
+  // The union, in the semantics' order, with origins, compact row/column ids,
+  // the hash index and the intersection as the starting alignment.
+  static void build(std::span<const link> fwd, std::span<const link> rev, semantics order, workspace& ws) {
+    auto& es = ws.entries_;
+    es.clear();
+    es.reserve(fwd.size() + rev.size());
+    auto f = fwd.begin(), r = rev.begin();
+    while (f != fwd.end() || r != rev.end()) {
+      entry e;
+      if (r == rev.end() || (f != fwd.end() && *f < *r)) {
+        e.l = *f++;
+        e.from = 1;
+      } else if (f == fwd.end() || *r < *f) {
+        e.l = *r++;
+        e.from = 2;
+      } else {
+        e.l = *f++;
+        ++r;
+        e.from = 3;
+      }
+      es.push_back(e);
+    }
+    if (order == semantics::moses)
+      std::sort(es.begin(), es.end(), [](const entry& a, const entry& b) {
+        return a.l.target != b.l.target ? a.l.target < b.l.target : a.l.source < b.l.source;
+      });
+    ws.cells_.reset(es.size());
+    ws.rows_.reset(es.size());
+    ws.cols_.reset(es.size());
+    std::uint32_t rows = 0, cols = 0;
+    for (std::size_t i = 0; i < es.size(); ++i) {
+      entry& e = es[i];
+      ws.cells_.insert(key(e.l.source, e.l.target), static_cast<std::uint32_t>(i));
+      e.row = ws.rows_.insert(e.l.source, rows);
+      if (e.row == rows) ++rows;
+      e.col = ws.cols_.insert(e.l.target, cols);
+      if (e.col == cols) ++cols;
+    }
+    ws.row_aligned_.assign(rows, 0);
+    ws.col_aligned_.assign(cols, 0);
+    for (entry& e : es)
+      if (e.from == 3) add(e, ws);
+  }
+
+  static void add(entry& e, workspace& ws) noexcept {
+    e.state = 1;
+    ws.row_aligned_[e.row] = 1;
+    ws.col_aligned_[e.col] = 1;
+  }
+
+  static bool row_aligned(const entry& e, const workspace& ws) noexcept { return ws.row_aligned_[e.row] != 0; }
+  static bool col_aligned(const entry& e, const workspace& ws) noexcept { return ws.col_aligned_[e.col] != 0; }
+
+  // Index of the union link at (source + ds, target + dt), or npos.
+  static std::uint32_t neighbour(const link& l, int ds, int dt, const workspace& ws) noexcept {
+    constexpr std::uint32_t top = std::numeric_limits<std::uint32_t>::max();
+    if ((ds < 0 && l.source == 0) || (ds > 0 && l.source == top)) return index_map::npos;
+    if ((dt < 0 && l.target == 0) || (dt > 0 && l.target == top)) return index_map::npos;
+    const auto s = static_cast<std::uint32_t>(static_cast<std::int64_t>(l.source) + ds);
+    const auto t = static_cast<std::uint32_t>(static_cast<std::int64_t>(l.target) + dt);
+    return ws.cells_.find(key(s, t));
+  }
+
+  // Neighbour offsets as (d_target, d_source), in symal's priority order:
+  // the 4 block neighbours, then the 4 diagonal ones.
+  static constexpr int offsets[8][2] = {{-1, 0}, {0, -1}, {1, 0}, {0, 1}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}};
+
+  static void push(std::vector<std::uint32_t>& heap, std::uint32_t i) {
+    heap.push_back(i);
+    std::push_heap(heap.begin(), heap.end(), std::greater<>{});
+  }
+  static std::uint32_t pop(std::vector<std::uint32_t>& heap) {
+    std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
+    const std::uint32_t i = heap.back();
+    heap.pop_back();
+    return i;
+  }
+
+  // atools: sweeps over the candidates (union \ intersection) in (source,
+  // target) order; a candidate is added at once if its source or its target
+  // is unaligned and one of its neighbours is in the alignment; sweeps repeat
+  // until one adds nothing.  Simulated exactly with work queues: a candidate
+  // can only become addable when a neighbour is added (it is then queued for
+  // the current sweep if it lies ahead of the sweep's position, else for the
+  // next sweep), and once both its words are aligned it never can again.
+  static void grow_atools(bool diagonal, workspace& ws) {
+    auto& es = ws.entries_;
+    auto& cur = ws.current_;
+    auto& nxt = ws.next_;
+    cur.clear();
+    nxt.clear();
+    const int directions = diagonal ? 8 : 4;
+    std::int64_t position = -1;  // index of the candidate being checked in this sweep
+    auto activate = [&](const entry& added) {
+      for (int d = 0; d < directions; ++d) {
+        const std::uint32_t q = neighbour(added.l, offsets[d][1], offsets[d][0], ws);
+        if (q == index_map::npos) continue;
+        entry& c = es[q];
+        if (c.state != 0 || c.queued != 0) continue;
+        if (static_cast<std::int64_t>(q) > position) {
+          c.queued = 1;
+          push(cur, q);
+        } else {
+          c.queued = 2;
+          nxt.push_back(q);
+        }
+      }
+    };
+    for (const entry& e : es)
+      if (e.state == 1) activate(e);
+    while (!cur.empty()) {
+      while (!cur.empty()) {
+        const std::uint32_t q = pop(cur);
+        position = q;
+        entry& c = es[q];
+        c.queued = 0;
+        if (row_aligned(c, ws) && col_aligned(c, ws)) {
+          c.state = 2;  // can never be added
+          continue;
+        }
+        add(c, ws);
+        activate(c);
+      }
+      // Next sweep.
+      position = -1;
+      std::swap(cur, nxt);
+      nxt.clear();
+      for (std::uint32_t q : cur) es[q].queued = 1;
+      std::make_heap(cur.begin(), cur.end(), std::greater<>{});
+    }
+  }
+
+  // Moses symal: passes over the points of the alignment in (target, source)
+  // order, points added during a pass being visited in that pass if they sort
+  // after the current one; each visited point tries its neighbours in the
+  // order of `offsets` and adds those in the union whose words are not both
+  // aligned; passes repeat until one adds nothing.  A point's second visit
+  // can add nothing (its neighbours are all in the alignment or have both
+  // words aligned for good), so each point is visited once: in the pass that
+  // follows its insertion when it was inserted behind the pass position.
+  static void grow_moses(bool diagonal, workspace& ws) {
+    auto& es = ws.entries_;
+    auto& cur = ws.current_;
+    auto& nxt = ws.next_;
+    cur.clear();
+    nxt.clear();
+    const int directions = diagonal ? 8 : 4;
+    for (std::uint32_t i = 0; i < es.size(); ++i)
+      if (es[i].state == 1) cur.push_back(i);  // already sorted: a valid heap
+    while (!cur.empty()) {
+      while (!cur.empty()) {
+        const std::uint32_t p = pop(cur);
+        const link pl = es[p].l;
+        for (int d = 0; d < directions; ++d) {
+          const std::uint32_t q = neighbour(pl, offsets[d][1], offsets[d][0], ws);
+          if (q == index_map::npos) continue;
+          entry& c = es[q];
+          if (c.state == 1 || (row_aligned(c, ws) && col_aligned(c, ws))) continue;
+          add(c, ws);
+          if (q > p) push(cur, q);
+          else nxt.push_back(q);
+        }
+      }
+      std::swap(cur, nxt);
+      nxt.clear();
+      std::make_heap(cur.begin(), cur.end(), std::greater<>{});
+    }
+  }
+
+  static bool final_ok(const entry& e, bool both, const workspace& ws) noexcept {
+    const bool r = row_aligned(e, ws), c = col_aligned(e, ws);
+    return both ? (!r && !c) : (!r || !c);
+  }
+
+  // atools: one pass over one input alignment in (source, target) order.
+  static void final_pass_atools(std::span<const link> links, bool both, workspace& ws) {
+    for (const link& l : links) {
+      entry& e = ws.entries_[ws.cells_.find(key(l.source, l.target))];
+      if (e.state != 1 && final_ok(e, both, ws)) add(e, ws);
+    }
+  }
+
+  // Moses: one pass over the union links that come only from one side, in (target, source) order.
+  static void final_pass_moses(std::uint8_t from, bool both, workspace& ws) {
+    for (entry& e : ws.entries_)
+      if (e.from == from && e.state != 1 && final_ok(e, both, ws)) add(e, ws);
+  }
+};
+
+inline void check_lengths(std::span<const link> links, const sentence_lengths& n, const char* which) {
+  for (const link& l : links)
+    if (l.source >= n.source || l.target >= n.target)
+      throw invalid_argument("symmetrize::combine: " + std::string(which) + " link " + std::to_string(l.source) +
+                             "-" + std::to_string(l.target) + " is outside a sentence pair of " +
+                             std::to_string(n.source) + " x " + std::to_string(n.target) + " tokens");
+}
+}  // namespace detail
+
+// Symmetrizes one sentence pair into `out` (cleared first), reusing `ws`.
+inline void combine(std::span<const link> forward, std::span<const link> reverse, const options& opt, workspace& ws,
+                    std::vector<link>& out) {
+  detail::engine::run(forward, reverse, opt, ws, out);
+}
+
+// As above, checking every link against the true sentence lengths first.
+inline void combine(std::span<const link> forward, std::span<const link> reverse, const sentence_lengths& lengths,
+                    const options& opt, workspace& ws, std::vector<link>& out) {
+  detail::check_lengths(forward, lengths, "forward");
+  detail::check_lengths(reverse, lengths, "reverse");
+  detail::engine::run(forward, reverse, opt, ws, out);
+}
+
+// Allocating convenience.
+inline std::vector<link> combine(std::span<const link> forward, std::span<const link> reverse,
+                                 const options& opt = {}) {
+  workspace ws;
+  std::vector<link> out;
+  detail::engine::run(forward, reverse, opt, ws, out);
+  return out;
+}
+
+// Symmetrizes two corpora line by line (equal sizes, else invalid_argument).
+// Each sentence's sure and possible links are taken together.
+inline alignment_corpus combine(const alignment_corpus& forward, const alignment_corpus& reverse,
+                                const options& opt = {}) {
+  if (forward.size() != reverse.size())
+    throw invalid_argument("symmetrize::combine: forward has " + std::to_string(forward.size()) +
+                           " sentence pairs, reverse has " + std::to_string(reverse.size()));
+  workspace ws;
+  alignment_corpus out(forward.size());
+  std::vector<link> f, r;
+  for (std::size_t k = 0; k < forward.size(); ++k) {
+    std::span<const link> fs = forward[k].sure, rs = reverse[k].sure;
+    if (!forward[k].possible.empty()) {
+      f.assign(forward[k].sure.begin(), forward[k].sure.end());
+      f.insert(f.end(), forward[k].possible.begin(), forward[k].possible.end());
+      fs = f;
+    }
+    if (!reverse[k].possible.empty()) {
+      r.assign(reverse[k].sure.begin(), reverse[k].sure.end());
+      r.insert(r.end(), reverse[k].possible.begin(), reverse[k].possible.end());
+      rs = r;
+    }
+    detail::engine::run(fs, rs, opt, ws, out[k].sure);
+  }
+  return out;
+}
+
+// The alignment with source and target swapped, sorted (atools `invert`).
+inline std::vector<link> invert(std::span<const link> links) {
+  std::vector<link> out(links.begin(), links.end());
+  invert_links(out);
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace symmetrize
+LEXALIGN_NAMESPACE_END
