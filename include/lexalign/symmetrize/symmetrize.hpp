@@ -73,7 +73,10 @@ class workspace {
   };
   std::vector<link> forward_, reverse_;
   std::vector<entry> entries_;
-  detail::index_map cells_, rows_, cols_;
+  detail::index_map cells_, rows_, cols_;  // sparse path: hash indexes
+  std::vector<std::uint32_t> grid_;         // dense path: cell -> entry, npos outside the union
+  bool dense_ = false;
+  std::uint32_t width_ = 0, height_ = 0;    // dense grid: (largest source + 1) x (largest target + 1)
   std::vector<std::uint8_t> row_aligned_, col_aligned_;
   std::vector<std::uint32_t> current_, next_;
   std::vector<link> result_;
@@ -129,6 +132,7 @@ class engine {
         final_pass_moses(2, both, ws);  // then direct-only (reverse-only) links
       }
     }
+    clear_grid(ws);
     for (const entry& e : ws.entries_)
       if (e.state == 1) out.push_back(e.l);
     if (opt.order == semantics::moses) std::sort(out.begin(), out.end());
@@ -145,6 +149,7 @@ class engine {
   // The union, in the semantics' order, with origins, compact row/column ids,
   // the hash index and the intersection as the starting alignment.
   static void build(std::span<const link> fwd, std::span<const link> rev, semantics order, workspace& ws) {
+    clear_grid(ws);  // in case an exception left it in use
     auto& es = ws.entries_;
     es.clear();
     es.reserve(fwd.size() + rev.size());
@@ -168,17 +173,43 @@ class engine {
       std::sort(es.begin(), es.end(), [](const entry& a, const entry& b) {
         return a.l.target != b.l.target ? a.l.target < b.l.target : a.l.source < b.l.source;
       });
-    ws.cells_.reset(es.size());
-    ws.rows_.reset(es.size());
-    ws.cols_.reset(es.size());
+    // Small boxes (the usual case) get a dense cell -> entry grid, which is
+    // cleared link by link after use, so its cost stays linear in the links;
+    // long or sparse sentences get hash indexes.
+    std::uint32_t max_s = 0, max_t = 0;
+    for (const entry& e : es) {
+      max_s = std::max(max_s, e.l.source);
+      max_t = std::max(max_t, e.l.target);
+    }
+    const std::uint64_t limit = dense_cell_limit(es.size());
+    const std::uint64_t height = std::uint64_t{max_s} + 1, width = std::uint64_t{max_t} + 1;
+    const std::uint64_t cells = height * width;  // no overflow once both are checked against the limit
+    ws.dense_ = !es.empty() && height <= limit && width <= limit && cells <= limit;
     std::uint32_t rows = 0, cols = 0;
-    for (std::size_t i = 0; i < es.size(); ++i) {
-      entry& e = es[i];
-      ws.cells_.insert(key(e.l.source, e.l.target), static_cast<std::uint32_t>(i));
-      e.row = ws.rows_.insert(e.l.source, rows);
-      if (e.row == rows) ++rows;
-      e.col = ws.cols_.insert(e.l.target, cols);
-      if (e.col == cols) ++cols;
+    if (ws.dense_) {
+      ws.height_ = max_s + 1;
+      ws.width_ = max_t + 1;
+      if (ws.grid_.size() < cells) ws.grid_.resize(static_cast<std::size_t>(cells), index_map::npos);
+      for (std::size_t i = 0; i < es.size(); ++i) {
+        entry& e = es[i];
+        ws.grid_[std::size_t{e.l.source} * ws.width_ + e.l.target] = static_cast<std::uint32_t>(i);
+        e.row = e.l.source;
+        e.col = e.l.target;
+      }
+      rows = ws.height_;
+      cols = ws.width_;
+    } else {
+      ws.cells_.reset(es.size());
+      ws.rows_.reset(es.size());
+      ws.cols_.reset(es.size());
+      for (std::size_t i = 0; i < es.size(); ++i) {
+        entry& e = es[i];
+        ws.cells_.insert(key(e.l.source, e.l.target), static_cast<std::uint32_t>(i));
+        e.row = ws.rows_.insert(e.l.source, rows);
+        if (e.row == rows) ++rows;
+        e.col = ws.cols_.insert(e.l.target, cols);
+        if (e.col == cols) ++cols;
+      }
     }
     ws.row_aligned_.assign(rows, 0);
     ws.col_aligned_.assign(cols, 0);
@@ -202,62 +233,129 @@ class engine {
     if ((dt < 0 && l.target == 0) || (dt > 0 && l.target == top)) return index_map::npos;
     const auto s = static_cast<std::uint32_t>(static_cast<std::int64_t>(l.source) + ds);
     const auto t = static_cast<std::uint32_t>(static_cast<std::int64_t>(l.target) + dt);
+    return find(s, t, ws);
+  }
+
+  static std::uint32_t find(std::uint32_t s, std::uint32_t t, const workspace& ws) noexcept {
+    if (ws.dense_) return s < ws.height_ && t < ws.width_ ? ws.grid_[std::size_t{s} * ws.width_ + t] : index_map::npos;
     return ws.cells_.find(key(s, t));
+  }
+
+  // Largest dense grid used for a sentence of `links` union links.
+  static constexpr std::uint64_t dense_cell_limit(std::size_t links) noexcept {
+    return std::min<std::uint64_t>(4096 + 64 * std::uint64_t{links}, std::uint64_t{1} << 24);
+  }
+
+  // Puts the dense grid back to all-npos, touching only the union's cells.
+  static void clear_grid(workspace& ws) noexcept {
+    if (!ws.dense_) return;
+    for (const entry& e : ws.entries_) ws.grid_[std::size_t{e.l.source} * ws.width_ + e.l.target] = index_map::npos;
+    ws.dense_ = false;
   }
 
   // Neighbour offsets as (d_target, d_source), in symal's priority order:
   // the 4 block neighbours, then the 4 diagonal ones.
   static constexpr int offsets[8][2] = {{-1, 0}, {0, -1}, {1, 0}, {0, 1}, {-1, -1}, {-1, 1}, {1, -1}, {1, 1}};
 
-  static void push(std::vector<std::uint32_t>& heap, std::uint32_t i) {
-    heap.push_back(i);
-    std::push_heap(heap.begin(), heap.end(), std::greater<>{});
-  }
-  static std::uint32_t pop(std::vector<std::uint32_t>& heap) {
-    std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
-    const std::uint32_t i = heap.back();
-    heap.pop_back();
-    return i;
-  }
+  // The entries to visit in increasing index order, pass after pass: an
+  // entry pushed ahead of the current position is visited in this pass, one
+  // pushed at or behind it in the next.  A pass with many entries is a scan
+  // over the `queued` flags, one with few a binary heap, so the total cost is
+  // O(K log K) however many passes there are (at most one entry per pass
+  // when a chain grows backwards).
+  class visit_queue {
+   public:
+    explicit visit_queue(workspace& ws) : es_(ws.entries_), heap_(ws.current_), next_(ws.next_) {
+      heap_.clear();
+      next_.clear();
+    }
+
+    // Queues `i` for the first pass (before begin_pass()) or for the current or next pass.
+    void push(std::uint32_t i) {
+      entry& e = es_[i];
+      if (e.queued != 0) return;
+      if (static_cast<std::int64_t>(i) > position_) {
+        e.queued = 1;
+        if (!scan_) {
+          heap_.push_back(i);
+          std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
+        }
+      } else {
+        e.queued = 2;
+        next_.push_back(i);
+      }
+    }
+
+    // Starts the next pass with the entries queued for it; false if there are none.
+    bool begin_pass() {
+      if (next_.empty()) return false;
+      position_ = -1;
+      scan_ = next_.size() * 16 >= es_.size();
+      heap_.clear();
+      for (std::uint32_t i : next_) es_[i].queued = 1;
+      if (!scan_) {
+        heap_.swap(next_);
+        std::make_heap(heap_.begin(), heap_.end(), std::greater<>{});
+      }
+      next_.clear();
+      return true;
+    }
+
+    // The next entry of this pass, or false at its end.
+    bool pop(std::uint32_t& i) {
+      if (scan_) {
+        for (std::size_t k = static_cast<std::size_t>(position_ + 1); k < es_.size(); ++k)
+          if (es_[k].queued == 1) {
+            i = static_cast<std::uint32_t>(k);
+            return take(i);
+          }
+        position_ = static_cast<std::int64_t>(es_.size());
+        return false;
+      }
+      if (heap_.empty()) return false;
+      std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
+      i = heap_.back();
+      heap_.pop_back();
+      return take(i);
+    }
+
+   private:
+    bool take(std::uint32_t i) {
+      es_[i].queued = 0;
+      position_ = i;
+      return true;
+    }
+
+    std::vector<entry>& es_;
+    std::vector<std::uint32_t>& heap_;
+    std::vector<std::uint32_t>& next_;
+    std::int64_t position_ = std::numeric_limits<std::int64_t>::max();  // before the first pass: all go to "next"
+    bool scan_ = false;
+  };
 
   // atools: sweeps over the candidates (union \ intersection) in (source,
   // target) order; a candidate is added at once if its source or its target
   // is unaligned and one of its neighbours is in the alignment; sweeps repeat
-  // until one adds nothing.  Simulated exactly with work queues: a candidate
-  // can only become addable when a neighbour is added (it is then queued for
-  // the current sweep if it lies ahead of the sweep's position, else for the
-  // next sweep), and once both its words are aligned it never can again.
+  // until one adds nothing.  Simulated exactly with the visit queue: a
+  // candidate can only become addable when a neighbour is added (it is then
+  // queued: for the current sweep if it lies ahead of the sweep's position,
+  // else for the next), and once both its words are aligned it never can again.
   static void grow_atools(bool diagonal, workspace& ws) {
     auto& es = ws.entries_;
-    auto& cur = ws.current_;
-    auto& nxt = ws.next_;
-    cur.clear();
-    nxt.clear();
+    visit_queue queue(ws);
     const int directions = diagonal ? 8 : 4;
-    std::int64_t position = -1;  // index of the candidate being checked in this sweep
     auto activate = [&](const entry& added) {
       for (int d = 0; d < directions; ++d) {
         const std::uint32_t q = neighbour(added.l, offsets[d][1], offsets[d][0], ws);
-        if (q == index_map::npos) continue;
-        entry& c = es[q];
-        if (c.state != 0 || c.queued != 0) continue;
-        if (static_cast<std::int64_t>(q) > position) {
-          c.queued = 1;
-          push(cur, q);
-        } else {
-          c.queued = 2;
-          nxt.push_back(q);
-        }
+        if (q != index_map::npos && es[q].state == 0) queue.push(q);
       }
     };
     for (const entry& e : es)
       if (e.state == 1) activate(e);
-    while (!cur.empty()) {
-      while (!cur.empty()) {
-        const std::uint32_t q = pop(cur);
-        position = q;
+    while (queue.begin_pass()) {
+      std::uint32_t q = 0;
+      while (queue.pop(q)) {
         entry& c = es[q];
-        c.queued = 0;
         if (row_aligned(c, ws) && col_aligned(c, ws)) {
           c.state = 2;  // can never be added
           continue;
@@ -265,12 +363,6 @@ class engine {
         add(c, ws);
         activate(c);
       }
-      // Next sweep.
-      position = -1;
-      std::swap(cur, nxt);
-      nxt.clear();
-      for (std::uint32_t q : cur) es[q].queued = 1;
-      std::make_heap(cur.begin(), cur.end(), std::greater<>{});
     }
   }
 
@@ -284,16 +376,13 @@ class engine {
   // follows its insertion when it was inserted behind the pass position.
   static void grow_moses(bool diagonal, workspace& ws) {
     auto& es = ws.entries_;
-    auto& cur = ws.current_;
-    auto& nxt = ws.next_;
-    cur.clear();
-    nxt.clear();
+    visit_queue queue(ws);
     const int directions = diagonal ? 8 : 4;
     for (std::uint32_t i = 0; i < es.size(); ++i)
-      if (es[i].state == 1) cur.push_back(i);  // already sorted: a valid heap
-    while (!cur.empty()) {
-      while (!cur.empty()) {
-        const std::uint32_t p = pop(cur);
+      if (es[i].state == 1) queue.push(i);
+    while (queue.begin_pass()) {
+      std::uint32_t p = 0;
+      while (queue.pop(p)) {
         const link pl = es[p].l;
         for (int d = 0; d < directions; ++d) {
           const std::uint32_t q = neighbour(pl, offsets[d][1], offsets[d][0], ws);
@@ -301,13 +390,9 @@ class engine {
           entry& c = es[q];
           if (c.state == 1 || (row_aligned(c, ws) && col_aligned(c, ws))) continue;
           add(c, ws);
-          if (q > p) push(cur, q);
-          else nxt.push_back(q);
+          queue.push(q);
         }
       }
-      std::swap(cur, nxt);
-      nxt.clear();
-      std::make_heap(cur.begin(), cur.end(), std::greater<>{});
     }
   }
 
@@ -319,7 +404,7 @@ class engine {
   // atools: one pass over one input alignment in (source, target) order.
   static void final_pass_atools(std::span<const link> links, bool both, workspace& ws) {
     for (const link& l : links) {
-      entry& e = ws.entries_[ws.cells_.find(key(l.source, l.target))];
+      entry& e = ws.entries_[find(l.source, l.target, ws)];
       if (e.state != 1 && final_ok(e, both, ws)) add(e, ws);
     }
   }
