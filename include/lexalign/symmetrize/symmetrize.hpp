@@ -67,7 +67,8 @@ class workspace {
     link l;                 // the union link
     std::uint8_t from = 0;  // 1: in forward, 2: in reverse, 3: both
     std::uint8_t state = 0; // 1: in the result, 2: dead candidate (atools)
-    std::uint8_t queued = 0;
+    std::uint8_t queued = 0;  // in the visit queue: 1 this pass, 2 the next
+    std::uint8_t near = 0;    // a neighbour is a candidate (Moses: worth visiting)
     std::uint32_t row = 0;  // compact id of l.source
     std::uint32_t col = 0;  // compact id of l.target
   };
@@ -78,8 +79,9 @@ class workspace {
   bool dense_ = false;
   std::uint32_t width_ = 0, height_ = 0;    // dense grid: (largest source + 1) x (largest target + 1)
   std::vector<std::uint8_t> row_aligned_, col_aligned_;
-  std::vector<std::uint32_t> current_, next_;
-  std::vector<link> result_;
+  std::vector<std::uint32_t> current_, next_, counts_;
+  std::vector<entry> sorted_entries_;
+  std::vector<link> sorted_links_;
 };
 
 namespace detail {
@@ -135,7 +137,10 @@ class engine {
     clear_grid(ws);
     for (const entry& e : ws.entries_)
       if (e.state == 1) out.push_back(e.l);
-    if (opt.order == semantics::moses) std::sort(out.begin(), out.end());
+    // Moses keeps the links in (target, source) order: back to (source, target).
+    if (opt.order == semantics::moses)
+      sort_by_key(out, ws.sorted_links_, ws.counts_, [](const link& l) { return l.source; },
+                  [](const link& a, const link& b) { return a < b; });
   }
 
  private:
@@ -144,6 +149,26 @@ class engine {
     buffer.assign(s.begin(), s.end());
     normalize_links(buffer);
     return buffer;
+  }
+
+  // Stable sort of `v` by key(x), a uint32: a counting sort when the keys'
+  // range is small next to the size (linear), else std::sort with `less`
+  // (which must order by the key first and then as `v` is ordered now).
+  template <class T, class Key, class Less>
+  static void sort_by_key(std::vector<T>& v, std::vector<T>& tmp, std::vector<std::uint32_t>& counts, Key key,
+                          Less less) {
+    std::uint32_t top = 0;
+    for (const T& x : v) top = std::max(top, key(x));
+    if (std::uint64_t{top} >= 4 * std::uint64_t{v.size()} + 64) {
+      std::sort(v.begin(), v.end(), less);
+      return;
+    }
+    counts.assign(std::size_t{top} + 2, 0);
+    for (const T& x : v) ++counts[std::size_t{key(x)} + 1];
+    for (std::size_t k = 1; k < counts.size(); ++k) counts[k] += counts[k - 1];
+    tmp.resize(v.size());
+    for (const T& x : v) tmp[counts[key(x)]++] = x;
+    v.swap(tmp);
   }
 
   // The union, in the semantics' order, with origins, compact row/column ids,
@@ -169,10 +194,11 @@ class engine {
       }
       es.push_back(e);
     }
-    if (order == semantics::moses)
-      std::sort(es.begin(), es.end(), [](const entry& a, const entry& b) {
-        return a.l.target != b.l.target ? a.l.target < b.l.target : a.l.source < b.l.source;
-      });
+    if (order == semantics::moses)  // (source, target) order -> (target, source) order
+      sort_by_key(es, ws.sorted_entries_, ws.counts_, [](const entry& e) { return e.l.target; },
+                  [](const entry& a, const entry& b) {
+                    return a.l.target != b.l.target ? a.l.target < b.l.target : a.l.source < b.l.source;
+                  });
     // Small boxes (the usual case) get a dense cell -> entry grid, which is
     // cleared link by link after use, so its cost stays linear in the links;
     // long or sparse sentences get hash indexes.
@@ -350,8 +376,18 @@ class engine {
         if (q != index_map::npos && es[q].state == 0) queue.push(q);
       }
     };
-    for (const entry& e : es)
-      if (e.state == 1) activate(e);
+    // Seed the first sweep from the candidates' side (there are usually fewer
+    // candidates than intersection links): those next to the intersection.
+    for (std::uint32_t i = 0; i < es.size(); ++i) {
+      if (es[i].state != 0) continue;
+      for (int d = 0; d < directions; ++d) {
+        const std::uint32_t q = neighbour(es[i].l, offsets[d][1], offsets[d][0], ws);
+        if (q != index_map::npos && es[q].state == 1) {
+          queue.push(i);
+          break;
+        }
+      }
+    }
     while (queue.begin_pass()) {
       std::uint32_t q = 0;
       while (queue.pop(q)) {
@@ -378,8 +414,20 @@ class engine {
     auto& es = ws.entries_;
     visit_queue queue(ws);
     const int directions = diagonal ? 8 : 4;
+    // A point with no candidate among its neighbours adds nothing when
+    // visited: mark the others once, and skip the visits of the rest.
+    bool any = false;
+    for (const entry& e : es) {
+      if (e.state != 0) continue;
+      any = true;
+      for (int d = 0; d < directions; ++d) {
+        const std::uint32_t q = neighbour(e.l, offsets[d][1], offsets[d][0], ws);
+        if (q != index_map::npos) es[q].near = 1;
+      }
+    }
+    if (!any) return;
     for (std::uint32_t i = 0; i < es.size(); ++i)
-      if (es[i].state == 1) queue.push(i);
+      if (es[i].state == 1 && es[i].near) queue.push(i);
     while (queue.begin_pass()) {
       std::uint32_t p = 0;
       while (queue.pop(p)) {
@@ -390,7 +438,7 @@ class engine {
           entry& c = es[q];
           if (c.state == 1 || (row_aligned(c, ws) && col_aligned(c, ws))) continue;
           add(c, ws);
-          queue.push(q);
+          if (c.near) queue.push(q);
         }
       }
     }
