@@ -25,7 +25,7 @@ inline int run_symmetrize(const std::vector<std::string>& args, std::istream& in
   a.option("forward", "F", "source-to-target alignment (fast_align's default direction)", {.required = true})
       .option("reverse", "R", "target-to-source alignment, written source-target (fast_align -r)")
       .option("heuristic", "H", "how to combine them", {.default_value = "grow-diag-final-and"})
-      .option("semantics", "S", "visit order: atools (fast_align) or moses (symal)", {.default_value = "atools"})
+      .option("semantics", "NAME", "visit order: atools (fast_align) or moses (symal)", {.default_value = "atools"})
       .flag("one-based", "the inputs' indices start at 1 (the output is 0-based)")
       .flag("reverse-inverted", "the reverse file is written target-source (j-i): swap its links")
       .option("source", "S", "source sentences (one per line): check every link is in range")

@@ -226,6 +226,15 @@ TEST_CASE("grow-diag-final-and is not always a subset of grow-diag-final", "[sym
   CHECK(run(f, r, heuristic::grow_diag_final_and) == Links{{0, 0}, {5, 5}});
 }
 
+TEST_CASE("grow is not always a subset of grow-diag", "[symmetrize]") {
+  // Intersection {1-2}; candidates 0-0, 0-1, 0-2, 3-0.  grow: 0-2 (block
+  // neighbour of 1-2), then 0-1, then 0-0, one per sweep.  grow-diag: 0-1
+  // first (diagonal neighbour of 1-2), after which both words of 0-2 are aligned.
+  const Links f{{1, 2}, {3, 0}}, r{{0, 0}, {0, 1}, {0, 2}, {1, 2}};
+  CHECK(run(f, r, heuristic::grow) == Links{{0, 0}, {0, 1}, {0, 2}, {1, 2}});
+  CHECK(run(f, r, heuristic::grow_diag) == Links{{0, 0}, {0, 1}, {1, 2}});
+}
+
 TEST_CASE("custom policies and sentence lengths", "[symmetrize]") {
   const Links f{{0, 0}, {2, 2}}, r{{0, 0}, {0, 1}};
   // grow (block) + final-and: 0-1 grows, 2-2 comes in at the final step.
