@@ -2,6 +2,7 @@
 // 64-bit key to a 32-bit index, rebuilt per sentence in O(size) and reused.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <limits>
