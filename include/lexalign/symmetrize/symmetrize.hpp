@@ -166,6 +166,7 @@ class engine {
     counts.assign(std::size_t{top} + 2, 0);
     for (const T& x : v) ++counts[std::size_t{key(x)} + 1];
     for (std::size_t k = 1; k < counts.size(); ++k) counts[k] += counts[k - 1];
+    tmp.reserve(v.capacity());  // the two buffers trade places: keep them equally large
     tmp.resize(v.size());
     for (const T& x : v) tmp[counts[key(x)]++] = x;
     v.swap(tmp);
