@@ -7,8 +7,10 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
 #include <vector>
 
+#include "lexalign/io/pharaoh.hpp"
 #include "lexalign/symmetrize/symmetrize.hpp"
 #include "support/catch.hpp"
 
@@ -343,4 +345,37 @@ TEST_CASE("fuzz: extreme indices and long sentences, no grid", "[symmetrize][fuz
   Links lf, lr{{19999, 19999}};
   for (std::uint32_t i = 0; i < 20000; ++i) lf.push_back({i, i});
   for (semantics s : {semantics::atools, semantics::moses}) CHECK(run(lf, lr, heuristic::grow_diag, s) == lf);
+}
+
+TEST_CASE("bundled gold sets: engine equals the reference transcription", "[symmetrize][data]") {
+  // Directional alignments derived from each gold set: forward links every
+  // target word to the source word of its last gold link (or, if it has
+  // none, to nothing), reverse every source word to the target word of its
+  // first gold link: realistic, partly disagreeing functional alignments.
+  for (const char* set : {"enfr", "roen", "zhen", "ende-sample"}) {
+    INFO(set);
+    const auto gold = lexalign::io::read_pharaoh_file(std::string(LEXALIGN_TEST_DATA_DIR) + "/gold/" + set + ".gold");
+    sym::workspace ws;
+    Links out;
+    std::size_t differ = 0;
+    for (const auto& g : gold) {
+      std::map<std::uint32_t, std::uint32_t> src_of, tgt_of;
+      for (const auto* links : {&g.sure, &g.possible})
+        for (const L& l : *links) {
+          src_of[l.target] = l.source;
+          tgt_of.emplace(l.source, l.target);
+        }
+      Links f, r;
+      for (const auto& [t, s] : src_of) f.push_back({s, t});
+      for (const auto& [s, t] : tgt_of) r.push_back({s, t});
+      for (semantics s : {semantics::atools, semantics::moses})
+        for (heuristic h : all_heuristics) {
+          sym::combine(f, r, {.method = h, .order = s}, ws, out);
+          REQUIRE(out == reference_run(f, r, h, s));
+        }
+      differ += run(f, r, heuristic::grow_diag_final_and) !=
+                run(f, r, heuristic::grow_diag_final_and, semantics::moses);
+    }
+    CHECK(differ < gold.size());
+  }
 }
