@@ -77,7 +77,7 @@ class workspace {
   detail::index_map cells_, rows_, cols_;  // sparse path: hash indexes
   std::vector<std::uint32_t> grid_;         // dense path: cell -> entry, npos outside the union
   bool dense_ = false;
-  std::uint32_t width_ = 0, height_ = 0;    // dense grid: (largest source + 1) x (largest target + 1)
+  std::size_t stride_ = 0;                  // dense grid row length: largest target + 3 (a border of npos)
   std::vector<std::uint8_t> row_aligned_, col_aligned_;
   std::vector<std::uint32_t> current_, next_, counts_;
   std::vector<entry> sorted_entries_;
@@ -120,8 +120,15 @@ class engine {
     }
     build(fwd, rev, opt.order, ws);
     if (pol->grow) {
-      if (opt.order == semantics::atools) grow_atools(pol->diagonal, ws);
-      else grow_moses(pol->diagonal, ws);
+      if (ws.dense_) {
+        const dense_lookup lookup(ws);
+        if (opt.order == semantics::atools) grow_atools(pol->diagonal, ws, lookup);
+        else grow_moses(pol->diagonal, ws, lookup);
+      } else {
+        const sparse_lookup lookup{ws};
+        if (opt.order == semantics::atools) grow_atools(pol->diagonal, ws, lookup);
+        else grow_moses(pol->diagonal, ws, lookup);
+      }
     }
     if (pol->final != final_rule::none) {
       const bool both = pol->final == final_rule::both_unaligned;
@@ -208,23 +215,24 @@ class engine {
       max_s = std::max(max_s, e.l.source);
       max_t = std::max(max_t, e.l.target);
     }
+    // The grid has a border of one npos cell on every side, so that
+    // neighbour probes need no bounds checks.
     const std::uint64_t limit = dense_cell_limit(es.size());
-    const std::uint64_t height = std::uint64_t{max_s} + 1, width = std::uint64_t{max_t} + 1;
+    const std::uint64_t height = std::uint64_t{max_s} + 3, width = std::uint64_t{max_t} + 3;
     const std::uint64_t cells = height * width;  // no overflow once both are checked against the limit
     ws.dense_ = !es.empty() && height <= limit && width <= limit && cells <= limit;
     std::uint32_t rows = 0, cols = 0;
     if (ws.dense_) {
-      ws.height_ = max_s + 1;
-      ws.width_ = max_t + 1;
+      ws.stride_ = static_cast<std::size_t>(width);
       if (ws.grid_.size() < cells) ws.grid_.resize(static_cast<std::size_t>(cells), index_map::npos);
       for (std::size_t i = 0; i < es.size(); ++i) {
         entry& e = es[i];
-        ws.grid_[std::size_t{e.l.source} * ws.width_ + e.l.target] = static_cast<std::uint32_t>(i);
+        ws.grid_[cell(e.l, ws)] = static_cast<std::uint32_t>(i);
         e.row = e.l.source;
         e.col = e.l.target;
       }
-      rows = ws.height_;
-      cols = ws.width_;
+      rows = max_s + 1;
+      cols = max_t + 1;
     } else {
       ws.cells_.reset(es.size());
       ws.rows_.reset(es.size());
@@ -260,13 +268,38 @@ class engine {
     if ((dt < 0 && l.target == 0) || (dt > 0 && l.target == top)) return index_map::npos;
     const auto s = static_cast<std::uint32_t>(static_cast<std::int64_t>(l.source) + ds);
     const auto t = static_cast<std::uint32_t>(static_cast<std::int64_t>(l.target) + dt);
-    return find(s, t, ws);
-  }
-
-  static std::uint32_t find(std::uint32_t s, std::uint32_t t, const workspace& ws) noexcept {
-    if (ws.dense_) return s < ws.height_ && t < ws.width_ ? ws.grid_[std::size_t{s} * ws.width_ + t] : index_map::npos;
     return ws.cells_.find(key(s, t));
   }
+
+  // Index of the union link `l` (which must be in the union).
+  static std::uint32_t find(const link& l, const workspace& ws) noexcept {
+    return ws.dense_ ? ws.grid_[cell(l, ws)] : ws.cells_.find(key(l.source, l.target));
+  }
+
+  // Position of link `l` in the dense grid.
+  static std::size_t cell(const link& l, const workspace& ws) noexcept {
+    return (std::size_t{l.source} + 1) * ws.stride_ + l.target + 1;
+  }
+
+  // Neighbour lookups: through the hash index (any indices) ...
+  struct sparse_lookup {
+    const workspace& ws;
+    std::uint32_t operator()(const link& l, int d) const noexcept {
+      return neighbour(l, offsets[d][1], offsets[d][0], ws);
+    }
+  };
+  // ... or through the bordered dense grid, with precomputed cell offsets.
+  struct dense_lookup {
+    const workspace& ws;
+    std::ptrdiff_t delta[8];
+    explicit dense_lookup(const workspace& w) : ws(w) {
+      for (int d = 0; d < 8; ++d)
+        delta[d] = static_cast<std::ptrdiff_t>(offsets[d][1]) * static_cast<std::ptrdiff_t>(w.stride_) + offsets[d][0];
+    }
+    std::uint32_t operator()(const link& l, int d) const noexcept {
+      return ws.grid_[static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cell(l, ws)) + delta[d])];
+    }
+  };
 
   // Largest dense grid used for a sentence of `links` union links.
   static constexpr std::uint64_t dense_cell_limit(std::size_t links) noexcept {
@@ -276,7 +309,7 @@ class engine {
   // Puts the dense grid back to all-npos, touching only the union's cells.
   static void clear_grid(workspace& ws) noexcept {
     if (!ws.dense_) return;
-    for (const entry& e : ws.entries_) ws.grid_[std::size_t{e.l.source} * ws.width_ + e.l.target] = index_map::npos;
+    for (const entry& e : ws.entries_) ws.grid_[cell(e.l, ws)] = index_map::npos;
     ws.dense_ = false;
   }
 
@@ -367,13 +400,14 @@ class engine {
   // candidate can only become addable when a neighbour is added (it is then
   // queued: for the current sweep if it lies ahead of the sweep's position,
   // else for the next), and once both its words are aligned it never can again.
-  static void grow_atools(bool diagonal, workspace& ws) {
+  template <class Lookup>
+  static void grow_atools(bool diagonal, workspace& ws, const Lookup& lookup) {
     auto& es = ws.entries_;
     visit_queue queue(ws);
     const int directions = diagonal ? 8 : 4;
     auto activate = [&](const entry& added) {
       for (int d = 0; d < directions; ++d) {
-        const std::uint32_t q = neighbour(added.l, offsets[d][1], offsets[d][0], ws);
+        const std::uint32_t q = lookup(added.l, d);
         if (q != index_map::npos && es[q].state == 0) queue.push(q);
       }
     };
@@ -382,7 +416,7 @@ class engine {
     for (std::uint32_t i = 0; i < es.size(); ++i) {
       if (es[i].state != 0) continue;
       for (int d = 0; d < directions; ++d) {
-        const std::uint32_t q = neighbour(es[i].l, offsets[d][1], offsets[d][0], ws);
+        const std::uint32_t q = lookup(es[i].l, d);
         if (q != index_map::npos && es[q].state == 1) {
           queue.push(i);
           break;
@@ -411,7 +445,8 @@ class engine {
   // can add nothing (its neighbours are all in the alignment or have both
   // words aligned for good), so each point is visited once: in the pass that
   // follows its insertion when it was inserted behind the pass position.
-  static void grow_moses(bool diagonal, workspace& ws) {
+  template <class Lookup>
+  static void grow_moses(bool diagonal, workspace& ws, const Lookup& lookup) {
     auto& es = ws.entries_;
     visit_queue queue(ws);
     const int directions = diagonal ? 8 : 4;
@@ -422,7 +457,7 @@ class engine {
       if (e.state != 0) continue;
       any = true;
       for (int d = 0; d < directions; ++d) {
-        const std::uint32_t q = neighbour(e.l, offsets[d][1], offsets[d][0], ws);
+        const std::uint32_t q = lookup(e.l, d);
         if (q != index_map::npos) es[q].near = 1;
       }
     }
@@ -434,7 +469,7 @@ class engine {
       while (queue.pop(p)) {
         const link pl = es[p].l;
         for (int d = 0; d < directions; ++d) {
-          const std::uint32_t q = neighbour(pl, offsets[d][1], offsets[d][0], ws);
+          const std::uint32_t q = lookup(pl, d);
           if (q == index_map::npos) continue;
           entry& c = es[q];
           if (c.state == 1 || (row_aligned(c, ws) && col_aligned(c, ws))) continue;
@@ -453,7 +488,7 @@ class engine {
   // atools: one pass over one input alignment in (source, target) order.
   static void final_pass_atools(std::span<const link> links, bool both, workspace& ws) {
     for (const link& l : links) {
-      entry& e = ws.entries_[find(l.source, l.target, ws)];
+      entry& e = ws.entries_[find(l, ws)];
       if (e.state != 1 && final_ok(e, both, ws)) add(e, ws);
     }
   }
