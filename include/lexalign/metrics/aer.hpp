@@ -37,9 +37,12 @@ struct score_options {
 
 namespace detail {
 
+// (source, target) order as one integer comparison.
+inline std::uint64_t key(const link& l) noexcept { return (std::uint64_t{l.source} << 32) | l.target; }
+
 inline bool is_sorted_unique(std::span<const link> s) noexcept {
   for (std::size_t i = 1; i < s.size(); ++i)
-    if (!(s[i - 1] < s[i])) return false;
+    if (key(s[i - 1]) >= key(s[i])) return false;
   return true;
 }
 
@@ -57,7 +60,8 @@ inline std::span<const link> merge_sets(std::span<const link> a, std::span<const
   if (a.empty()) return b;
   out.clear();
   out.reserve(a.size() + b.size());
-  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out),
+                 [](const link& x, const link& y) { return key(x) < key(y); });
   return out;
 }
 
@@ -65,8 +69,9 @@ inline std::size_t intersection_size(std::span<const link> a, std::span<const li
   std::size_t n = 0;
   auto i = a.begin(), j = b.begin();
   while (i != a.end() && j != b.end()) {
-    if (*i < *j) ++i;
-    else if (*j < *i) ++j;
+    const std::uint64_t x = key(*i), y = key(*j);
+    if (x < y) ++i;
+    else if (y < x) ++j;
     else {
       ++n;
       ++i;
@@ -143,10 +148,10 @@ class scorer {
     }
     c.source_tokens = n;
     c.target_tokens = m;
-    c.unaligned_source = n - distinct(a, &link::source);
-    c.unaligned_target = m - distinct(a, &link::target);
-    c.gold_unaligned_source = n - distinct(p, &link::source);
-    c.gold_unaligned_target = m - distinct(p, &link::target);
+    c.unaligned_source = n - distinct_sources(a);
+    c.unaligned_target = m - distinct_targets(a, m);
+    c.gold_unaligned_source = n - distinct_sources(p);
+    c.gold_unaligned_target = m - distinct_targets(p, m);
 
     total_ += c;
     macro_.add(scores(c));
@@ -161,11 +166,29 @@ class scorer {
                                " x " + std::to_string(m) + " tokens");
   }
 
-  // Number of distinct values of `member` among `links`.
-  std::size_t distinct(std::span<const link> links, std::uint32_t link::*member) {
+  // Number of distinct source indices of sorted links: the number of runs.
+  static std::size_t distinct_sources(std::span<const link> links) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < links.size(); ++i) n += i == 0 || links[i].source != links[i - 1].source;
+    return n;
+  }
+
+  // Number of distinct target indices (all below m): a flag per target word
+  // when m is small next to the links, else a sort.
+  std::size_t distinct_targets(std::span<const link> links, std::size_t m) {
+    if (m <= 4 * links.size() + 64) {
+      seen_.resize(std::max(seen_.size(), m));
+      std::size_t n = 0;
+      for (const link& l : links) {
+        n += seen_[l.target] == 0;
+        seen_[l.target] = 1;
+      }
+      for (const link& l : links) seen_[l.target] = 0;
+      return n;
+    }
     auto& v = index_buffer_;
     v.clear();
-    for (const link& l : links) v.push_back(l.*member);
+    for (const link& l : links) v.push_back(l.target);
     std::sort(v.begin(), v.end());
     return static_cast<std::size_t>(std::unique(v.begin(), v.end()) - v.begin());
   }
@@ -175,6 +198,7 @@ class scorer {
   macro_accumulator macro_;
   std::vector<link> buf_[6];
   std::vector<std::uint32_t> index_buffer_;
+  std::vector<std::uint8_t> seen_;  // all zero between calls
 };
 
 // Counts of one sentence pair (a convenience over scorer).

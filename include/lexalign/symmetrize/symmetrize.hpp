@@ -85,13 +85,15 @@ class workspace {
 };
 
 namespace detail {
-inline bool sorted_unique(std::span<const link> s) noexcept {
-  for (std::size_t i = 1; i < s.size(); ++i)
-    if (!(s[i - 1] < s[i])) return false;
-  return true;
-}
 inline std::uint64_t key(std::uint32_t source, std::uint32_t target) noexcept {
   return (std::uint64_t{source} << 32) | target;
+}
+// (source, target) order as one integer comparison.
+inline std::uint64_t key(const link& l) noexcept { return key(l.source, l.target); }
+inline bool sorted_unique(std::span<const link> s) noexcept {
+  for (std::size_t i = 1; i < s.size(); ++i)
+    if (key(s[i - 1]) >= key(s[i])) return false;
+  return true;
 }
 }  // namespace detail
 
@@ -147,7 +149,7 @@ class engine {
     // Moses keeps the links in (target, source) order: back to (source, target).
     if (opt.order == semantics::moses)
       sort_by_key(out, ws.sorted_links_, ws.counts_, [](const link& l) { return l.source; },
-                  [](const link& a, const link& b) { return a < b; });
+                  [](const link& a, const link& b) { return key(a) < key(b); });
   }
 
  private:
@@ -189,10 +191,10 @@ class engine {
     auto f = fwd.begin(), r = rev.begin();
     while (f != fwd.end() || r != rev.end()) {
       entry e;
-      if (r == rev.end() || (f != fwd.end() && *f < *r)) {
+      if (r == rev.end() || (f != fwd.end() && key(*f) < key(*r))) {
         e.l = *f++;
         e.from = 1;
-      } else if (f == fwd.end() || *r < *f) {
+      } else if (f == fwd.end() || key(*r) < key(*f)) {
         e.l = *r++;
         e.from = 2;
       } else {
