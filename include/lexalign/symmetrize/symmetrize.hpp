@@ -13,9 +13,12 @@
 // result is sorted by (source, target) and free of duplicates, and always
 // satisfies  intersection ⊆ result ⊆ union.
 //
-// No grid is allocated: links are indexed in a hash table, so the cost is
-// O(K log K) for K = |forward| + |reverse| links whatever the sentence lengths
-// (the log from sorting and the visiting queues; at most 8 neighbour probes per link).
+// No grid of the sentence's size is needed: links are indexed in a small
+// dense grid when their bounding box is small next to their number, in hash
+// tables otherwise, so the cost is O(K log K) for K = |forward| + |reverse|
+// links whatever the sentence lengths (the log from sorting unsorted input
+// and the visiting queues; at most 8 neighbour probes per link and visit).
+// docs/symmetrization.md gives the exact rules of both semantics.
 #pragma once
 
 #include <algorithm>
