@@ -10,10 +10,25 @@
 #include "lexalign/symmetrize/symmetrize.hpp"
 #include "support/catch.hpp"
 
+// AddressSanitizer brings its own operator new, and mixing it with ours is
+// reported as an alloc-dealloc mismatch: under ASan the test only runs the
+// code, without counting.
+#if defined(__SANITIZE_ADDRESS__)
+#define LEXALIGN_COUNT_ALLOCATIONS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LEXALIGN_COUNT_ALLOCATIONS 0
+#endif
+#endif
+#ifndef LEXALIGN_COUNT_ALLOCATIONS
+#define LEXALIGN_COUNT_ALLOCATIONS 1
+#endif
+
 namespace {
 std::atomic<std::size_t> global_allocations{0};
 }
 
+#if LEXALIGN_COUNT_ALLOCATIONS
 void* operator new(std::size_t n) {
   ++global_allocations;
   if (void* p = std::malloc(n ? n : 1)) return p;
@@ -21,6 +36,7 @@ void* operator new(std::size_t n) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 TEST_CASE("a warm workspace makes combine allocation free", "[symmetrize][memory]") {
   namespace sym = lexalign::symmetrize;
@@ -52,7 +68,7 @@ TEST_CASE("a warm workspace makes combine allocation free", "[symmetrize][memory
         links += out.size();
       }
       const std::size_t after = global_allocations.load();
-      CHECK(after == before);
+      if (LEXALIGN_COUNT_ALLOCATIONS) CHECK(after == before);
       CHECK(links > 0);
     }
 }
