@@ -32,7 +32,7 @@ struct entropic_workspace {
   using allocator_type = Allocator;
   explicit entropic_workspace(const Allocator& alloc = Allocator())
       : cost(alloc), kernel(alloc), a(alloc), b(alloc), f(alloc), g(alloc), f_prev(alloc), g_prev(alloc),
-        partials(alloc), scratch(alloc), w(alloc), extra(alloc) {}
+        partials(alloc), scratch(alloc), w(alloc), extra(alloc), extra2(alloc) {}
   Allocator get_allocator() const { return cost.get_allocator(); }
 
   std::vector<T, Allocator> cost;      // dense copy of a cost that exposes no usable memory
@@ -44,6 +44,7 @@ struct entropic_workspace {
   std::vector<T, Allocator> scratch;   // per-worker rows
   std::vector<T, Allocator> w;         // column sums
   std::vector<T, Allocator> extra;     // solver specific
+  std::vector<T, Allocator> extra2;    // solver specific
 };
 
 // A view of potentials for warm starts: converts from std::vector / std::span
