@@ -45,13 +45,13 @@ class point_cloud_cost {
       : x_(alloc), y_(alloc), xn_(alloc), yn_(alloc), metric_(metric), scale_(static_cast<T>(scale)) {
     require_rank_two(x, "x (points)");
     require_rank_two(y, "y (points)");
-    m_ = rows(x);
-    n_ = rows(y);
-    d_ = cols(x);
+    m_ = lexalign::rows(x);
+    n_ = lexalign::rows(y);
+    d_ = lexalign::cols(x);
     if (m_ == 0 || n_ == 0) throw invalid_argument("point_cloud_cost: x and y must hold at least one point each");
-    if (cols(y) != d_)
+    if (lexalign::cols(y) != d_)
       throw invalid_argument("point_cloud_cost: x has " + std::to_string(d_) + " columns but y has " +
-                             std::to_string(cols(y)) + "; points must have the same dimension");
+                             std::to_string(lexalign::cols(y)) + "; points must have the same dimension");
     if (!(scale > 0) || !std::isfinite(scale)) throw invalid_argument("point_cloud_cost: scale must be finite and > 0");
     copy_points(x, x_, xn_, m_, "x");
     copy_points(y, y_, yn_, n_, "y");
