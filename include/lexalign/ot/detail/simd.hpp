@@ -2,17 +2,15 @@
 // solvers need: dot, axpy, max, and a fused "exp and sum" with our own
 // polynomial exp.
 //
-// Written with GCC/Clang generic vector types of 64 bytes: the compiler maps
-// them onto whatever ISA the *consumer* compiles for (SSE2 by default, AVX2 or
-// AVX-512 with -march flags); nothing here needs -march.  Every kernel works
-// on whole vectors; the tail is padded (zeros for sums, -inf for exps), so the
-// result of a kernel is the same whatever the length's remainder and the ISA
-// (up to FMA contraction, which the compiler may apply).
+// Written with GCC/Clang generic vector types as wide as the registers the
+// *consumer's* flags enable (16 bytes for plain x86-64, 32 with AVX, 64 with
+// AVX-512); nothing here needs -march.  Every kernel works on whole vectors;
+// the tail is padded (zeros for sums, -inf for exps).
 //
 // exp: Cody-Waite reduction by ln 2, Taylor polynomial of degree 12 (double,
 // ~2 ulp) or 7 (float, ~2 ulp) on [-ln2/2, ln2/2]; results below the smallest
-// normal flush to 0 (x < -708.39 for double, x < -87.33 for float), x > max
-// gives +inf, NaN propagates.
+// normal flush to 0 (x < -708.39 for double, x < -87.33 for float), x > 709
+// (double) or x > 88 (float) gives +inf, NaN propagates.
 #pragma once
 
 #include <cmath>
@@ -37,13 +35,24 @@ namespace ot::detail {
 
 #if LEXALIGN_OT_HAVE_VECTOR_EXT
 
-typedef double vd_t __attribute__((vector_size(64)));
-typedef float vf_t __attribute__((vector_size(64)));
-typedef std::int64_t vi64_t __attribute__((vector_size(64)));
-typedef std::int32_t vi32_t __attribute__((vector_size(64)));
+// The widest registers the consumer's flags enable: wider generic vectors
+// than the hardware registers compile to poor code (GCC 12 scalarises the
+// selects).  Sums therefore depend on the ISA the code is compiled for (not
+// on the thread count).
+#if defined(__AVX512F__)
+#define LEXALIGN_OT_VECTOR_BYTES 64
+#elif defined(__AVX__)
+#define LEXALIGN_OT_VECTOR_BYTES 32
+#else
+#define LEXALIGN_OT_VECTOR_BYTES 16
+#endif
+typedef double vd_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES)));
+typedef float vf_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES)));
+typedef std::int64_t vi64_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES)));
+typedef std::int32_t vi32_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES)));
 // Unaligned, aliasing views of memory as vectors (loads and stores).
-typedef double vdu_t __attribute__((vector_size(64), aligned(alignof(double)), may_alias));
-typedef float vfu_t __attribute__((vector_size(64), aligned(alignof(float)), may_alias));
+typedef double vdu_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES), aligned(alignof(double)), may_alias));
+typedef float vfu_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES), aligned(alignof(float)), may_alias));
 
 // No function here takes or returns a vector by value: with 64-byte vectors
 // that would change the calling convention depending on -march, and GCC warns
@@ -85,70 +94,57 @@ LEXALIGN_OT_VEC_HELPERS(float, vf_t, vfu_t);
 
 // y = exp(x)
 LEXALIGN_OT_INLINE void vexp(vd_t& y, const vd_t& x) {
-  const vd_t lo = vd_t{} - 708.3964185322641, hi = vd_t{} + 709.782712893384;
+  const vd_t lo = vd_t{} - 708.3964185322641, hi = vd_t{} + 709.0;
   const vd_t xc = x < lo ? lo : (x > hi ? hi : x);
   const vd_t magic = vd_t{} + 6755399441055744.0;  // 1.5 * 2^52
   const vd_t t = xc * 1.4426950408889634 + magic;
   const vd_t k = t - magic;
   vd_t r = xc - k * 0.6931471803691238;  // ln2 high part
   r = r - k * 1.9082149292705877e-10;    // ln2 low part
-  vd_t p = vd_t{} + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  // Taylor coefficients 1/k!, k = 0..12, evaluated by Estrin's scheme (short
+  // dependency chains: the loop is throughput-bound, not latency-bound).
+  const vd_t r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  const vd_t p01 = 1.0 + r, p23 = 0.5 + r * (1.0 / 6.0), p45 = 1.0 / 24.0 + r * (1.0 / 120.0);
+  const vd_t p67 = 1.0 / 720.0 + r * (1.0 / 5040.0), p89 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
+  const vd_t p1011 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0);
+  const vd_t q0 = p01 + p23 * r2, q1 = p45 + p67 * r2, q2 = p89 + p1011 * r2;
+  const vd_t e0 = q0 + q1 * r4, e1 = q2 + r4 * (1.0 / 479001600.0);
+  const vd_t p = e0 + e1 * r8;
   vi64_t ki;
   std::memcpy(&ki, &t, sizeof ki);
   vi64_t mi;
   std::memcpy(&mi, &magic, sizeof mi);
   ki = ki - mi;
-  // k can be 1024 at the upper clamp: apply the scale in two halves.
-  const vi64_t k1 = ki >> 1, k2 = ki - k1;
-  const vi64_t b1 = (k1 + 1023) << 52, b2 = (k2 + 1023) << 52;
-  vd_t s1, s2;
-  std::memcpy(&s1, &b1, sizeof s1);
-  std::memcpy(&s2, &b2, sizeof s2);
-  y = p * s1 * s2;
+  const vi64_t bits = (ki + 1023) << 52;  // k in [-1022, 1023]: a normal power of 2
+  vd_t s1;
+  std::memcpy(&s1, &bits, sizeof s1);
+  y = p * s1;
   y = x < lo ? vd_t{} : y;
   y = x > hi ? vd_t{} + std::numeric_limits<double>::infinity() : y;
   y = x != x ? x : y;
 }
 
 LEXALIGN_OT_INLINE void vexp(vf_t& y, const vf_t& x) {
-  const vf_t lo = vf_t{} - 87.33654f, hi = vf_t{} + 88.72283f;
+  const vf_t lo = vf_t{} - 87.33654f, hi = vf_t{} + 88.0f;
   const vf_t xc = x < lo ? lo : (x > hi ? hi : x);
   const vf_t magic = vf_t{} + 12582912.0f;  // 1.5 * 2^23
   const vf_t t = xc * 1.44269504f + magic;
   const vf_t k = t - magic;
   vf_t r = xc - k * 0.693145752f;
   r = r - k * 1.42860677e-6f;
-  vf_t p = vf_t{} + 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
+  const vf_t r2 = r * r, r4 = r2 * r2;
+  const vf_t p01 = 1.0f + r, p23 = 0.5f + r * (1.0f / 6.0f), p45 = 1.0f / 24.0f + r * (1.0f / 120.0f);
+  const vf_t p67 = 1.0f / 720.0f + r * (1.0f / 5040.0f);
+  const vf_t p = (p01 + p23 * r2) + (p45 + p67 * r2) * r4;
   vi32_t ki;
   std::memcpy(&ki, &t, sizeof ki);
   vi32_t mi;
   std::memcpy(&mi, &magic, sizeof mi);
   ki = ki - mi;
-  const vi32_t k1 = ki >> 1, k2 = ki - k1;
-  const vi32_t b1 = (k1 + 127) << 23, b2 = (k2 + 127) << 23;
-  vf_t s1, s2;
-  std::memcpy(&s1, &b1, sizeof s1);
-  std::memcpy(&s2, &b2, sizeof s2);
-  y = p * s1 * s2;
+  const vi32_t bits = (ki + 127) << 23;  // k in [-126, 127]
+  vf_t s1;
+  std::memcpy(&s1, &bits, sizeof s1);
+  y = p * s1;
   y = x < lo ? vf_t{} : y;
   y = x > hi ? vf_t{} + std::numeric_limits<float>::infinity() : y;
   y = x != x ? x : y;
@@ -220,16 +216,6 @@ LEXALIGN_OT_INLINE void vexp(vf_t& y, const vf_t& x) {
     const V sh = V{} + shift, sc = V{} + scale;                                                      \
     V s0{}, s1{}, e0, e1;                                                                            \
     std::size_t j = 0;                                                                               \
-    for (; j + 2 * W <= n; j += 2 * W) {                                                             \
-      const V z0 = (vload(g + j) - vload(c + j) - sh) * sc;                                          \
-      const V z1 = (vload(g + j + W) - vload(c + j + W) - sh) * sc;                                  \
-      vexp(e0, z0);                                                                                  \
-      vexp(e1, z1);                                                                                  \
-      vstore(e + j, e0);                                                                             \
-      vstore(e + j + W, e1);                                                                         \
-      s0 += e0;                                                                                      \
-      s1 += e1;                                                                                      \
-    }                                                                                                \
     for (; j + W <= n; j += W) {                                                                     \
       const V z0 = (vload(g + j) - vload(c + j) - sh) * sc;                                          \
       vexp(e0, z0);                                                                                  \
