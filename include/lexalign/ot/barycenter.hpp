@@ -91,20 +91,23 @@ void barycenter_pass(const Src& src, WS& ws, std::size_t L, bool log_domain, T e
     T* cb = e + L * n;
     T* s1 = cb + n;  // (K v_l)_i, or S_l in log form
     T* s2 = s1 + L;  // log (K v_l)_i in log form
+    if (!log_domain) {  // s1 holds row i's dot products, computed with row i - 1's updates
+      const T* c0 = src.row(i0, cb);
+      for (std::size_t l = 0; l < L; ++l) s1[l] = dot(c0, v + l * n, n);
+    }
     for (std::size_t i = i0; i < i1; ++i) {
       const T* c = src.row(i, cb);
       T logp = 0, err = 0;
       if (!log_domain) {
-        for (std::size_t l = 0; l < L; ++l) {
-          s1[l] = dot(c, v + l * n, n);
-          logp += lam[l] * std::log(u[l * N + i] * s1[l]);
-        }
+        for (std::size_t l = 0; l < L; ++l) logp += lam[l] * std::log(u[l * N + i] * s1[l]);
         p[i] = std::exp(logp);
+        const T* cn = i + 1 < i1 ? src.row(i + 1, cb) : nullptr;  // a kernel row: no copy
         for (std::size_t l = 0; l < L; ++l) {
           err += lam[l] * std::abs(u[l * N + i] * s1[l] - p[i]);
           u[l * N + i] = p[i] / s1[l];
-          axpy(u[l * N + i], c, pb + l * n, n);
+          s2[l] = u[l * N + i];
         }
+        axpy_dot_multi(L, s2, c, pb, cn, v, s1, n);
       } else {
         for (std::size_t l = 0; l < L; ++l) {
           const T* g = v + l * n;
@@ -123,10 +126,11 @@ void barycenter_pass(const Src& src, WS& ws, std::size_t L, bool log_domain, T e
       rowerr[i] = err;
     }
   });
+  const unsigned rthreads = nb * n < (std::size_t(1) << 18) ? 1u : threads;  // same sums either way
   for (std::size_t l = 0; l < L; ++l) {
     // reduce the blocks of histogram l (stride L * n between blocks)
     T* w = ws.w.data() + l * n;
-    for_each_block(threads, n, column_block, [&](std::size_t, std::size_t j0, std::size_t j1, unsigned) {
+    for_each_block(rthreads, n, column_block, [&](std::size_t, std::size_t j0, std::size_t j1, unsigned) {
       std::copy(partials + l * n + j0, partials + l * n + j1, w + j0);
       for (std::size_t b = 1; b < nb; ++b) {
         const T* q = partials + (b * L + l) * n;

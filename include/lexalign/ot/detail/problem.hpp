@@ -180,12 +180,17 @@ decltype(auto) with_cost_source(const C& cost, std::vector<T, A>& storage, Fn&& 
 }
 
 // Row blocks: a function of the row count only (never of the thread count).
-inline std::size_t row_block_size(std::size_t m) { return std::max<std::size_t>(16, (m + 63) / 64); }
+// At most 64 blocks (the column partial sums cost blocks x n per iteration,
+// at most 1/64 of the kernel), at least 64 rows each.
+inline std::size_t row_block_size(std::size_t m) { return std::max<std::size_t>(64, (m + 63) / 64); }
 inline constexpr std::size_t column_block = 1024;
 
 // w[j] = sum over blocks b (in order) of partials[b * n + j].
 template <class T>
 void reduce_partials(const T* partials, std::size_t blocks, std::size_t n, T* w, unsigned threads) {
+  // Small reductions are not worth starting threads; the result does not
+  // depend on it (each column is summed in block order either way).
+  if (blocks * n < (std::size_t(1) << 18)) threads = 1;
   for_each_block(threads, n, column_block, [&](std::size_t, std::size_t j0, std::size_t j1, unsigned) {
     std::copy(partials + j0, partials + j1, w + j0);
     for (std::size_t b = 1; b < blocks; ++b) {

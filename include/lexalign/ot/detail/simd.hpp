@@ -184,6 +184,63 @@ LEXALIGN_OT_INLINE void vexp(vf_t& y, const vf_t& x) {
     }                                                                                                \
     for (; j < n; ++j) y[j] += alpha * x[j];                                                         \
   }                                                                                                  \
+  /* y[j] += alpha * x[j] while returning sum_j x2[j] * v[j]: the next row's dot */                  \
+  /* product streams from memory during this row's update (software pipelining) */                  \
+  inline T axpy_dot(T alpha, const T* x, T* y, const T* x2, const T* v, std::size_t n) {             \
+    constexpr std::size_t W = sizeof(V) / sizeof(T);                                                 \
+    const V al = V{} + alpha;                                                                        \
+    V s0{}, s1{};                                                                                    \
+    std::size_t j = 0;                                                                               \
+    for (; j + 2 * W <= n; j += 2 * W) {                                                             \
+      const V r0 = vload(y + j) + al * vload(x + j);                                                 \
+      const V r1 = vload(y + j + W) + al * vload(x + j + W);                                         \
+      vstore(y + j, r0);                                                                             \
+      vstore(y + j + W, r1);                                                                         \
+      s0 += vload(x2 + j) * vload(v + j);                                                            \
+      s1 += vload(x2 + j + W) * vload(v + j + W);                                                    \
+    }                                                                                                \
+    T tail = 0;                                                                                      \
+    for (; j < n; ++j) {                                                                             \
+      y[j] += alpha * x[j];                                                                          \
+      tail += x2[j] * v[j];                                                                          \
+    }                                                                                                \
+    const V s = s0 + s1;                                                                             \
+    return hsum(s) + tail;                                                                           \
+  }                                                                                                  \
+  /* For l < L (rows of y and v, stride n): y_l += alpha[l] x, out[l] = <x2, v_l>; the rows x and  */ \
+  /* x2 are read once per group of up to 4 histograms (x2 may be null: no dot products). */         \
+  inline void axpy_dot_multi(std::size_t L, const T* alpha, const T* x, T* y, const T* x2, const T* v, \
+                             T* out, std::size_t n) {                                                \
+    constexpr std::size_t W = sizeof(V) / sizeof(T);                                                 \
+    for (std::size_t l0 = 0; l0 < L; l0 += 4) {                                                      \
+      const std::size_t G = L - l0 < 4 ? L - l0 : 4;                                                 \
+      V al[4], acc[4];                                                                               \
+      T tail[4] = {0, 0, 0, 0};                                                                      \
+      for (std::size_t g = 0; g < 4; ++g) {                                                          \
+        al[g] = V{} + (g < G ? alpha[l0 + g] : T(0));                                                \
+        acc[g] = V{};                                                                                \
+      }                                                                                              \
+      T* y0 = y + l0 * n;                                                                            \
+      const T* v0 = v + l0 * n;                                                                      \
+      std::size_t j = 0;                                                                             \
+      for (; j + W <= n; j += W) {                                                                   \
+        const V xv = vload(x + j);                                                                   \
+        const V x2v = x2 ? vload(x2 + j) : V{};                                                      \
+        for (std::size_t g = 0; g < G; ++g) {                                                        \
+          const V r = vload(y0 + g * n + j) + al[g] * xv;                                            \
+          vstore(y0 + g * n + j, r);                                                                 \
+          if (x2) acc[g] += x2v * vload(v0 + g * n + j);                                             \
+        }                                                                                            \
+      }                                                                                              \
+      for (; j < n; ++j)                                                                             \
+        for (std::size_t g = 0; g < G; ++g) {                                                        \
+          y0[g * n + j] += alpha[l0 + g] * x[j];                                                     \
+          if (x2) tail[g] += x2[j] * v0[g * n + j];                                                  \
+        }                                                                                            \
+      if (x2)                                                                                        \
+        for (std::size_t g = 0; g < G; ++g) out[l0 + g] = hsum(acc[g]) + tail[g];                    \
+    }                                                                                                \
+  }                                                                                                  \
   /* max_j (g[j] - c[j]) */                                                                          \
   inline T max_diff(const T* g, const T* c, std::size_t n) {                                         \
     constexpr std::size_t W = sizeof(V) / sizeof(T);                                                 \
@@ -277,6 +334,27 @@ inline T dot(const T* a, const T* b, std::size_t n) {
 template <class T>
 inline void axpy(T alpha, const T* x, T* y, std::size_t n) {
   for (std::size_t j = 0; j < n; ++j) y[j] += alpha * x[j];
+}
+template <class T>
+inline T axpy_dot(T alpha, const T* x, T* y, const T* x2, const T* v, std::size_t n) {
+  T s = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    y[j] += alpha * x[j];
+    s += x2[j] * v[j];
+  }
+  return s;
+}
+template <class T>
+inline void axpy_dot_multi(std::size_t L, const T* alpha, const T* x, T* y, const T* x2, const T* v, T* out,
+                           std::size_t n) {
+  for (std::size_t l = 0; l < L; ++l) {
+    T s = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      y[l * n + j] += alpha[l] * x[j];
+      if (x2) s += x2[j] * v[l * n + j];
+    }
+    if (x2) out[l] = s;
+  }
 }
 template <class T>
 inline T max_diff(const T* g, const T* c, std::size_t n) {

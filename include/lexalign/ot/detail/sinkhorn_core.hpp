@@ -199,12 +199,14 @@ void scaling_loop(std::size_t m, std::size_t n, WS& ws, const loop_params& p, lo
     for_each_block(p.threads, m, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned) {
       T* wb = partials + blk * n;
       std::fill(wb, wb + n, T(0));
+      // Row i's update runs in the same loop as row i + 1's dot product, so
+      // that the kernel streams from memory without pauses.
+      T s = dot(K + i0 * n, v, n);
       for (std::size_t i = i0; i < i1; ++i) {
-        if (!(a[i] > 0)) continue;
         const T* k = K + i * n;
-        const T s = dot(k, v, n);
-        u[i] = p.balanced ? a[i] / s : std::pow(a[i] / s, rho_a);
-        axpy(u[i], k, wb, n);
+        u[i] = !(a[i] > 0) ? T(0) : p.balanced ? a[i] / s : std::pow(a[i] / s, rho_a);
+        if (i + 1 < i1) s = axpy_dot(u[i], k, wb, k + n, v, n);
+        else axpy(u[i], k, wb, n);
       }
     });
     reduce_partials(partials, nb, n, ws.w.data(), p.threads);
