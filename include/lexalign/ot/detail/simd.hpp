@@ -241,6 +241,49 @@ LEXALIGN_OT_INLINE void vexp(vf_t& y, const vf_t& x) {
         for (std::size_t g = 0; g < G; ++g) out[l0 + g] = hsum(acc[g]) + tail[g];                    \
     }                                                                                                \
   }                                                                                                  \
+  /* R rows x[r] (pointers): y_l += sum_r alpha[l R + r] x[r] for l < L (rows of y, stride n); if  */ \
+  /* Dots, also out[l R + r] = <x2[r], v_l> for the next R rows: each y_l / v_l chunk is loaded once */ \
+  /* for R rows, and the next rows stream from memory during this update. */                         \
+  template <std::size_t R, std::size_t L, bool Dots>                                                 \
+  inline void rows_update(const T* alpha, const T* const* x, T* y, const T* const* x2, const T* v,   \
+                          T* out, std::size_t n) {                                                   \
+    constexpr std::size_t W = sizeof(V) / sizeof(T);                                                 \
+    V al[L][R], acc[L][R];                                                                           \
+    for (std::size_t l = 0; l < L; ++l)                                                              \
+      for (std::size_t r = 0; r < R; ++r) {                                                          \
+        al[l][r] = V{} + alpha[l * R + r];                                                           \
+        acc[l][r] = V{};                                                                             \
+      }                                                                                              \
+    std::size_t j = 0;                                                                               \
+    for (; j + W <= n; j += W) {                                                                     \
+      V xv[R], x2v[R];                                                                               \
+      for (std::size_t r = 0; r < R; ++r) {                                                          \
+        xv[r] = vload(x[r] + j);                                                                     \
+        if constexpr (Dots) x2v[r] = vload(x2[r] + j);                                               \
+      }                                                                                              \
+      for (std::size_t l = 0; l < L; ++l) {                                                          \
+        V yv = vload(y + l * n + j);                                                                 \
+        for (std::size_t r = 0; r < R; ++r) yv += al[l][r] * xv[r];                                  \
+        vstore(y + l * n + j, yv);                                                                   \
+        if constexpr (Dots) {                                                                        \
+          const V vv = vload(v + l * n + j);                                                         \
+          for (std::size_t r = 0; r < R; ++r) acc[l][r] += x2v[r] * vv;                              \
+        }                                                                                            \
+      }                                                                                              \
+    }                                                                                                \
+    T tail[L][R] = {};                                                                               \
+    for (; j < n; ++j)                                                                               \
+      for (std::size_t l = 0; l < L; ++l) {                                                          \
+        T yy = y[l * n + j];                                                                         \
+        for (std::size_t r = 0; r < R; ++r) yy += alpha[l * R + r] * x[r][j];                        \
+        y[l * n + j] = yy;                                                                           \
+        if constexpr (Dots)                                                                          \
+          for (std::size_t r = 0; r < R; ++r) tail[l][r] += x2[r][j] * v[l * n + j];                 \
+      }                                                                                              \
+    if constexpr (Dots)                                                                              \
+      for (std::size_t l = 0; l < L; ++l)                                                            \
+        for (std::size_t r = 0; r < R; ++r) out[l * R + r] = hsum(acc[l][r]) + tail[l][r];          \
+  }                                                                                                  \
   /* max_j (g[j] - c[j]) */                                                                          \
   inline T max_diff(const T* g, const T* c, std::size_t n) {                                         \
     constexpr std::size_t W = sizeof(V) / sizeof(T);                                                 \
@@ -354,6 +397,16 @@ inline void axpy_dot_multi(std::size_t L, const T* alpha, const T* x, T* y, cons
       if (x2) s += x2[j] * v[l * n + j];
     }
     if (x2) out[l] = s;
+  }
+}
+template <std::size_t R, std::size_t L, bool Dots, class T>
+inline void rows_update(const T* alpha, const T* const* x, T* y, const T* const* x2, const T* v, T* out,
+                        std::size_t n) {
+  for (std::size_t l = 0; l < L; ++l) {
+    for (std::size_t j = 0; j < n; ++j)
+      for (std::size_t r = 0; r < R; ++r) y[l * n + j] += alpha[l * R + r] * x[r][j];
+    if constexpr (Dots)
+      for (std::size_t r = 0; r < R; ++r) out[l * R + r] = dot(x2[r], v + l * n, n);
   }
 }
 template <class T>

@@ -199,14 +199,35 @@ void scaling_loop(std::size_t m, std::size_t n, WS& ws, const loop_params& p, lo
     for_each_block(p.threads, m, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned) {
       T* wb = partials + blk * n;
       std::fill(wb, wb + n, T(0));
-      // Row i's update runs in the same loop as row i + 1's dot product, so
-      // that the kernel streams from memory without pauses.
-      T s = dot(K + i0 * n, v, n);
-      for (std::size_t i = i0; i < i1; ++i) {
-        const T* k = K + i * n;
-        u[i] = !(a[i] > 0) ? T(0) : p.balanced ? a[i] / s : std::pow(a[i] / s, rho_a);
-        if (i + 1 < i1) s = axpy_dot(u[i], k, wb, k + n, v, n);
-        else axpy(u[i], k, wb, n);
+      // Rows go by groups of R: the group's updates of the column sums run in
+      // the same loop as the next group's dot products (one load of each
+      // column-sum chunk per R rows; the kernel streams without pauses).
+      // A short last group repeats its last row with weight 0.
+      constexpr std::size_t R = 4;
+      const T* rows[R];
+      const T* next[R];
+      T alpha[R], s[R], sn[R];
+      auto group = [&](std::size_t start, const T** ptr) {
+        for (std::size_t r = 0; r < R; ++r) ptr[r] = K + std::min(start + r, i1 - 1) * n;
+      };
+      group(i0, rows);
+      for (std::size_t r = 0; r < R; ++r) s[r] = i0 + r < i1 ? dot(rows[r], v, n) : T(1);
+      for (std::size_t i = i0; i < i1; i += R) {
+        for (std::size_t r = 0; r < R; ++r) {
+          const std::size_t row = i + r;
+          alpha[r] = row >= i1 || !(a[row] > 0) ? T(0) : p.balanced ? a[row] / s[r] : std::pow(a[row] / s[r], rho_a);
+          if (row < i1) u[row] = alpha[r];
+        }
+        if (i + R < i1) {
+          group(i + R, next);
+          rows_update<R, 1, true>(alpha, rows, wb, next, v, sn, n);
+          for (std::size_t r = 0; r < R; ++r) {
+            s[r] = i + R + r < i1 ? sn[r] : T(1);
+            rows[r] = next[r];
+          }
+        } else {
+          rows_update<R, 1, false>(alpha, rows, wb, nullptr, v, nullptr, n);
+        }
       }
     });
     reduce_partials(partials, nb, n, ws.w.data(), p.threads);
