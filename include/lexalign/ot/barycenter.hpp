@@ -66,8 +66,31 @@ struct barycenter_workspace {
 
 namespace detail {
 
-// Per-worker scratch: L rows of exps (log), one cost row, 2 L scalars.
-inline std::size_t bary_scratch(std::size_t L, std::size_t n) { return (L + 1) * n + 2 * L; }
+// Rows per group in the scaling pass.
+inline constexpr std::size_t bary_rows = 4;
+
+// Per-worker scratch: L rows of exps (log), one cost row, 2 L scalars, and
+// 3 L R scalars (dots, next dots, weights of a row group).
+inline std::size_t bary_scratch(std::size_t L, std::size_t n) { return (L + 1) * n + 2 * L + 3 * L * bary_rows; }
+
+// rows_update for any number of histograms (groups of up to 4).
+template <std::size_t R, bool Dots, class T>
+void rows_update_hists(std::size_t L, const T* alpha, const T* const* x, T* y, const T* const* x2, const T* v, T* out,
+                       std::size_t n) {
+  for (std::size_t l0 = 0; l0 < L; l0 += 4) {
+    const std::size_t G = std::min<std::size_t>(4, L - l0);
+    const T* al = alpha + l0 * R;
+    T* yy = y + l0 * n;
+    const T* vv = v + l0 * n;
+    T* oo = Dots ? out + l0 * R : nullptr;
+    switch (G) {
+      case 1: rows_update<R, 1, Dots>(al, x, yy, x2, vv, oo, n); break;
+      case 2: rows_update<R, 2, Dots>(al, x, yy, x2, vv, oo, n); break;
+      case 3: rows_update<R, 3, Dots>(al, x, yy, x2, vv, oo, n); break;
+      default: rows_update<R, 4, Dots>(al, x, yy, x2, vv, oo, n); break;
+    }
+  }
+}
 
 // One fused pass over the rows.  Scaling: u (L x N) and v (L x n) are
 // scalings; log: potentials (v = -inf at zero mass).  Writes p (N) and the
@@ -91,24 +114,54 @@ void barycenter_pass(const Src& src, WS& ws, std::size_t L, bool log_domain, T e
     T* cb = e + L * n;
     T* s1 = cb + n;  // (K v_l)_i, or S_l in log form
     T* s2 = s1 + L;  // log (K v_l)_i in log form
-    if (!log_domain) {  // s1 holds row i's dot products, computed with row i - 1's updates
-      const T* c0 = src.row(i0, cb);
-      for (std::size_t l = 0; l < L; ++l) s1[l] = dot(c0, v + l * n, n);
+    if (!log_domain) {
+      // Scaling form: rows go by groups of R; the group's column-sum updates run
+      // in the same loop as the next group's dot products (one load of each
+      // v_l / column-sum chunk per R rows).  A short last group repeats its
+      // last row with weight 0.
+      constexpr std::size_t R = bary_rows;
+      T* sd = s2 + L;          // L x R dots of the current group
+      T* sn = sd + L * R;      // next group's
+      T* alpha = sn + L * R;   // weights u_li
+      const T* rows[R];
+      const T* next[R];
+      auto group = [&](std::size_t start, const T** ptr) {
+        for (std::size_t r = 0; r < R; ++r) ptr[r] = src.row(std::min(start + r, i1 - 1), cb);
+      };
+      group(i0, rows);
+      for (std::size_t l = 0; l < L; ++l)
+        for (std::size_t r = 0; r < R; ++r) sd[l * R + r] = i0 + r < i1 ? dot(rows[r], v + l * n, n) : T(1);
+      for (std::size_t i = i0; i < i1; i += R) {
+        for (std::size_t r = 0; r < R; ++r) {
+          const std::size_t row = i + r;
+          if (row >= i1) {
+            for (std::size_t l = 0; l < L; ++l) alpha[l * R + r] = 0;
+            continue;
+          }
+          T logp = 0, err = 0;
+          for (std::size_t l = 0; l < L; ++l) logp += lam[l] * std::log(u[l * N + row] * sd[l * R + r]);
+          p[row] = std::exp(logp);
+          for (std::size_t l = 0; l < L; ++l) {
+            err += lam[l] * std::abs(u[l * N + row] * sd[l * R + r] - p[row]);
+            alpha[l * R + r] = u[l * N + row] = p[row] / sd[l * R + r];
+          }
+          rowerr[row] = err;
+        }
+        if (i + R < i1) {
+          group(i + R, next);
+          rows_update_hists<R, true>(L, alpha, rows, pb, next, v, sn, n);
+          for (std::size_t l = 0; l < L; ++l)
+            for (std::size_t r = 0; r < R; ++r) sd[l * R + r] = i + R + r < i1 ? sn[l * R + r] : T(1);
+          for (std::size_t r = 0; r < R; ++r) rows[r] = next[r];
+        } else {
+          rows_update_hists<R, false>(L, alpha, rows, pb, static_cast<const T* const*>(nullptr), v, static_cast<T*>(nullptr), n);
+        }
+      }
     }
-    for (std::size_t i = i0; i < i1; ++i) {
+    for (std::size_t i = i0; log_domain && i < i1; ++i) {
       const T* c = src.row(i, cb);
       T logp = 0, err = 0;
-      if (!log_domain) {
-        for (std::size_t l = 0; l < L; ++l) logp += lam[l] * std::log(u[l * N + i] * s1[l]);
-        p[i] = std::exp(logp);
-        const T* cn = i + 1 < i1 ? src.row(i + 1, cb) : nullptr;  // a kernel row: no copy
-        for (std::size_t l = 0; l < L; ++l) {
-          err += lam[l] * std::abs(u[l * N + i] * s1[l] - p[i]);
-          u[l * N + i] = p[i] / s1[l];
-          s2[l] = u[l * N + i];
-        }
-        axpy_dot_multi(L, s2, c, pb, cn, v, s1, n);
-      } else {
+      {
         for (std::size_t l = 0; l < L; ++l) {
           const T* g = v + l * n;
           const T mx = max_diff(g, c, n);

@@ -248,6 +248,13 @@ LEXALIGN_OT_INLINE void vexp(vf_t& y, const vf_t& x) {
   inline void rows_update(const T* alpha, const T* const* x, T* y, const T* const* x2, const T* v,   \
                           T* out, std::size_t n) {                                                   \
     constexpr std::size_t W = sizeof(V) / sizeof(T);                                                 \
+    /* local copies: the vector stores may alias anything, the locals cannot be reloaded */          \
+    const T* xr[R];                                                                                  \
+    const T* x2r[R];                                                                                 \
+    for (std::size_t r = 0; r < R; ++r) {                                                            \
+      xr[r] = x[r];                                                                                  \
+      x2r[r] = Dots ? x2[r] : nullptr;                                                               \
+    }                                                                                                \
     V al[L][R], acc[L][R];                                                                           \
     for (std::size_t l = 0; l < L; ++l)                                                              \
       for (std::size_t r = 0; r < R; ++r) {                                                          \
@@ -258,8 +265,8 @@ LEXALIGN_OT_INLINE void vexp(vf_t& y, const vf_t& x) {
     for (; j + W <= n; j += W) {                                                                     \
       V xv[R], x2v[R];                                                                               \
       for (std::size_t r = 0; r < R; ++r) {                                                          \
-        xv[r] = vload(x[r] + j);                                                                     \
-        if constexpr (Dots) x2v[r] = vload(x2[r] + j);                                               \
+        xv[r] = vload(xr[r] + j);                                                                    \
+        if constexpr (Dots) x2v[r] = vload(x2r[r] + j);                                              \
       }                                                                                              \
       for (std::size_t l = 0; l < L; ++l) {                                                          \
         V yv = vload(y + l * n + j);                                                                 \
