@@ -138,6 +138,25 @@ TEST_CASE("log-domain sinkhorn solves epsilon = 1e-3 with zero masses where scal
   }
 }
 
+TEST_CASE("log-domain sinkhorn stays finite where POT's sinkhorn_stabilized overflows", "[ot][sinkhorn][hard]") {
+  fixture fx(fixture_path("ot/sinkhorn_overflow.txt"));
+  CHECK(fx.scalar("pot_stabilized_finite") == 0.0);  // POT's stabilized method returned NaN here
+  const auto M = ot_test::to_matrix<double>(fx.array("M"));
+  const auto a = fx.array("a").as_vector<double>();
+  const auto b = fx.array("b").as_vector<double>();
+  for (double start : {0.0, 10.0}) {
+    const auto r = ot::sinkhorn(a, b, M,
+                                {.epsilon = 1e-3, .method = ot::sinkhorn_method::log, .max_iterations = 200000,
+                                 .tolerance = 1e-12, .epsilon_start = start});
+    CHECK(r.converged());
+    for (std::size_t k = 0; k < r.plan.size(); ++k) REQUIRE(std::isfinite(r.plan.data()[k]));
+    auto [f, g] = gauge(r.f, r.g);
+    CHECK(max_abs_diff(f, fx.array("f_gauge").values) < 1e-8);
+    CHECK(max_abs_diff(g, fx.array("g_gauge").values) < 1e-8);
+    CHECK(std::abs(r.cost - fx.scalar("cost")) < 1e-8);
+  }
+}
+
 TEST_CASE("a kernel that underflows is a status for the scaling form, and fine in the log domain", "[ot][sinkhorn][hard]") {
   lexalign::dense_matrix<double> C(5, 4);
   for (std::size_t i = 0; i < 5; ++i)
