@@ -1,0 +1,348 @@
+// lexalign/ot/barycenter.hpp - fixed-support entropic Wasserstein barycenter.
+//
+//   // L histograms of length n, one per row; cost C (N x n) from the
+//   // barycenter's N support points to the histograms' n points.
+//   auto r = ot::barycenter(histograms, C, lambdas, {.epsilon = 0.01});
+//   r.weights   // N barycenter weights
+//
+// Solves  min_p sum_l lambda_l W_eps(p, b_l)  by iterative Bregman projections
+// (Benamou, Carlier, Cuturi, Nenna & Peyre 2015; POT's ot.bregman.barycenter).
+// Fused iteration: each row K_i of the kernel is read once per iteration for
+// all L histograms (L dot products give (K v_l)_i, hence p_i and the new
+// u_li; L axpys then add u_li K_i to the column sums giving the next v_l).
+// POT does 2L matrix-vector products per iteration.
+//
+// Stopping: every `check_every` iterations, the lambda-weighted L1 distance
+// between each plan's row marginal and p, sum_l lambda_l ||u_l (K v_l) - p||_1,
+// below `tolerance`.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lexalign/config.hpp"
+#include "lexalign/core/error.hpp"
+#include "lexalign/core/matrix.hpp"
+#include "lexalign/core/observer.hpp"
+#include "lexalign/core/parallel.hpp"
+#include "lexalign/ot/detail/problem.hpp"
+#include "lexalign/ot/detail/sinkhorn_core.hpp"
+#include "lexalign/ot/sinkhorn.hpp"
+
+LEXALIGN_NAMESPACE_BEGIN
+namespace ot {
+
+struct barycenter_options {
+  double epsilon = 0.05;                        // entropic regularisation (> 0)
+  sinkhorn_method method = sinkhorn_method::scaling;
+  std::size_t max_iterations = 1000;            // POT's numItermax
+  double tolerance = 1e-9;                      // on sum_l lambda_l ||u_l K v_l - p||_1
+  std::size_t check_every = 10;
+  unsigned threads = 1;                         // 0 = all; results do not depend on it
+};
+
+template <class T, class Allocator = std::allocator<T>>
+struct barycenter_result {
+  std::vector<T, Allocator> weights;  // the barycenter p (N), summing to the histograms' mass
+  double marginal_error = 0;
+  std::size_t iterations = 0;
+  solver_status status = solver_status::max_iterations;
+  bool converged() const noexcept { return status == solver_status::converged; }
+};
+
+template <class T, class Allocator = std::allocator<T>>
+struct barycenter_workspace {
+  explicit barycenter_workspace(const Allocator& alloc = Allocator())
+      : cost(alloc), kernel(alloc), b(alloc), lambda(alloc), u(alloc), v(alloc), u_prev(alloc), v_prev(alloc),
+        p(alloc), partials(alloc), scratch(alloc), w(alloc) {}
+  Allocator get_allocator() const { return cost.get_allocator(); }
+  std::vector<T, Allocator> cost, kernel, b, lambda, u, v, u_prev, v_prev, p, partials, scratch, w;
+};
+
+namespace detail {
+
+// Rows per group in the scaling pass.
+inline constexpr std::size_t bary_rows = 4;
+
+// Per-worker scratch: L rows of exps (log), one cost row, 2 L scalars, and
+// 3 L R scalars (dots, next dots, weights of a row group).
+inline std::size_t bary_scratch(std::size_t L, std::size_t n) { return (L + 1) * n + 2 * L + 3 * L * bary_rows; }
+
+// rows_update for any number of histograms (groups of up to 4).
+template <std::size_t R, bool Dots, class T>
+void rows_update_hists(std::size_t L, const T* alpha, const T* const* x, T* y, const T* const* x2, const T* v, T* out,
+                       std::size_t n) {
+  for (std::size_t l0 = 0; l0 < L; l0 += 4) {
+    const std::size_t G = std::min<std::size_t>(4, L - l0);
+    const T* al = alpha + l0 * R;
+    T* yy = y + l0 * n;
+    const T* vv = v + l0 * n;
+    T* oo = Dots ? out + l0 * R : nullptr;
+    switch (G) {
+      case 1: rows_update<R, 1, Dots>(al, x, yy, x2, vv, oo, n); break;
+      case 2: rows_update<R, 2, Dots>(al, x, yy, x2, vv, oo, n); break;
+      case 3: rows_update<R, 3, Dots>(al, x, yy, x2, vv, oo, n); break;
+      default: rows_update<R, 4, Dots>(al, x, yy, x2, vv, oo, n); break;
+    }
+  }
+}
+
+// One fused pass over the rows.  Scaling: u (L x N) and v (L x n) are
+// scalings; log: potentials (v = -inf at zero mass).  Writes p (N) and the
+// per-row error terms (N), then the column sums w (L x n).
+template <class T, class Src, class WS>
+void barycenter_pass(const Src& src, WS& ws, std::size_t L, bool log_domain, T eps, unsigned threads) {
+  const std::size_t N = src.rows(), n = src.cols();
+  const std::size_t br = row_block_size(N), nb = block_count(N, br);
+  const T inv = T(1) / eps;
+  T* u = ws.u.data();
+  const T* v = ws.v.data();
+  const T* lam = ws.lambda.data();
+  T* partials = ws.partials.data();
+  T* scratch = ws.scratch.data();
+  T* p = ws.p.data();
+  T* rowerr = p + N;
+  for_each_block(threads, N, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned worker) {
+    T* pb = partials + blk * L * n;
+    std::fill(pb, pb + L * n, T(0));
+    T* e = scratch + static_cast<std::size_t>(worker) * bary_scratch(L, n);
+    T* cb = e + L * n;
+    T* s1 = cb + n;  // (K v_l)_i, or S_l in log form
+    T* s2 = s1 + L;  // log (K v_l)_i in log form
+    if (!log_domain) {
+      // Scaling form: rows go by groups of R; the group's column-sum updates run
+      // in the same loop as the next group's dot products (one load of each
+      // v_l / column-sum chunk per R rows).  A short last group repeats its
+      // last row with weight 0.
+      constexpr std::size_t R = bary_rows;
+      T* sd = s2 + L;          // L x R dots of the current group
+      T* sn = sd + L * R;      // next group's
+      T* alpha = sn + L * R;   // weights u_li
+      const T* rows[R];
+      const T* next[R];
+      auto group = [&](std::size_t start, const T** ptr) {
+        for (std::size_t r = 0; r < R; ++r) ptr[r] = src.row(std::min(start + r, i1 - 1), cb);
+      };
+      group(i0, rows);
+      for (std::size_t l = 0; l < L; ++l)
+        for (std::size_t r = 0; r < R; ++r) sd[l * R + r] = i0 + r < i1 ? dot(rows[r], v + l * n, n) : T(1);
+      for (std::size_t i = i0; i < i1; i += R) {
+        for (std::size_t r = 0; r < R; ++r) {
+          const std::size_t row = i + r;
+          if (row >= i1) {
+            for (std::size_t l = 0; l < L; ++l) alpha[l * R + r] = 0;
+            continue;
+          }
+          T logp = 0, err = 0;
+          for (std::size_t l = 0; l < L; ++l) logp += lam[l] * std::log(u[l * N + row] * sd[l * R + r]);
+          p[row] = std::exp(logp);
+          for (std::size_t l = 0; l < L; ++l) {
+            err += lam[l] * std::abs(u[l * N + row] * sd[l * R + r] - p[row]);
+            alpha[l * R + r] = u[l * N + row] = p[row] / sd[l * R + r];
+          }
+          rowerr[row] = err;
+        }
+        if (i + R < i1) {
+          group(i + R, next);
+          rows_update_hists<R, true>(L, alpha, rows, pb, next, v, sn, n);
+          for (std::size_t l = 0; l < L; ++l)
+            for (std::size_t r = 0; r < R; ++r) sd[l * R + r] = i + R + r < i1 ? sn[l * R + r] : T(1);
+          for (std::size_t r = 0; r < R; ++r) rows[r] = next[r];
+        } else {
+          rows_update_hists<R, false>(L, alpha, rows, pb, static_cast<const T* const*>(nullptr), v, static_cast<T*>(nullptr), n);
+        }
+      }
+    }
+    for (std::size_t i = i0; log_domain && i < i1; ++i) {
+      const T* c = src.row(i, cb);
+      T logp = 0, err = 0;
+      {
+        for (std::size_t l = 0; l < L; ++l) {
+          const T* g = v + l * n;
+          const T mx = max_diff(g, c, n);
+          s1[l] = exp_diff_sum(g, c, mx, inv, e + l * n, n);
+          s2[l] = mx * inv + std::log(s1[l]);
+          logp += lam[l] * (u[l * N + i] * inv + s2[l]);
+        }
+        p[i] = std::exp(logp);
+        for (std::size_t l = 0; l < L; ++l) {
+          err += lam[l] * std::abs(std::exp(u[l * N + i] * inv + s2[l]) - p[i]);
+          u[l * N + i] = eps * (logp - s2[l]);
+          axpy(p[i] / s1[l], e + l * n, pb + l * n, n);  // P^l_ij = (p_i / S_l) e_lj
+        }
+      }
+      rowerr[i] = err;
+    }
+  });
+  const unsigned rthreads = nb * n < (std::size_t(1) << 18) ? 1u : threads;  // same sums either way
+  for (std::size_t l = 0; l < L; ++l) {
+    // reduce the blocks of histogram l (stride L * n between blocks)
+    T* w = ws.w.data() + l * n;
+    for_each_block(rthreads, n, column_block, [&](std::size_t, std::size_t j0, std::size_t j1, unsigned) {
+      std::copy(partials + l * n + j0, partials + l * n + j1, w + j0);
+      for (std::size_t b = 1; b < nb; ++b) {
+        const T* q = partials + (b * L + l) * n;
+        for (std::size_t j = j0; j < j1; ++j) w[j] += q[j];
+      }
+    });
+  }
+}
+
+}  // namespace detail
+
+// Barycenter with a caller-provided workspace.  `histograms` is L x n (one
+// histogram per row, all of the same mass; POT's A is n x L: pass A^T),
+// `cost` is N x n (or a point_cloud_cost), `lambdas` has L non-negative
+// weights (normalised to sum 1).
+template <matrix H, matrix C, vector W, class T, class Allocator, observer Obs = no_observer>
+barycenter_result<T, Allocator> barycenter(const H& histograms, const C& cost, const W& lambdas,
+                                           const barycenter_options& options, barycenter_workspace<T, Allocator>& ws,
+                                           Obs obs = {}) {
+  static_assert(std::is_floating_point_v<T>, "barycenter: the workspace value type must be float or double");
+  detail::check_epsilon(options.epsilon);
+  if (options.check_every == 0) throw invalid_argument("check_every must be >= 1");
+  require_rank_two(histograms, "histograms");
+  barycenter_result<T, Allocator> r{std::vector<T, Allocator>(ws.get_allocator())};
+  detail::with_cost_source(cost, ws.cost, [&](const auto& src) {
+    const std::size_t N = src.rows(), n = src.cols();
+    const std::size_t L = rows(histograms);
+    if (L == 0) throw invalid_argument("histograms: need at least one histogram (one per row)");
+    if (cols(histograms) != n)
+      throw invalid_argument("histograms have " + std::to_string(cols(histograms)) + " columns but the cost has " +
+                             std::to_string(n) + " (histograms are rows: L x n)");
+    require_rank_one(lambdas, "lambdas");
+    if (size(lambdas) != L)
+      throw invalid_argument("lambdas has " + std::to_string(size(lambdas)) + " entries for " + std::to_string(L) +
+                             " histograms");
+    ws.b.resize(L * n);
+    ws.lambda.resize(L);
+    double mass0 = 0, lsum = 0;
+    for (std::size_t l = 0; l < L; ++l) {
+      double t = 0;
+      for (std::size_t j = 0; j < n; ++j) {
+        const double x = static_cast<double>(at(histograms, l, j));
+        if (!std::isfinite(x) || x < 0)
+          throw invalid_argument("histograms(" + std::to_string(l) + ", " + std::to_string(j) + ") is " +
+                                 (std::isnan(x) ? "NaN" : !std::isfinite(x) ? "infinite" : "negative"));
+        ws.b[l * n + j] = static_cast<T>(x);
+        t += x;
+      }
+      if (!(t > 0)) throw invalid_argument("histogram " + std::to_string(l) + " has zero total mass");
+      if (l == 0) mass0 = t;
+      else detail::check_equal_mass(mass0, t, detail::mass_tolerance<T>);
+      const double lm = static_cast<double>(at(lambdas, l));
+      if (!std::isfinite(lm) || lm < 0) throw invalid_argument("lambdas[" + std::to_string(l) + "] must be finite and >= 0");
+      lsum += lm;
+    }
+    if (!(lsum > 0)) throw invalid_argument("lambdas sum to 0");
+    for (std::size_t l = 0; l < L; ++l) ws.lambda[l] = static_cast<T>(static_cast<double>(at(lambdas, l)) / lsum);
+
+    const bool log_domain = options.method == sinkhorn_method::log;
+    const T eps = static_cast<T>(options.epsilon), inv = static_cast<T>(1.0 / options.epsilon);
+    const std::size_t br = detail::row_block_size(N), nb = block_count(N, br);
+    const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(options.threads), nb));
+    ws.u.resize(L * N);
+    ws.v.resize(L * n);
+    ws.u_prev.resize(L * N);
+    ws.v_prev.resize(L * n);
+    ws.p.resize(2 * N);
+    ws.partials.resize(nb * L * n);
+    ws.scratch.resize(workers * detail::bary_scratch(L, n));
+    ws.w.resize(L * n);
+    const T* b = ws.b.data();
+    T* v = ws.v.data();
+    // Start: u = 1 (f = 0), v_l = b_l / K^T 1 (its log form).
+    std::fill(ws.u.begin(), ws.u.end(), log_domain ? T(0) : T(1));
+    if (!log_domain) {
+      detail::build_kernel<T>(src, ws, options.epsilon, options.threads);
+      std::fill(ws.w.begin(), ws.w.begin() + static_cast<std::ptrdiff_t>(n), T(0));
+      for (std::size_t i = 0; i < N; ++i) detail::axpy(T(1), ws.kernel.data() + i * n, ws.w.data(), n);
+      for (std::size_t l = 0; l < L; ++l)
+        for (std::size_t j = 0; j < n; ++j) v[l * n + j] = b[l * n + j] > 0 ? b[l * n + j] / ws.w[j] : T(0);
+    } else {
+      for (std::size_t j = 0; j < n; ++j) {
+        const T lse = detail::column_lse(src, ws.u.data(), j, inv);
+        for (std::size_t l = 0; l < L; ++l)
+          v[l * n + j] = b[l * n + j] > 0 ? eps * (std::log(b[l * n + j]) - lse) : detail::ninf<T>;
+      }
+    }
+    detail::dense_source<T> ksrc{ws.kernel.data(), N, n, static_cast<std::ptrdiff_t>(n)};
+    std::copy(ws.u.begin(), ws.u.end(), ws.u_prev.begin());
+    std::copy(ws.v.begin(), ws.v.end(), ws.v_prev.begin());
+    r.status = solver_status::max_iterations;
+    r.marginal_error = std::numeric_limits<double>::infinity();
+    for (std::size_t it = 1; it <= options.max_iterations; ++it) {
+      r.iterations = it;
+      if (log_domain) detail::barycenter_pass<T>(src, ws, L, true, eps, options.threads);
+      else detail::barycenter_pass<T>(ksrc, ws, L, false, eps, options.threads);
+      for (std::size_t l = 0; l < L; ++l) {
+        for (std::size_t j = 0; j < n; ++j) {
+          const T bj = b[l * n + j];
+          if (!(bj > 0)) continue;
+          const T wj = ws.w[l * n + j];
+          if (!log_domain) {
+            v[l * n + j] = bj / wj;
+          } else {
+            const T lw = wj > detail::underflow_guard<T> ? std::log(wj) - v[l * n + j] * inv
+                                                         : detail::column_lse(src, ws.u.data() + l * N, j, inv);
+            v[l * n + j] = eps * (std::log(bj) - lw);
+          }
+        }
+      }
+      const bool check = it % options.check_every == 0 || it == options.max_iterations;
+      if (!check) continue;
+      double err = 0;
+      bool finite = true;
+      for (std::size_t i = 0; i < N; ++i) {
+        err += static_cast<double>(ws.p[N + i]);
+        finite = finite && std::isfinite(ws.p[i]);
+      }
+      for (std::size_t k = 0; finite && k < L * n; ++k) finite = !(b[k] > 0) || std::isfinite(v[k]);
+      for (std::size_t k = 0; finite && k < L * N; ++k) finite = std::isfinite(ws.u[k]);
+      if (!finite || !std::isfinite(err)) {
+        std::copy(ws.u_prev.begin(), ws.u_prev.end(), ws.u.begin());
+        std::copy(ws.v_prev.begin(), ws.v_prev.end(), ws.v.begin());
+        r.status = solver_status::numerical_error;
+        break;
+      }
+      std::copy(ws.u.begin(), ws.u.end(), ws.u_prev.begin());
+      std::copy(ws.v.begin(), ws.v.end(), ws.v_prev.begin());
+      r.marginal_error = err;
+      r.weights.assign(ws.p.begin(), ws.p.begin() + static_cast<std::ptrdiff_t>(N));
+      if (notify(obs, iteration_event{"barycenter", it, err, std::numeric_limits<double>::quiet_NaN()}) ==
+          observer_action::stop) {
+        r.status = solver_status::stopped_by_observer;
+        break;
+      }
+      if (err < options.tolerance) {
+        r.status = solver_status::converged;
+        break;
+      }
+    }
+  });
+  return r;
+}
+
+template <matrix H, matrix C, vector W, observer Obs = no_observer>
+auto barycenter(const H& histograms, const C& cost, const W& lambdas, const barycenter_options& options = {},
+                Obs obs = {}) {
+  using T = detail::solver_value_t<C>;
+  barycenter_workspace<T> ws;
+  return barycenter(histograms, cost, lambdas, options, ws, std::move(obs));
+}
+
+// Uniform weights 1 / L.
+template <matrix H, matrix C, observer Obs = no_observer>
+auto barycenter(const H& histograms, const C& cost, const barycenter_options& options = {}, Obs obs = {}) {
+  require_rank_two(histograms, "histograms");
+  std::vector<double> lambdas(rows(histograms), 1.0);
+  return barycenter(histograms, cost, lambdas, options, std::move(obs));
+}
+
+}  // namespace ot
+LEXALIGN_NAMESPACE_END

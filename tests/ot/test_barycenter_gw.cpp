@@ -1,0 +1,106 @@
+// Fixed-support barycenter and entropic Gromov-Wasserstein against POT 0.8.2.
+#include <cmath>
+#include <memory_resource>
+#include <vector>
+
+#include "lexalign/ot/barycenter.hpp"
+#include "lexalign/ot/gromov_wasserstein.hpp"
+#include "ot_test_util.hpp"
+#include "support/catch.hpp"
+#include "support/counting_resource.hpp"
+#include "support/fixture.hpp"
+
+namespace ot = lexalign::ot;
+using lexalign::test::fixture;
+using lexalign::test::fixture_path;
+using ot_test::max_abs_diff;
+
+TEST_CASE("barycenter matches POT (eps 1e-2 uniform weights, eps 2e-3 weighted; f64 and f32)", "[ot][barycenter]") {
+  for (const char* name : {"ot/barycenter.txt", "ot/barycenter_log.txt"}) {
+    fixture fx(fixture_path(name));
+    const auto H = ot_test::to_matrix<double>(fx.array("histograms"));
+    const auto M = ot_test::to_matrix<double>(fx.array("M"));
+    const auto lam = fx.array("lambdas").as_vector<double>();
+    const double eps = fx.scalar("epsilon");
+    const auto& ref = fx.array("weights").values;
+    INFO(name);
+    for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
+      if (eps < 5e-3 && method == ot::sinkhorn_method::scaling) continue;  // kernel too small for scaling
+      const auto r = ot::barycenter(H, M, lam, {.epsilon = eps, .method = method, .max_iterations = 200000, .tolerance = 1e-13});
+      CHECK(r.converged());
+      CHECK(max_abs_diff(r.weights, ref) < 1e-9);
+      for (std::size_t i = 1; i < 3; ++i) CHECK(r.weights[i] >= 0);
+    }
+    const auto Hf = ot_test::to_matrix<float>(fx.array("histograms"));
+    const auto Mf = ot_test::to_matrix<float>(fx.array("M"));
+    const auto rf = ot::barycenter(Hf, Mf, lam, {.epsilon = eps, .method = ot::sinkhorn_method::log, .max_iterations = 20000, .tolerance = 1e-6});
+    CHECK(max_abs_diff(rf.weights, ref) < 2e-4);
+  }
+}
+
+TEST_CASE("barycenter of identical histograms is close to that histogram; one histogram with weight 1", "[ot][barycenter]") {
+  const std::size_t n = 20;
+  lexalign::dense_matrix<double> M(n, n), H(2, n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) M(i, j) = std::pow((double(i) - double(j)) / double(n), 2);
+  double s = 0;
+  for (std::size_t j = 0; j < n; ++j) s += (H(0, j) = 1.0 + std::sin(double(j)));
+  for (std::size_t j = 0; j < n; ++j) H(1, j) = (H(0, j) /= s);
+  // weight all on histogram 0: the barycenter is the row marginal of the entropic plan to H0 with a free row marginal,
+  // which for a tiny epsilon is H0 itself
+  const auto r = ot::barycenter(H, M, std::vector<double>{1.0, 0.0}, {.epsilon = 1e-4, .method = ot::sinkhorn_method::log, .max_iterations = 5000, .tolerance = 1e-12});
+  CHECK(max_abs_diff(r.weights, std::vector<double>(H.data(), H.data() + n)) < 1e-6);
+  const auto r2 = ot::barycenter(H, M, {.epsilon = 1e-4, .method = ot::sinkhorn_method::log, .max_iterations = 5000, .tolerance = 1e-12});
+  CHECK(max_abs_diff(r2.weights, std::vector<double>(H.data(), H.data() + n)) < 1e-6);
+}
+
+TEST_CASE("barycenter: threads give identical results; no allocation in iterations", "[ot][barycenter][allocation]") {
+  fixture fx(fixture_path("ot/barycenter.txt"));
+  const auto H = ot_test::to_matrix<double>(fx.array("histograms"));
+  const auto M = ot_test::to_matrix<double>(fx.array("M"));
+  const auto lam = fx.array("lambdas").as_vector<double>();
+  for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
+    const auto r1 = ot::barycenter(H, M, lam, {.epsilon = 0.01, .method = method, .threads = 1});
+    const auto r2 = ot::barycenter(H, M, lam, {.epsilon = 0.01, .method = method, .threads = 2});
+    CHECK(r1.iterations == r2.iterations);
+    CHECK(max_abs_diff(r1.weights, r2.weights) == 0.0);
+    lexalign::test::counting_resource res;
+    ot::barycenter_workspace<double, std::pmr::polymorphic_allocator<double>> ws(&res);
+    std::vector<std::size_t> seen;
+    ot::barycenter(H, M, lam, {.epsilon = 0.01, .method = method, .max_iterations = 60, .tolerance = 0}, ws,
+                   [&](const lexalign::iteration_event&) { seen.push_back(res.allocations()); });
+    REQUIRE(seen.size() == 6);
+    for (std::size_t k = 1; k < seen.size(); ++k) CHECK(seen[k] == seen[1]);  // the first check assigns the result
+  }
+}
+
+TEST_CASE("gromov_wasserstein matches POT's entropic_gromov_wasserstein", "[ot][gw]") {
+  fixture fx(fixture_path("ot/gromov_wasserstein.txt"));
+  const auto C1 = ot_test::to_matrix<double>(fx.array("C1"));
+  const auto C2 = ot_test::to_matrix<double>(fx.array("C2"));
+  const auto p = fx.array("p").as_vector<double>();
+  const auto q = fx.array("q").as_vector<double>();
+  const auto& P = fx.array("plan");
+  for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
+    const auto r = ot::gromov_wasserstein(C1, C2, p, q,
+                                          {.epsilon = fx.scalar("epsilon"), .max_iterations = 10000, .tolerance = 1e-13,
+                                           .method = method, .inner_max_iterations = 100000, .inner_tolerance = 1e-14});
+    CHECK(r.converged());
+    CHECK(max_abs_diff(std::vector<double>(r.plan.data(), r.plan.data() + r.plan.size()), P.values) < 1e-8);
+    CHECK(r.cost == Approx(fx.scalar("loss")).epsilon(1e-7));
+    CHECK(max_abs_diff(ot_test::row_sums(r.plan), p) < 1e-12);
+  }
+}
+
+TEST_CASE("gromov_wasserstein of a space with itself (isometric) has a near-zero loss at small epsilon", "[ot][gw]") {
+  const std::size_t n = 6;
+  lexalign::dense_matrix<double> C(n, n);
+  const double xs[6] = {0.0, 0.13, 0.31, 0.58, 0.74, 1.0};
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) C(i, j) = std::abs(xs[i] - xs[j]);
+  const auto u = ot_test::uniform(n);
+  // the identity coupling has loss 0; distinct pairwise distances make it the only isometry
+  const auto r = ot::gromov_wasserstein(C, C, u, u, {.epsilon = 2e-3, .max_iterations = 500});
+  CHECK(r.cost < 1e-3);
+  for (std::size_t i = 0; i < n; ++i) CHECK(r.plan(i, i) > 0.9 / double(n));
+}
