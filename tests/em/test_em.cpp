@@ -243,7 +243,7 @@ TEST_CASE("EM results do not depend on the number of threads", "[em][threads]") 
 TEST_CASE("Pipeline decodes in source-target order with per-link posteriors", "[em][pipeline]") {
   const auto c = corpus_of(toy);
   const auto m = em::train_bidirectional(c, {.ibm1_iterations = 5, .hmm_iterations = 3});
-  const auto v = em::align_bidirectional(m, c, {.with_posteriors = true});
+  const auto v = em::align_bidirectional(m, c, {.method = em::decoding::viterbi, .with_posteriors = true});
   const auto q = em::align_bidirectional(m, c, {.method = em::decoding::posterior, .posterior_threshold = 0.3,
                                                 .with_posteriors = true});
   for (const auto* d : {&v.forward, &v.reverse, &q.forward, &q.reverse}) {

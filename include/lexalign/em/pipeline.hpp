@@ -20,6 +20,7 @@
 #include "lexalign/core/corpus.hpp"
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
+#include "lexalign/em/fast_align.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/lexical_table.hpp"
@@ -27,11 +28,24 @@
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
 
+enum class model_kind {
+  ibm1,        // IBM Model 1 (ibm1_iterations)
+  fast_align,  // fast_align's diagonal Model 2 (fast_align_iterations), no IBM1 warm-up
+  hmm,         // IBM1 x ibm1_iterations, then HMM x hmm_iterations
+};
+
 struct train_options {
+  model_kind model = model_kind::hmm;  // which model (and schedule) to train
   std::size_t ibm1_iterations = 5;   // IBM Model 1 EM iterations (first stage)
   std::size_t hmm_iterations = 5;    // HMM EM iterations (second stage; 0 = IBM1 only)
+  std::size_t fast_align_iterations = 5;  // for model_kind::fast_align
+  double p0 = 0.08;                  // fast_align: fixed NULL probability
+  double lambda = 4.0;               // fast_align: initial tension
+  bool optimize_tension = true;      // fast_align: fit lambda
+  bool compat = false;               // fast_align: reproduce the reference implementation's defects
+  double fast_align_vb_alpha = 0.01; // fast_align: variational Bayes as its recommended `-v` (0 = plain EM)
   double probability_floor = 1e-7;   // see ibm1_options
-  double vb_alpha = 0.0;             // see normalize_counts: > 0 = variational Bayes M-step (both stages)
+  double vb_alpha = 0.0;             // IBM1/HMM: > 0 = variational-Bayes M-step (normalize_counts); hurt on the gold sets
   double jump_smoothing = 0.4;       // see hmm_options; 0.4 chosen on the bundled gold sets (GIZA++: 0.2)
   double null_weight = 0.4;          // see hmm_options: p0 = 0.4/1.4
   double start_smoothing = 0.2;      // see hmm_options
@@ -45,11 +59,13 @@ struct train_options {
 
 // One direction's trained parameters.
 struct directional_model {
+  model_kind kind = model_kind::ibm1;
   lexical_table table;         // t(generated | given), row 0 NULL
-  bool has_hmm = false;        // false: decode with IBM1
+  bool has_hmm = false;        // kind == hmm
+  fast_align_parameters fast_align;  // used when kind == fast_align
   hmm_parameters hmm;          // used when has_hmm
   double probability_floor = 1e-7;
-  std::vector<double> ibm1_log_likelihood, hmm_log_likelihood;  // per iteration
+  std::vector<double> ibm1_log_likelihood, hmm_log_likelihood;  // per iteration (fast_align: the first)
 };
 
 inline ibm1_options to_ibm1_options(const train_options& o) {
@@ -72,8 +88,19 @@ inline directional_model train_directional(const bitext_view& view, const train_
   auto obs = [&](const iteration_event& ev) {
     return options.observer ? options.observer(ev) : observer_action::proceed;
   };
+  m.kind = options.model;
+  if (options.model == model_kind::fast_align) {
+    const fast_align_options fo{.iterations = options.fast_align_iterations, .p0 = options.p0,
+                                .lambda = options.lambda, .favor_diagonal = true,
+                                .optimize_tension = options.optimize_tension, .compat = options.compat,
+                                .probability_floor = options.probability_floor, .vb_alpha = options.fast_align_vb_alpha,
+                                .threads = options.threads, .block_size = options.block_size};
+    m.ibm1_log_likelihood = train_fast_align(view, m.table, m.fast_align, fo, obs,
+                                             "fast_align." + std::string(direction)).log_likelihood;
+    return m;
+  }
   m.ibm1_log_likelihood = train_ibm1(view, m.table, to_ibm1_options(options), obs, s1).log_likelihood;
-  if (options.hmm_iterations > 0) {
+  if (options.model == model_kind::hmm && options.hmm_iterations > 0) {
     m.has_hmm = true;
     const hmm_options ho = to_hmm_options(options);
     m.hmm = hmm_parameters::uniform(max_given_length(view), ho);
@@ -100,7 +127,7 @@ enum class decoding {
 };
 
 struct decode_options {
-  decoding method = decoding::viterbi;
+  decoding method = decoding::posterior;  // posterior >= 0.5 beat Viterbi on the bundled gold sets
   double posterior_threshold = 0.5;  // for decoding::posterior
   bool with_posteriors = false;      // fill decoded_alignments::posteriors
   unsigned threads = 1;              // 0 = all
@@ -127,6 +154,12 @@ inline decoded_alignments decode_directional(const directional_model& model, con
     std::vector<int> a;
   };
   std::vector<scratch> work(workers);
+  auto posteriors = [&](std::span<const word_id> e, std::span<const word_id> f, std::vector<double>& q) {
+    if (model.kind == model_kind::fast_align)
+      fast_align_posteriors(model.fast_align, model.table, e, f, model.probability_floor, q);
+    else
+      ibm1_posteriors(model.table, e, f, model.probability_floor, q);
+  };
   for_each_block(options.threads, view.size(), options.block_size,
                  [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
     scratch& s = work[w];
@@ -141,7 +174,7 @@ inline decoded_alignments decode_directional(const directional_model& model, con
           hmm_forward_backward(model.hmm, model.table, e, f, model.probability_floor, s.ws);
           q = s.ws.gamma.data();
         } else {
-          ibm1_posteriors(model.table, e, f, model.probability_floor, s.q);
+          posteriors(e, f, s.q);
           q = s.q.data();
         }
       }
@@ -150,7 +183,7 @@ inline decoded_alignments decode_directional(const directional_model& model, con
         if (model.has_hmm) {
           hmm_viterbi(model.hmm, model.table, e, f, model.probability_floor, s.ws, s.a);
         } else {
-          detail::emission_matrix(model.table, e, f, model.probability_floor, s.q, nullptr);
+          if (!need_post) posteriors(e, f, s.q);  // argmax of the posterior = argmax of prior x t
           s.a.assign(f.size(), -1);
           for (std::size_t j = 0; j < f.size(); ++j) {
             std::size_t best = 0;  // NULL wins ties, then the lowest position
@@ -158,7 +191,6 @@ inline decoded_alignments decode_directional(const directional_model& model, con
               if (s.q[j * l1 + i] > s.q[j * l1 + best]) best = i;
             s.a[j] = static_cast<int>(best) - 1;
           }
-          if (need_post) ibm1_posteriors(model.table, e, f, model.probability_floor, s.q);
         }
         for (std::size_t j = 0; j < f.size(); ++j)
           if (s.a[j] >= 0) links.push_back({static_cast<std::uint32_t>(s.a[j]), static_cast<std::uint32_t>(j)});
