@@ -16,6 +16,7 @@
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/lexical_table.hpp"
+#include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
