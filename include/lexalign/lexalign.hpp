@@ -3,6 +3,7 @@
 #pragma once
 
 #include "lexalign/config.hpp"
+#include "lexalign/fwd.hpp"
 #include "lexalign/core/alignment.hpp"
 #include "lexalign/core/corpus.hpp"
 #include "lexalign/core/error.hpp"
