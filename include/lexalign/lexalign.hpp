@@ -19,6 +19,7 @@
 #include "lexalign/em/lexical_table.hpp"
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
+#include "lexalign/multilingual/procrustes.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "lexalign/io/text.hpp"
