@@ -13,6 +13,7 @@
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
 #include "lexalign/core/vocabulary.hpp"
+#include "lexalign/em/embedding_prior.hpp"
 #include "lexalign/em/fast_align.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"

@@ -47,6 +47,7 @@ struct fast_align_options {
   bool optimize_tension = true;      // fit lambda after each M-step from the second on
   bool compat = false;               // reproduce the reference implementation's defects
   double probability_floor = 1e-7;   // t below this is raised to it
+  const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step (fast_align -v uses 0.01)
   unsigned threads = 1;              // 0 = all; results do not depend on it
   std::size_t block_size = 64;
@@ -227,6 +228,7 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
     });
     const double ll = ordered_sum(block_ll);
     normalize_counts(t, counts, options.vb_alpha);
+    if (options.prior) options.prior->apply(t);
     if (options.optimize_tension && p.favor_diagonal && it > 1) {
       const double n_tok = ordered_sum(block_tokens);
       const double emp = ordered_sum(block_feature) / (options.compat ? n_tok : ordered_sum(block_nonnull));

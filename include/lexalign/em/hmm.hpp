@@ -46,6 +46,7 @@ struct hmm_options {
   double null_weight = 0.4;          // p0 = null_weight/(1+null_weight) (GIZA++ emProbForEmpty)
   double start_smoothing = 0.2;      // s: weight of the uniform 1/l in the start distribution
   double probability_floor = 1e-7;
+  const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)   // lexical probabilities below it are raised to it
   unsigned threads = 1;              // 0 = all; results do not depend on it
   std::size_t block_size = 64;       // sentence pairs per work block
@@ -376,6 +377,7 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
     const double ll = hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, options.threads,
                                       options.block_size, &cache);
     normalize_counts(t, lexical, options.vb_alpha);
+    if (options.prior) options.prior->apply(t);
     detail::normalize_vector(p.jump, jumps);
     detail::normalize_vector(p.start, starts);
     result.log_likelihood.push_back(ll);

@@ -30,6 +30,7 @@ namespace em {
 struct ibm1_options {
   std::size_t iterations = 5;         // EM iterations (E-step + M-step each)
   double probability_floor = 1e-7;
+  const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)    // t below this is raised to it in the E-step (GIZA++ PROB_SMOOTH)
   unsigned threads = 1;               // 0 = all hardware threads; results do not depend on it
   std::size_t block_size = 64;        // sentence pairs per work block (fixed: part of the result's definition)
@@ -160,6 +161,7 @@ em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_optio
     const double ll =
         ibm1_expectation(view, t, counts, options.probability_floor, options.threads, options.block_size, &cache);
     normalize_counts(t, counts, options.vb_alpha);
+    if (options.prior) options.prior->apply(t);
     result.log_likelihood.push_back(ll);
     result.info.iterations = it;
     result.info.error = (ll - previous) / tokens;
