@@ -51,6 +51,7 @@ struct fast_align_options {
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step (fast_align -v uses 0.01)
   unsigned threads = 1;              // 0 = all; results do not depend on it
   std::size_t block_size = 64;
+  const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
   bool cache_lookups = true;         // precompute table indices (lookup_cache)
 };
 
@@ -211,7 +212,9 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
     if (!(*view.generated)[k].empty() && !(*view.given)[k].empty())
       ++lengths[{(*view.generated)[k].size(), (*view.given)[k].size()}];
   fixed_point_counts counts;
-  const lookup_cache cache = options.cache_lookups ? lookup_cache::build(view, t, options.threads) : lookup_cache{};
+  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
+                                                                   : lookup_cache{};
+  const lookup_cache& cache = options.cache ? *options.cache : own;
   const std::size_t blocks = block_count(view.size(), options.block_size);
   const unsigned workers = resolve_threads(options.threads);
   const bool concurrent = workers > 1 && blocks > 1;

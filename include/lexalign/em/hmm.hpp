@@ -50,6 +50,7 @@ struct hmm_options {
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)   // lexical probabilities below it are raised to it
   unsigned threads = 1;              // 0 = all; results do not depend on it
   std::size_t block_size = 64;       // sentence pairs per work block
+  const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
   bool cache_lookups = true;         // precompute table indices (4 bytes per cell, lookup_cache)
 };
 
@@ -367,7 +368,9 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
                     Obs&& obs = {}, std::string_view stage = "hmm") {
   em_result result;
   fixed_point_counts lexical, jumps, starts;
-  const lookup_cache cache = options.cache_lookups ? lookup_cache::build(view, t, options.threads) : lookup_cache{};
+  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
+                                                                   : lookup_cache{};
+  const lookup_cache& cache = options.cache ? *options.cache : own;
   p.null_probability = options.null_weight / (1.0 + options.null_weight);
   p.jump_smoothing = options.jump_smoothing;
   p.start_smoothing = options.start_smoothing;

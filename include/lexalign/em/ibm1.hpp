@@ -34,6 +34,7 @@ struct ibm1_options {
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)    // t below this is raised to it in the E-step (GIZA++ PROB_SMOOTH)
   unsigned threads = 1;               // 0 = all hardware threads; results do not depend on it
   std::size_t block_size = 64;        // sentence pairs per work block (fixed: part of the result's definition)
+  const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
   bool cache_lookups = true;          // precompute table indices (4 bytes per cell, lookup_cache)
 };
 
@@ -154,7 +155,9 @@ em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_optio
                      std::string_view stage = "ibm1") {
   em_result result;
   fixed_point_counts counts;
-  const lookup_cache cache = options.cache_lookups ? lookup_cache::build(view, t, options.threads) : lookup_cache{};
+  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
+                                                                   : lookup_cache{};
+  const lookup_cache& cache = options.cache ? *options.cache : own;
   const double tokens = static_cast<double>(std::max<std::size_t>(1, view.generated->token_count()));
   double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t it = 1; it <= options.iterations; ++it) {

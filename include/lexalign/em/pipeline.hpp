@@ -94,6 +94,7 @@ inline directional_model train_directional(const bitext_view& view, const train_
     return options.observer ? options.observer(ev) : observer_action::proceed;
   };
   m.kind = options.model;
+  const lookup_cache cache = lookup_cache::build(view, m.table, options.threads);  // shared by the stages
   if (options.model == model_kind::fast_align) {
     fast_align_options fo{.iterations = options.fast_align_iterations, .p0 = options.p0,
                                 .lambda = options.lambda, .favor_diagonal = true,
@@ -101,17 +102,20 @@ inline directional_model train_directional(const bitext_view& view, const train_
                                 .probability_floor = options.probability_floor, .vb_alpha = options.fast_align_vb_alpha,
                                 .threads = options.threads, .block_size = options.block_size};
     fo.prior = prior;
+    fo.cache = &cache;
     m.ibm1_log_likelihood = train_fast_align(view, m.table, m.fast_align, fo, obs,
                                              "fast_align." + std::string(direction)).log_likelihood;
     return m;
   }
   ibm1_options io = to_ibm1_options(options);
   io.prior = prior;
+  io.cache = &cache;
   m.ibm1_log_likelihood = train_ibm1(view, m.table, io, obs, s1).log_likelihood;
   if (options.model == model_kind::hmm && options.hmm_iterations > 0) {
     m.has_hmm = true;
     hmm_options ho = to_hmm_options(options);
     ho.prior = prior;
+    ho.cache = &cache;
     m.hmm = hmm_parameters::uniform(max_given_length(view), ho);
     m.hmm_log_likelihood = train_hmm(view, m.table, m.hmm, ho, obs, s2).log_likelihood;
   }
