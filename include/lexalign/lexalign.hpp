@@ -24,3 +24,7 @@
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "lexalign/io/text.hpp"
+#include "lexalign/ot/assignment.hpp"
+#include "lexalign/ot/emd.hpp"
+#include "lexalign/ot/exact_result.hpp"
+#include "lexalign/ot/free_support_barycenter.hpp"
