@@ -124,7 +124,7 @@ struct embedding_prior_options {
   std::size_t csls_k = 10;          // neighbours in the CSLS penalty r(z_f); 0 = plain cosine
   double temperature = 0.1;         // softmax temperature over the scores
   prior_weight weight = prior_weight::frequency;
-  double multiplier = 10000.0;      // M in the weight (EE-GIZA++: 10^4)
+  double multiplier = 10.0;         // M in the weight; chosen on the Bible silver experiment (EE-GIZA++: 10^4)
   unsigned threads = 1;             // 0 = all
 };
 
