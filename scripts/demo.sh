@@ -2,9 +2,9 @@
 # The README's first command: sets up, builds the `lexalign` command, and
 # runs a real pipeline on the bundled gold sets (enfr, roen, zhen):
 #
-#   1. a baseline alignment in both directions (`lexalign baseline`: the
-#      diagonal alignment, the only aligner available until the statistical
-#      ones land; it uses nothing but sentence lengths),
+#   1. statistical alignment in both directions (`lexalign align`: IBM Model 1
+#      x5 then the HMM x5, trained by EM on each set's own sentences only,
+#      posterior decoding),
 #   2. symmetrization of the two directions (`lexalign symmetrize`),
 #   3. scoring against the gold alignment (`lexalign score`),
 #
@@ -30,15 +30,15 @@ trap 'rm -rf "$tmp"' EXIT
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 
 echo
-echo "lexalign demo: diagonal baseline, symmetrized, scored against the bundled gold alignments"
+echo "lexalign demo: IBM1+HMM (EM, each set's own sentences only), symmetrized, scored against the bundled gold alignments"
 echo "(pooled over each set; AER and F1 as in Och & Ney 2003; lower AER is better)"
 echo
 printf '%-6s  %-20s  %9s  %9s  %9s  %9s\n' set heuristic precision recall F1 AER
 printf '%-6s  %-20s  %9s  %9s  %9s  %9s\n' ------ -------------------- --------- --------- --------- ---------
 for set in enfr roen zhen; do
   src=data/gold/$set.src tgt=data/gold/$set.tgt gold=data/gold/$set.gold
-  "$lexalign" baseline --source "$src" --target "$tgt" > "$tmp/$set.fwd"
-  "$lexalign" baseline --source "$src" --target "$tgt" --reverse > "$tmp/$set.rev"
+  "$lexalign" align --source "$src" --target "$tgt" --quiet > "$tmp/$set.fwd"
+  "$lexalign" align --source "$src" --target "$tgt" --quiet --reverse > "$tmp/$set.rev"
   for h in "${heuristics[@]}"; do
     "$lexalign" symmetrize --forward "$tmp/$set.fwd" --reverse "$tmp/$set.rev" --heuristic "$h" > "$tmp/$set.$h"
     "$lexalign" score --gold "$gold" --test "$tmp/$set.$h" --source "$src" --target "$tgt" > "$tmp/score"
@@ -47,4 +47,5 @@ for set in enfr roen zhen; do
   done
 done
 echo
-echo "Next: '$lexalign score --help', '$lexalign symmetrize --help' (docs/cli.md)."
+echo "For comparison (same protocol, grow-diag-final-and AER): GIZA++ 0.282 / 0.421 / 0.407, fast_align 0.298 / 0.487 / 0.510 (enfr / roen / zhen)."
+echo "Next: '$lexalign align --help', '$lexalign score --help', '$lexalign symmetrize --help' (docs/cli.md, docs/em/)."

@@ -1,0 +1,182 @@
+// lexalign/em/ibm1.hpp - IBM Model 1 with NULL, trained by EM (GIZA++ conventions).
+//
+//   P(f | e) = prod_j 1/(l+1) * sum_{i=0..l} t(f_j | e_i),   e_0 = NULL
+//
+// E-step: q(i|j) = t(f_j|e_i) / sum_i' t(f_j|e_i'), with t raised to
+// `probability_floor` (GIZA++'s PROB_SMOOTH = 1e-7); counts c(e_i,f_j) += q.
+// M-step: t(f|e) = c(e,f) / sum_f' c(e,f').  The table starts uniform
+// (1/|V_f|, only over co-occurring pairs), so the first E-step is uniform.
+//
+// Threads: sentence pairs are processed in fixed blocks; counts are summed in
+// fixed point (lexical_table.hpp) and per-block log-likelihoods in block
+// order, so the model is bit-identical for any `threads`.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "lexalign/config.hpp"
+#include "lexalign/core/observer.hpp"
+#include "lexalign/core/parallel.hpp"
+#include "lexalign/core/status.hpp"
+#include "lexalign/em/lexical_table.hpp"
+
+LEXALIGN_NAMESPACE_BEGIN
+namespace em {
+
+struct ibm1_options {
+  std::size_t iterations = 5;         // EM iterations (E-step + M-step each)
+  double probability_floor = 1e-7;
+  const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
+  double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)    // t below this is raised to it in the E-step (GIZA++ PROB_SMOOTH)
+  unsigned threads = 1;               // 0 = all hardware threads; results do not depend on it
+  std::size_t block_size = 64;        // sentence pairs per work block (fixed: part of the result's definition)
+  const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
+  bool cache_lookups = true;          // precompute table indices (4 bytes per cell, lookup_cache)
+};
+
+struct em_result {
+  convergence_info info;                // iterations run; status max_iterations or stopped_by_observer
+  std::vector<double> log_likelihood;   // corpus log-likelihood of each iteration's E-step (natural log)
+};
+
+namespace detail {
+
+// Emission probabilities of one sentence pair, m x (l+1), column 0 = NULL:
+// b[j*(l+1)+i] = max(t(f_j | e_i), floor), plus the table index of each cell
+// (npos for pairs the table does not hold: unknown words in force alignment).
+inline void emission_matrix(const lexical_table& t, std::span<const word_id> e, std::span<const word_id> f,
+                            double floor, std::vector<double>& b, std::vector<std::size_t>* index) {
+  const std::size_t l1 = e.size() + 1;
+  b.resize(f.size() * l1);
+  if (index) index->resize(f.size() * l1);
+  for (std::size_t j = 0; j < f.size(); ++j) {
+    for (std::size_t i = 0; i < l1; ++i) {
+      const std::size_t row = i == 0 ? lexical_table::null_row : lexical_table::row_of(e[i - 1]);
+      const std::size_t k = row < t.rows() ? t.find(row, f[j]) : lexical_table::npos;
+      const double p = k == lexical_table::npos ? 0.0 : t.probabilities()[k];
+      b[j * l1 + i] = p < floor ? floor : p;
+      if (index) (*index)[j * l1 + i] = k;
+    }
+  }
+}
+
+// As emission_matrix, from a lookup_cache entry of sentence pair k.
+inline void emission_matrix(const lexical_table& t, const lookup_cache& cache, std::size_t k, std::size_t cells,
+                            double floor, std::vector<double>& b, std::vector<std::size_t>* index) {
+  b.resize(cells);
+  if (index) index->resize(cells);
+  const std::uint32_t* in = cache.index.data() + cache.offsets[k];
+  const double* p = t.probabilities().data();
+  for (std::size_t c = 0; c < cells; ++c) {
+    const std::uint32_t x = in[c];
+    const double v = x == lookup_cache::missing ? 0.0 : p[x];
+    b[c] = v < floor ? floor : v;
+    if (index) (*index)[c] = x == lookup_cache::missing ? lexical_table::npos : std::size_t{x};
+  }
+}
+
+// Emissions of pair k of `view`, from the cache when there is one.
+inline void emission_matrix(const lexical_table& t, const lookup_cache* cache, const bitext_view& view,
+                            std::size_t k, double floor, std::vector<double>& b, std::vector<std::size_t>* index) {
+  const auto e = (*view.given)[k];
+  const auto f = (*view.generated)[k];
+  if (cache && !cache->empty()) emission_matrix(t, *cache, k, f.size() * (e.size() + 1), floor, b, index);
+  else emission_matrix(t, e, f, floor, b, index);
+}
+
+}  // namespace detail
+
+// IBM1 posteriors of one sentence pair: q[j*(l+1)+i] = P(a_j = i | e, f),
+// column 0 = NULL.  Returns log P(f | e) (without the length term).
+inline double ibm1_posteriors(const lexical_table& t, std::span<const word_id> e, std::span<const word_id> f,
+                              double floor, std::vector<double>& q) {
+  detail::emission_matrix(t, e, f, floor, q, nullptr);
+  const std::size_t l1 = e.size() + 1;
+  double ll = 0.0;
+  for (std::size_t j = 0; j < f.size(); ++j) {
+    double s = 0.0;
+    for (std::size_t i = 0; i < l1; ++i) s += q[j * l1 + i];
+    const double inv = 1.0 / s;
+    for (std::size_t i = 0; i < l1; ++i) q[j * l1 + i] *= inv;
+    ll += std::log(s / static_cast<double>(l1));
+  }
+  return ll;
+}
+
+// One E-step over the corpus: fills `counts` (size t.size()) and returns the
+// corpus log-likelihood under `t`.
+inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, fixed_point_counts& counts,
+                               double floor, unsigned threads, std::size_t block_size,
+                               const lookup_cache* cache = nullptr) {
+  counts.assign(t.size());
+  const std::size_t blocks = block_count(view.size(), block_size);
+  std::vector<double> block_ll(blocks, 0.0);
+  const unsigned workers = resolve_threads(threads);
+  const bool concurrent = workers > 1 && blocks > 1;
+  struct scratch {
+    std::vector<double> b;
+    std::vector<std::size_t> index;
+  };
+  std::vector<scratch> work(workers);
+  for_each_block(threads, view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
+    scratch& s = work[w];
+    double ll = 0.0;
+    for (std::size_t k = begin; k < end; ++k) {
+      const auto e = (*view.given)[k];
+      const auto f = (*view.generated)[k];
+      if (f.empty()) continue;
+      detail::emission_matrix(t, cache, view, k, floor, s.b, &s.index);
+      const std::size_t l1 = e.size() + 1;
+      for (std::size_t j = 0; j < f.size(); ++j) {
+        double sum = 0.0;
+        for (std::size_t i = 0; i < l1; ++i) sum += s.b[j * l1 + i];
+        const double inv = 1.0 / sum;
+        for (std::size_t i = 0; i < l1; ++i)
+          if (s.index[j * l1 + i] != lexical_table::npos)
+            counts.add(s.index[j * l1 + i], s.b[j * l1 + i] * inv, concurrent);
+        ll += std::log(sum / static_cast<double>(l1));
+      }
+    }
+    block_ll[blk] = ll;
+  });
+  return ordered_sum(block_ll);
+}
+
+// Trains `t` (normally lexical_table::from_cooccurrence(view), or a table from
+// a previous stage) for options.iterations EM iterations.  The observer gets
+// stage `stage`, the iteration and the log-likelihood as objective (error =
+// change in log-likelihood per generated token).
+template <observer Obs = no_observer>
+em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_options& options = {}, Obs&& obs = {},
+                     std::string_view stage = "ibm1") {
+  em_result result;
+  fixed_point_counts counts;
+  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
+                                                                   : lookup_cache{};
+  const lookup_cache& cache = options.cache ? *options.cache : own;
+  const double tokens = static_cast<double>(std::max<std::size_t>(1, view.generated->token_count()));
+  double previous = std::numeric_limits<double>::quiet_NaN();
+  for (std::size_t it = 1; it <= options.iterations; ++it) {
+    const double ll =
+        ibm1_expectation(view, t, counts, options.probability_floor, options.threads, options.block_size, &cache);
+    normalize_counts(t, counts, options.vb_alpha);
+    if (options.prior) options.prior->apply(t);
+    result.log_likelihood.push_back(ll);
+    result.info.iterations = it;
+    result.info.error = (ll - previous) / tokens;
+    previous = ll;
+    if (notify(obs, iteration_event{stage, it, result.info.error, ll}) == observer_action::stop) {
+      result.info.status = solver_status::stopped_by_observer;
+      return result;
+    }
+  }
+  result.info.status = solver_status::max_iterations;
+  return result;
+}
+
+}  // namespace em
+LEXALIGN_NAMESPACE_END

@@ -1,0 +1,365 @@
+// lexalign/em/model_io.hpp - save a trained two-direction model with its
+// vocabularies, load it, and force-align new sentence pairs (unknown words
+// included) without retraining.
+//
+// File format (UTF-8 text, '\n' line ends, numbers in C locale, every
+// probability written with 17 significant digits so a round trip is exact):
+//
+//   lexalign-em-model 1
+//   source_vocabulary N            then N lines: one word each, id = line order
+//   target_vocabulary N            then N lines
+//   direction forward              (the model generating target from source)
+//   kind ibm1|fast_align|hmm
+//   probability_floor X
+//   lexical ROWS ENTRIES           then ROWS lines: "K f1 p1 f2 p2 ... fK pK",
+//                                  row 0 = NULL, row e+1 = given word e; f are
+//                                  ids of the generated side, increasing
+//   fast_align P0 LAMBDA FAVOR     (kind fast_align only; FAVOR 0|1)
+//   hmm MAX_JUMP P_NULL JUMP_SMOOTHING START_SMOOTHING   (kind hmm only)
+//   jump W_-MAX_JUMP ... W_MAX_JUMP
+//   start V_0 ... V_{S-1}          (first number is S)
+//   direction reverse              (the same blocks for the reverse model,
+//   ...                             given = target, generated = source)
+//   end
+//
+// Errors name the file and line (lexalign::parse_error).
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <istream>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lexalign/config.hpp"
+#include "lexalign/core/corpus.hpp"
+#include "lexalign/core/error.hpp"
+#include "lexalign/core/vocabulary.hpp"
+#include "lexalign/em/pipeline.hpp"
+#include "lexalign/io/text.hpp"
+
+LEXALIGN_NAMESPACE_BEGIN
+namespace em {
+
+struct saved_model {
+  vocabulary source_vocabulary;
+  vocabulary target_vocabulary;
+  bidirectional_model model;
+};
+
+namespace detail {
+
+inline void put_double(std::string& out, double v) {
+  char buf[32];
+  const int n = std::snprintf(buf, sizeof buf, "%.17g", v);
+  out.append(buf, static_cast<std::size_t>(n));
+}
+
+inline const char* kind_name(model_kind k) {
+  switch (k) {
+    case model_kind::ibm1: return "ibm1";
+    case model_kind::fast_align: return "fast_align";
+    case model_kind::hmm: return "hmm";
+  }
+  return "ibm1";
+}
+
+inline void save_direction(std::ostream& out, const directional_model& m, const char* name) {
+  std::string s;
+  s += "direction ";
+  s += name;
+  s += "\nkind ";
+  s += kind_name(m.kind);
+  s += "\nprobability_floor ";
+  put_double(s, m.probability_floor);
+  s += "\nlexical " + std::to_string(m.table.rows()) + " " + std::to_string(m.table.size()) + "\n";
+  out << s;
+  for (std::size_t r = 0; r < m.table.rows(); ++r) {
+    s.clear();
+    const auto cols = m.table.columns(r);
+    const auto ps = m.table.probabilities(r);
+    s += std::to_string(cols.size());
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      s += ' ';
+      s += std::to_string(cols[k]);
+      s += ' ';
+      put_double(s, ps[k]);
+    }
+    s += '\n';
+    out << s;
+  }
+  s.clear();
+  if (m.kind == model_kind::fast_align) {
+    s += "fast_align ";
+    put_double(s, m.fast_align.p0);
+    s += ' ';
+    put_double(s, m.fast_align.lambda);
+    s += m.fast_align.favor_diagonal ? " 1\n" : " 0\n";
+  }
+  if (m.kind == model_kind::hmm) {
+    s += "hmm " + std::to_string(m.hmm.max_jump) + " ";
+    put_double(s, m.hmm.null_probability);
+    s += ' ';
+    put_double(s, m.hmm.jump_smoothing);
+    s += ' ';
+    put_double(s, m.hmm.start_smoothing);
+    s += "\njump";
+    for (double w : m.hmm.jump) {
+      s += ' ';
+      put_double(s, w);
+    }
+    s += "\nstart " + std::to_string(m.hmm.start.size());
+    for (double w : m.hmm.start) {
+      s += ' ';
+      put_double(s, w);
+    }
+    s += '\n';
+  }
+  out << s;
+}
+
+// Tokenised line reader with file:line errors.
+class model_reader {
+ public:
+  model_reader(std::istream& in, std::string name) : reader_(in, std::move(name)) {}
+
+  void next_line() {
+    if (!reader_.next(line_)) reader_.fail("unexpected end of file");
+    pos_ = 0;
+  }
+  // The next line as a whole (vocabulary words).
+  const std::string& raw_line() {
+    next_line();
+    return line_;
+  }
+  std::string_view word() {
+    while (pos_ < line_.size() && line_[pos_] == ' ') ++pos_;
+    if (pos_ == line_.size()) reader_.fail("missing field");
+    const std::size_t b = pos_;
+    while (pos_ < line_.size() && line_[pos_] != ' ') ++pos_;
+    return std::string_view(line_).substr(b, pos_ - b);
+  }
+  void expect(std::string_view keyword) {
+    const auto w = word();
+    if (w != keyword) reader_.fail("expected '" + std::string(keyword) + "', found '" + std::string(w) + "'");
+  }
+  template <class T>
+  T integer() {
+    const auto w = word();
+    T v{};
+    const auto r = std::from_chars(w.data(), w.data() + w.size(), v);
+    if (r.ec != std::errc() || r.ptr != w.data() + w.size()) reader_.fail("bad integer '" + std::string(w) + "'");
+    return v;
+  }
+  double number() {
+    const auto w = word();
+    const std::string tmp(w);
+    char* end = nullptr;
+    const double v = std::strtod(tmp.c_str(), &end);
+    if (end != tmp.c_str() + tmp.size() || !std::isfinite(v) || v < 0.0)
+      reader_.fail("bad probability or weight '" + tmp + "'");
+    return v;
+  }
+  void end_of_line() {
+    while (pos_ < line_.size() && line_[pos_] == ' ') ++pos_;
+    if (pos_ != line_.size()) reader_.fail("unexpected trailing fields");
+  }
+  [[noreturn]] void fail(const std::string& why) const { reader_.fail(why); }
+
+ private:
+  io::line_reader reader_;
+  std::string line_;
+  std::size_t pos_ = 0;
+};
+
+inline void load_vocabulary(model_reader& r, const char* keyword, vocabulary& v) {
+  r.next_line();
+  r.expect(keyword);
+  const auto n = r.integer<std::size_t>();
+  r.end_of_line();
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::string& w = r.raw_line();
+    if (w.empty() || w.find(' ') != std::string::npos) r.fail("a vocabulary word is empty or contains a space");
+    if (v.add(w) != k) r.fail("duplicated vocabulary word '" + w + "'");
+  }
+}
+
+inline directional_model load_direction(model_reader& r, const char* name, std::size_t given_vocab,
+                                        std::size_t generated_vocab) {
+  directional_model m;
+  r.next_line();
+  r.expect("direction");
+  r.expect(name);
+  r.end_of_line();
+  r.next_line();
+  r.expect("kind");
+  const auto k = r.word();
+  if (k == "ibm1") m.kind = model_kind::ibm1;
+  else if (k == "fast_align") m.kind = model_kind::fast_align;
+  else if (k == "hmm") m.kind = model_kind::hmm;
+  else r.fail("unknown model kind '" + std::string(k) + "'");
+  m.has_hmm = m.kind == model_kind::hmm;
+  r.next_line();
+  r.expect("probability_floor");
+  m.probability_floor = r.number();
+  r.next_line();
+  r.expect("lexical");
+  const auto rows = r.integer<std::size_t>();
+  const auto entries = r.integer<std::size_t>();
+  r.end_of_line();
+  if (rows != given_vocab + 1) r.fail("lexical table has " + std::to_string(rows) + " rows, expected " +
+                                      std::to_string(given_vocab + 1) + " (vocabulary + NULL)");
+  std::vector<std::uint64_t> offsets{0};
+  std::vector<word_id> cols;
+  std::vector<double> probs;
+  cols.reserve(entries);
+  probs.reserve(entries);
+  for (std::size_t row = 0; row < rows; ++row) {
+    r.next_line();
+    const auto n = r.integer<std::size_t>();
+    for (std::size_t x = 0; x < n; ++x) {
+      const auto f = r.integer<word_id>();
+      if (f >= generated_vocab) r.fail("word id " + std::to_string(f) + " is outside the vocabulary");
+      if (x > 0 && f <= cols.back()) r.fail("word ids of a row must increase");
+      cols.push_back(f);
+      probs.push_back(r.number());
+    }
+    r.end_of_line();
+    offsets.push_back(cols.size());
+  }
+  if (cols.size() != entries) r.fail("lexical table holds " + std::to_string(cols.size()) + " entries, header says " +
+                                     std::to_string(entries));
+  m.table = lexical_table::from_rows(std::move(offsets), std::move(cols), std::move(probs));
+  if (m.kind == model_kind::fast_align) {
+    r.next_line();
+    r.expect("fast_align");
+    m.fast_align.p0 = r.number();
+    m.fast_align.lambda = r.number();
+    m.fast_align.favor_diagonal = r.integer<int>() != 0;
+    r.end_of_line();
+  }
+  if (m.kind == model_kind::hmm) {
+    r.next_line();
+    r.expect("hmm");
+    m.hmm.max_jump = r.integer<std::size_t>();
+    m.hmm.null_probability = r.number();
+    m.hmm.jump_smoothing = r.number();
+    m.hmm.start_smoothing = r.number();
+    r.end_of_line();
+    r.next_line();
+    r.expect("jump");
+    m.hmm.jump.resize(2 * m.hmm.max_jump + 1);
+    for (double& w : m.hmm.jump) w = r.number();
+    r.end_of_line();
+    r.next_line();
+    r.expect("start");
+    m.hmm.start.resize(r.integer<std::size_t>());
+    for (double& w : m.hmm.start) w = r.number();
+    r.end_of_line();
+  }
+  return m;
+}
+
+}  // namespace detail
+
+inline void save_model(std::ostream& out, const bidirectional_model& model, const vocabulary& source_vocabulary,
+                       const vocabulary& target_vocabulary) {
+  out << "lexalign-em-model 1\n";
+  for (const auto* v : {&source_vocabulary, &target_vocabulary}) {
+    out << (v == &source_vocabulary ? "source_vocabulary " : "target_vocabulary ") << v->size() << '\n';
+    for (std::size_t k = 0; k < v->size(); ++k) out << v->word(static_cast<word_id>(k)) << '\n';
+  }
+  detail::save_direction(out, model.forward, "forward");
+  detail::save_direction(out, model.reverse, "reverse");
+  out << "end\n";
+  if (!out) throw io_error("save_model: write failed");
+}
+
+inline void save_model_file(const std::string& path, const bidirectional_model& model,
+                            const vocabulary& source_vocabulary, const vocabulary& target_vocabulary) {
+  auto out = io::open_output(path);
+  save_model(out, model, source_vocabulary, target_vocabulary);
+  out.close();
+  if (!out) throw io_error("cannot write '" + path + "'");
+}
+
+inline saved_model load_model(std::istream& in, std::string_view name) {
+  detail::model_reader r(in, std::string(name));
+  saved_model s;
+  r.next_line();
+  r.expect("lexalign-em-model");
+  if (r.integer<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
+  r.end_of_line();
+  detail::load_vocabulary(r, "source_vocabulary", s.source_vocabulary);
+  detail::load_vocabulary(r, "target_vocabulary", s.target_vocabulary);
+  s.model.forward = detail::load_direction(r, "forward", s.source_vocabulary.size(), s.target_vocabulary.size());
+  s.model.reverse = detail::load_direction(r, "reverse", s.target_vocabulary.size(), s.source_vocabulary.size());
+  r.next_line();
+  r.expect("end");
+  r.end_of_line();
+  return s;
+}
+
+inline saved_model load_model_file(const std::string& path) {
+  auto in = io::open_input(path);
+  return load_model(in, path);
+}
+
+// New sentence pairs expressed in a model's word ids.  Words the model has
+// never seen get the id vocabulary.size() (one shared "unknown" id per side):
+// every lexical probability involving them is the probability floor, so they
+// are placed by the alignment prior (HMM jumps, fast_align's diagonal).
+struct mapped_corpus {
+  sentence_store source, target;
+  std::size_t source_vocabulary_size = 0, target_vocabulary_size = 0;  // including the unknown id
+  std::size_t unknown_source_tokens = 0, unknown_target_tokens = 0;
+
+  bitext_view view(bool reverse = false) const {
+    if (!reverse) return {&source, &target, source_vocabulary_size, target_vocabulary_size};
+    return {&target, &source, target_vocabulary_size, source_vocabulary_size};
+  }
+  std::size_t size() const noexcept { return source.size(); }
+};
+
+inline mapped_corpus map_to_model(const parallel_corpus& corpus, const saved_model& model) {
+  mapped_corpus m;
+  m.source_vocabulary_size = model.source_vocabulary.size() + 1;
+  m.target_vocabulary_size = model.target_vocabulary.size() + 1;
+  auto map_side = [](const sentence_store& in, const vocabulary& own, const vocabulary& target_vocab,
+                     sentence_store& out, std::size_t& unknown) {
+    std::vector<word_id> ids(own.size());
+    for (std::size_t k = 0; k < own.size(); ++k) {
+      const auto found = target_vocab.find(own.word(static_cast<word_id>(k)));
+      ids[k] = found ? *found : static_cast<word_id>(target_vocab.size());
+    }
+    out.reserve(in.size(), in.token_count());
+    for (std::size_t s = 0; s < in.size(); ++s) {
+      for (word_id w : in[s]) {
+        out.push_token(ids[w]);
+        unknown += ids[w] == target_vocab.size();
+      }
+      out.end_sentence();
+    }
+  };
+  map_side(corpus.source_sentences(), corpus.source_vocabulary(), model.source_vocabulary, m.source,
+           m.unknown_source_tokens);
+  map_side(corpus.target_sentences(), corpus.target_vocabulary(), model.target_vocabulary, m.target,
+           m.unknown_target_tokens);
+  return m;
+}
+
+// Aligns new sentence pairs with a loaded model in both directions (links in
+// source-target order), without changing the model.
+inline bidirectional_alignments force_align(const saved_model& model, const parallel_corpus& corpus,
+                                            const decode_options& options = {}) {
+  const mapped_corpus m = map_to_model(corpus, model);
+  return {decode_directional(model.model.forward, m.view(false), true, options),
+          decode_directional(model.model.reverse, m.view(true), false, options)};
+}
+
+}  // namespace em
+LEXALIGN_NAMESPACE_END

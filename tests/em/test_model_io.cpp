@@ -1,0 +1,103 @@
+// Save/load round trips and force alignment with unknown words.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lexalign/em/model_io.hpp"
+#include "lexalign/io/corpus_reader.hpp"
+#include "support/catch.hpp"
+#include "support/temp_file.hpp"
+
+namespace em = lexalign::em;
+
+namespace {
+lexalign::parallel_corpus read(const std::string& text) {
+  std::istringstream in(text);
+  return lexalign::io::read_parallel_corpus(in, "<pairs>");
+}
+const char* toy =
+    "the house ||| la maison\nthe blue house ||| la maison bleue\nthe flower ||| la fleur\n"
+    "a blue flower ||| une fleur bleue\nthe house is blue ||| la maison est bleue\n";
+
+void check_same(const em::directional_model& a, const em::directional_model& b) {
+  CHECK(a.kind == b.kind);
+  CHECK(a.probability_floor == b.probability_floor);
+  REQUIRE(a.table.size() == b.table.size());
+  CHECK(std::equal(a.table.offsets().begin(), a.table.offsets().end(), b.table.offsets().begin()));
+  CHECK(std::equal(a.table.columns().begin(), a.table.columns().end(), b.table.columns().begin()));
+  CHECK(std::equal(a.table.probabilities().begin(), a.table.probabilities().end(), b.table.probabilities().begin()));
+  CHECK(a.hmm.jump == b.hmm.jump);
+  CHECK(a.hmm.start == b.hmm.start);
+  CHECK(a.hmm.null_probability == b.hmm.null_probability);
+  CHECK(a.fast_align.lambda == b.fast_align.lambda);
+}
+}  // namespace
+
+TEST_CASE("model files round-trip exactly and force alignment reproduces training alignments", "[em][model_io]") {
+  const auto c = read(toy);
+  for (auto kind : {em::model_kind::ibm1, em::model_kind::fast_align, em::model_kind::hmm}) {
+    const auto m = em::train_bidirectional(c, {.model = kind, .ibm1_iterations = 4, .hmm_iterations = 3});
+    std::stringstream buf;
+    em::save_model(buf, m, c.source_vocabulary(), c.target_vocabulary());
+    const auto loaded = em::load_model(buf, "<model>");
+    check_same(m.forward, loaded.model.forward);
+    check_same(m.reverse, loaded.model.reverse);
+    CHECK(loaded.source_vocabulary.size() == c.source_vocabulary().size());
+    const auto trained = em::align_bidirectional(m, c, {.with_posteriors = true});
+    const auto forced = em::force_align(loaded, c, {.with_posteriors = true});
+    CHECK(trained.forward.links == forced.forward.links);
+    CHECK(trained.reverse.links == forced.reverse.links);
+    CHECK(trained.forward.posteriors == forced.forward.posteriors);
+    // Saving the loaded model gives the same bytes.
+    std::stringstream again;
+    em::save_model(again, loaded.model, loaded.source_vocabulary, loaded.target_vocabulary);
+    CHECK(again.str() == buf.str());
+  }
+}
+
+TEST_CASE("force alignment handles unknown words and longer sentences", "[em][model_io]") {
+  const auto c = read(toy);
+  const auto m = em::train_bidirectional(c, {});
+  lexalign::test::temp_file file("");
+  em::save_model_file(file.path(), m, c.source_vocabulary(), c.target_vocabulary());
+  const auto loaded = em::load_model_file(file.path());
+  const auto fresh = read("the green house is blue and the flower is blue ||| la maison verte est bleue et la fleur est bleue\n");
+  const auto mapped = em::map_to_model(fresh, loaded);
+  CHECK(mapped.unknown_source_tokens == 2);  // green, and
+  CHECK(mapped.unknown_target_tokens == 2);  // verte, et
+  const auto out = em::force_align(loaded, fresh, {.method = em::decoding::viterbi});
+  REQUIRE(out.forward.links.size() == 1);
+  const auto& links = out.forward.links[0].sure;
+  CHECK(!links.empty());
+  for (const auto& l : links) {
+    CHECK(l.source < 11);
+    CHECK(l.target < 11);
+  }
+  // Known words still align: maison (1) <- house (2).
+  CHECK(std::find(links.begin(), links.end(), lexalign::link{2, 1}) != links.end());
+}
+
+TEST_CASE("malformed model files give file:line errors", "[em][model_io]") {
+  const auto c = read(toy);
+  const auto m = em::train_bidirectional(c, {.hmm_iterations = 1});
+  std::stringstream buf;
+  em::save_model(buf, m, c.source_vocabulary(), c.target_vocabulary());
+  const std::string good = buf.str();
+  auto error_of = [](const std::string& text) -> std::string {
+    std::istringstream in(text);
+    try {
+      em::load_model(in, "m.txt");
+    } catch (const lexalign::parse_error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK(error_of("not-a-model 1\n") == "m.txt:1: expected 'lexalign-em-model', found 'not-a-model'");
+  CHECK(error_of("lexalign-em-model 2\n").find("m.txt:1: unsupported") == 0);
+  CHECK(error_of(good.substr(0, good.find('\n', good.size() / 2) + 1)).find("unexpected end of file") != std::string::npos);
+  std::string bad = good;
+  const auto pos = bad.find("probability_floor ");
+  bad.replace(pos, bad.find('\n', pos) - pos, "probability_floor x");
+  const std::size_t line = static_cast<std::size_t>(std::count(good.begin(), good.begin() + static_cast<long>(pos), '\n')) + 1;
+  CHECK(error_of(bad) == "m.txt:" + std::to_string(line) + ": bad probability or weight 'x'");
+}
