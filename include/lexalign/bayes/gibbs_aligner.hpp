@@ -125,7 +125,28 @@ inline void apply_priors(direction_problem& p, const directional_counts& m, std:
   }
 }
 
-inline void finish_problem(direction_problem& p) {
+inline void build_index_cache(direction_problem& p, std::size_t limit_bytes, unsigned threads) {
+  const auto& v = p.view;
+  p.index_offset.assign(v.size() + 1, 0);
+  for (std::size_t k = 0; k < v.size(); ++k)
+    p.index_offset[k + 1] = p.index_offset[k] + (*v.generated)[k].size() * ((*v.given)[k].size() + 1);
+  if (p.index_offset.back() * sizeof(std::uint32_t) > limit_bytes) {
+    p.index_offset.clear();
+    p.index_offset.shrink_to_fit();
+    return;
+  }
+  p.index_cache.resize(p.index_offset.back());
+  for_each_block(threads, v.size(), 256, [&](std::size_t, std::size_t begin, std::size_t end, unsigned) {
+    for (std::size_t k = begin; k < end; ++k)
+      compute_index(p.table, (*v.given)[k], (*v.generated)[k], p.index_cache.data() + p.index_offset[k]);
+  });
+  p.index_cached = true;
+}
+
+inline void finish_problem(direction_problem& p, const gibbs_options& o) {
+  if (p.table.size() >= 0xFFFFFFFFu)
+    throw invalid_argument("bayes: more than 2^32-1 co-occurring word pairs in one direction");
+  build_index_cache(p, o.index_cache_bytes, o.threads);
   if (p.row_base.size() != p.table.rows()) p.row_base.assign(p.table.rows(), 0.0);
   const auto V = static_cast<double>(std::max<std::size_t>(1, p.generated_vocabulary));
   for (std::size_t r = 0; r < p.table.rows(); ++r) p.row_base[r] += (r == 0 ? p.null_alpha : p.lexical_alpha) * V;
@@ -224,7 +245,7 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
       auto& post = out.posteriors[k];
       if (e.empty() || f.empty()) continue;
       const std::size_t l1 = e.size() + 1;
-      sentence_index(p, e, f, wa.s);
+      const std::uint32_t* index = sentence_index(p, k, e, f, wa.s);
       wa.acc.assign(f.size() * l1, 0.0);
       wa.s.weight.resize(l1);
       for (const chain_state& c : chains) {
@@ -232,7 +253,7 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
         if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), wa.s);
         for (std::size_t j = 0; j < f.size(); ++j) {
           neighbours nb;
-          const double sum = conditional(p, c, st, e, a, f.size(), wa.s.index.data(), wa.s.fertility.data(), j,
+          const double sum = conditional(p, c, st, e, a, f.size(), index, wa.s.fertility.data(), j,
                                          wa.s.weight.data(), nb);
           const double scale = inv_chains / sum;
           for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] += wa.s.weight[x] * scale;
@@ -346,8 +367,8 @@ inline gibbs_result align(const parallel_corpus& corpus, const gibbs_options& op
   result.schedule = detail::resolve_schedule(options, corpus.size());
   detail::direction_problem fwd = detail::make_problem(em::make_view(corpus, false), options);
   detail::direction_problem rev = detail::make_problem(em::make_view(corpus, true), options);
-  detail::finish_problem(fwd);
-  detail::finish_problem(rev);
+  detail::finish_problem(fwd, options);
+  detail::finish_problem(rev, options);
   std::optional<em::bidirectional_model> em_model;
   if (options.init == initialization::em) em_model = detail::train_em_for_init(corpus, options);
   auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr);
@@ -420,8 +441,8 @@ inline gibbs_result align_with_model(const bayes_model& model, const parallel_co
   detail::direction_problem rev = detail::make_problem(mapped.view(true), options);
   detail::apply_priors(fwd, model.forward, ns, nt);
   detail::apply_priors(rev, model.reverse, nt, ns);
-  detail::finish_problem(fwd);
-  detail::finish_problem(rev);
+  detail::finish_problem(fwd, options);
+  detail::finish_problem(rev, options);
   std::optional<em::bidirectional_model> em_model;
   if (options.init == initialization::em) {
     parallel_corpus pc;

@@ -81,6 +81,10 @@ struct gibbs_options {
   std::size_t fertility_bins = 8;          // fertilities 0..bins-2, the last bin is ">= bins-1"
   initialization init = initialization::random;
   bool keep_model = false;                 // fill gibbs_result::model (for save_model / reuse)
+  // Every sentence's table indices (4 bytes per token x (given length + 1))
+  // are computed once and shared by the chains when they fit in this many
+  // bytes per direction; otherwise recomputed in every sweep (slower, no memory).
+  std::size_t index_cache_bytes = std::size_t{512} << 20;
   unsigned threads = 1;                    // 0 = all; the output does not depend on it
   std::size_t block_size = 64;             // sentence pairs per decoding block
   // Called after every sweep of every chain with stage

@@ -49,6 +49,11 @@ struct direction_problem {
   // jump_base = jump_alpha * bins + sum of jump prior.
   std::vector<double> row_base;
   double jump_base = 0.0;
+  // Optional cache of every sentence's table indices (see sentence_index),
+  // built once and shared by all chains: index_offset[k] is sentence k's start.
+  std::vector<std::uint32_t> index_cache;
+  std::vector<std::uint64_t> index_offset;
+  bool index_cached = false;
 
   std::size_t jump_bins() const noexcept { return 2 * max_jump + 1; }
   std::size_t jump_bin(std::ptrdiff_t d) const noexcept {
@@ -85,7 +90,7 @@ struct chain_state {
 
 // Per-sentence scratch, sized once for the longest sentences.
 struct sentence_scratch {
-  std::vector<std::size_t> index;       // m x (l+1) table entry of (row of column, f_j); column 0 = NULL
+  std::vector<std::uint32_t> index;     // m x (l+1) table entry of (row of column, f_j); column 0 = NULL
   std::vector<double> weight;           // l+1
   std::vector<std::uint32_t> fertility; // l: current fertility of each given position
 
@@ -96,16 +101,27 @@ struct sentence_scratch {
   }
 };
 
-// Fills scratch.index for one sentence pair.
-inline void sentence_index(const direction_problem& p, std::span<const word_id> e, std::span<const word_id> f,
-                           sentence_scratch& s) {
+// Writes the table entries of sentence pair (e, f) to out[j*(l+1)+i]
+// (column 0 = NULL row, column i+1 = row of e_i).
+inline void compute_index(const em::lexical_table& t, std::span<const word_id> e, std::span<const word_id> f,
+                          std::uint32_t* out) {
   const std::size_t l1 = e.size() + 1;
-  s.index.resize(f.size() * l1);
   for (std::size_t j = 0; j < f.size(); ++j) {
-    std::size_t* row = s.index.data() + j * l1;
-    row[0] = p.table.find(em::lexical_table::null_row, f[j]);
-    for (std::size_t i = 0; i < e.size(); ++i) row[i + 1] = p.table.find(em::lexical_table::row_of(e[i]), f[j]);
+    std::uint32_t* row = out + j * l1;
+    row[0] = static_cast<std::uint32_t>(t.find(em::lexical_table::null_row, f[j]));
+    for (std::size_t i = 0; i < e.size(); ++i)
+      row[i + 1] = static_cast<std::uint32_t>(t.find(em::lexical_table::row_of(e[i]), f[j]));
   }
+}
+
+// The table entries of sentence k: from the cache, or computed into s.index.
+inline const std::uint32_t* sentence_index(const direction_problem& p, std::size_t k, std::span<const word_id> e,
+                                           std::span<const word_id> f, sentence_scratch& s) {
+  if (p.index_cached)
+    return p.index_cache.data() + p.index_offset[k];
+  s.index.resize(f.size() * (e.size() + 1));
+  compute_index(p.table, e, f, s.index.data());
+  return s.index.data();
 }
 
 inline void sentence_fertility(std::size_t l, const std::uint32_t* a, std::size_t m, sentence_scratch& s) {
@@ -140,11 +156,11 @@ inline neighbours find_neighbours(const std::uint32_t* a, std::size_t m, std::si
 // i); returns the sum.  `fert` holds the current fertilities (including j's
 // link) when st == stage::fertility.
 inline double conditional(const direction_problem& p, const chain_state& c, stage st, std::span<const word_id> e,
-                          const std::uint32_t* a, std::size_t m, const std::size_t* index, const std::uint32_t* fert,
+                          const std::uint32_t* a, std::size_t m, const std::uint32_t* index, const std::uint32_t* fert,
                           std::size_t j, double* w, neighbours& nb) {
   const std::size_t l = e.size(), l1 = l + 1;
   const std::uint32_t old = a[j];
-  const std::size_t* ix = index + j * l1;
+  const std::uint32_t* ix = index + j * l1;
   const std::size_t row_old = old == 0 ? em::lexical_table::null_row : em::lexical_table::row_of(e[old - 1]);
   // Lexical: (alpha + n(row, f_j)) / (row_base + n(row)), token j removed.
   {
@@ -212,12 +228,12 @@ inline double conditional(const direction_problem& p, const chain_state& c, stag
 
 // Moves token j's link from a[j] to `to`, updating the counts of stage st.
 inline void move_link(const direction_problem& p, chain_state& c, stage st, std::span<const word_id> e,
-                      std::uint32_t* a, const std::size_t* index, std::uint32_t* fert, std::size_t j,
+                      std::uint32_t* a, const std::uint32_t* index, std::uint32_t* fert, std::size_t j,
                       std::uint32_t to, const neighbours& nb) {
   const std::size_t l1 = e.size() + 1;
   const std::uint32_t old = a[j];
   if (to == old) return;
-  const std::size_t* ix = index + j * l1;
+  const std::uint32_t* ix = index + j * l1;
   const std::size_t row_old = old == 0 ? 0 : em::lexical_table::row_of(e[old - 1]);
   const std::size_t row_new = to == 0 ? 0 : em::lexical_table::row_of(e[to - 1]);
   --c.lexical[ix[old]];
@@ -320,17 +336,16 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
     if (f.empty()) continue;
     std::uint32_t* a = c.links.data() + p.link_offset(f);
     if (e.empty()) continue;  // everything stays NULL
-    sentence_index(p, e, f, s);
+    const std::uint32_t* index = sentence_index(p, k, e, f, s);
     if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), s);
     s.weight.resize(e.size() + 1);
     for (std::size_t j = 0; j < f.size(); ++j) {
       neighbours nb;
-      const double sum =
-          conditional(p, c, st, e, a, f.size(), s.index.data(), s.fertility.data(), j, s.weight.data(), nb);
+      const double sum = conditional(p, c, st, e, a, f.size(), index, s.fertility.data(), j, s.weight.data(), nb);
       const std::uint32_t to = draw(s.weight.data(), e.size() + 1, sum, c.rng);
       if (to != a[j]) {
         ++changed;
-        move_link(p, c, st, e, a, s.index.data(), s.fertility.data(), j, to, nb);
+        move_link(p, c, st, e, a, index, s.fertility.data(), j, to, nb);
       }
     }
   }
