@@ -107,6 +107,16 @@ TEST_CASE("same seed gives the same output for 1 and 2 threads, with or without 
   o.seed = 43;
   const auto r4 = bayes::align(c, o);
   CHECK(r4.forward.posteriors != r1.forward.posteriors);
+  // Marginals from the final states only (no accumulation), and accumulated over many sweeps.
+  for (std::size_t k : {std::size_t{0}, std::size_t{5}}) {
+    o.accumulate_sweeps = k;
+    o.threads = 1;
+    const auto a1 = bayes::align(c, o);
+    o.threads = 2;
+    const auto a2 = bayes::align(c, o);
+    CHECK(a1.forward.links == a2.forward.links);
+    CHECK(a1.reverse.posteriors == a2.reverse.posteriors);
+  }
 }
 
 TEST_CASE("outputs are well formed: functional directions, probabilities in (0, 1]", "[bayes]") {

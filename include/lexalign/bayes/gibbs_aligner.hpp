@@ -130,11 +130,7 @@ inline void build_index_cache(direction_problem& p, std::size_t limit_bytes, uns
   p.index_offset.assign(v.size() + 1, 0);
   for (std::size_t k = 0; k < v.size(); ++k)
     p.index_offset[k + 1] = p.index_offset[k] + (*v.generated)[k].size() * ((*v.given)[k].size() + 1);
-  if (p.index_offset.back() * sizeof(std::uint32_t) > limit_bytes) {
-    p.index_offset.clear();
-    p.index_offset.shrink_to_fit();
-    return;
-  }
+  if (p.index_offset.back() * sizeof(std::uint32_t) > limit_bytes) return;
   p.index_cache.resize(p.index_offset.back());
   for_each_block(threads, v.size(), 256, [&](std::size_t, std::size_t begin, std::size_t end, unsigned) {
     for (std::size_t k = begin; k < end; ++k)
@@ -190,10 +186,11 @@ inline stage last_stage(const sweep_schedule& s) {
   return s.fertility ? stage::fertility : s.hmm ? stage::hmm : stage::ibm1;
 }
 
-// Runs one chain through the schedule.
+// Runs one chain through the schedule; the last `accumulate` sweeps add their
+// conditionals to `acc` (when set).
 inline void run_chain(const direction_problem& p, chain_state& c, const gibbs_options& o, const sweep_schedule& s,
                       const em::directional_model* em_model, const char* direction, std::size_t sampler,
-                      std::mutex& observer_mutex) {
+                      std::mutex& observer_mutex, const marginal_accumulator* acc, std::size_t accumulate) {
   sentence_scratch scratch;
   scratch.reserve(p.view.given->max_length(), p.view.generated->max_length());
   {
@@ -209,7 +206,8 @@ inline void run_chain(const direction_problem& p, chain_state& c, const gibbs_op
     const char* sname = st == stage::ibm1 ? "ibm1" : st == stage::hmm ? "hmm" : "fertility";
     const std::string label = std::string("bayes.") + sname + "." + direction + "." + std::to_string(sampler);
     for (std::size_t it = 1; it <= n; ++it) {
-      const std::size_t changed = sweep(p, c, st, scratch);
+      const bool add = acc && st == last_stage(s) && it + accumulate > n;
+      const std::size_t changed = sweep(p, c, st, scratch, add ? acc : nullptr);
       if (o.observer) {
         std::lock_guard<std::mutex> lock(observer_mutex);
         const iteration_event ev{label, it, static_cast<double>(changed) / tokens,
@@ -222,9 +220,12 @@ inline void run_chain(const direction_problem& p, chain_state& c, const gibbs_op
   rebuild_counts(p, c, last_stage(s), scratch);
 }
 
-// Averages the chains' conditional distributions and decodes.
+// Averages the chains' conditional distributions (accumulated during the
+// last sweeps when `acc` is not empty, else those of the final states) and
+// decodes.
 inline em::decoded_alignments decode(const direction_problem& p, const std::vector<chain_state>& chains, stage st,
-                                     bool source_is_given, unsigned threads, std::size_t block_size) {
+                                     bool source_is_given, unsigned threads, std::size_t block_size,
+                                     const std::vector<std::uint32_t>& acc) {
   em::decoded_alignments out;
   const auto& view = p.view;
   out.links.resize(view.size());
@@ -245,18 +246,29 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
       auto& post = out.posteriors[k];
       if (e.empty() || f.empty()) continue;
       const std::size_t l1 = e.size() + 1;
-      const std::uint32_t* index = sentence_index(p, k, e, f, wa.s);
       wa.acc.assign(f.size() * l1, 0.0);
-      wa.s.weight.resize(l1);
-      for (const chain_state& c : chains) {
-        const std::uint32_t* a = c.links.data() + p.link_offset(f);
-        if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), wa.s);
+      if (!acc.empty()) {
+        const std::uint32_t* cell = acc.data() + p.index_offset[k];
         for (std::size_t j = 0; j < f.size(); ++j) {
-          neighbours nb;
-          const double sum = conditional(p, c, st, e, a, f.size(), index, wa.s.fertility.data(), j,
-                                         wa.s.weight.data(), nb);
-          const double scale = inv_chains / sum;
-          for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] += wa.s.weight[x] * scale;
+          std::uint64_t total = 0;
+          for (std::size_t x = 0; x < l1; ++x) total += cell[j * l1 + x];
+          const double inv = total == 0 ? 0.0 : 1.0 / static_cast<double>(total);
+          for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] = static_cast<double>(cell[j * l1 + x]) * inv;
+        }
+      }
+      wa.s.weight.resize(l1);
+      if (acc.empty()) {
+        const std::uint32_t* index = sentence_index(p, k, e, f, wa.s);
+        for (const chain_state& c : chains) {
+          const std::uint32_t* a = c.links.data() + p.link_offset(f);
+          if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), wa.s);
+          for (std::size_t j = 0; j < f.size(); ++j) {
+            neighbours nb;
+            const double sum = conditional(p, c, st, e, a, f.size(), index, wa.s.fertility.data(), j,
+                                           wa.s.weight.data(), nb);
+            const double scale = inv_chains / sum;
+            for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] += wa.s.weight[x] * scale;
+          }
         }
       }
       for (std::size_t j = 0; j < f.size(); ++j) {
@@ -335,18 +347,34 @@ inline run_output run(const direction_problem& fwd, const direction_problem& rev
     chains_r[x].rng.seed(stream_seed(o.seed, 2 * x + 1));
   }
   std::mutex observer_mutex;
+  // Marginals accumulated over the last sweeps, when they fit.
+  const stage st = last_stage(s);
+  const std::size_t last_sweeps = st == stage::fertility ? s.fertility : st == stage::hmm ? s.hmm : s.ibm1;
+  const std::size_t K = std::min(last_sweeps, o.accumulate_sweeps == automatic
+                                                  ? std::max<std::size_t>(1, last_sweeps / 4)
+                                                  : o.accumulate_sweeps);
+  std::vector<std::uint32_t> acc_f, acc_r;
+  marginal_accumulator af, ar;
+  const bool concurrent = std::min<std::size_t>(resolve_threads(o.threads), 2 * S) > 1;
+  auto setup = [&](const direction_problem& p, std::vector<std::uint32_t>& cells, marginal_accumulator& a) {
+    const std::size_t n = p.index_offset.empty() ? 0 : p.index_offset.back();
+    if (K == 0 || n * sizeof(std::uint32_t) > o.marginal_cache_bytes) return;
+    cells.assign(n, 0);
+    a = {cells.data(), std::floor(4294967295.0 / static_cast<double>(S * K)), concurrent};
+  };
+  setup(fwd, acc_f, af);
+  setup(rev, acc_r, ar);
   // Task t: direction t % 2, sampler t / 2 (so both directions start at once).
   for_each_block(o.threads, 2 * S, 1, [&](std::size_t t, std::size_t, std::size_t, unsigned) {
     const bool reverse = (t % 2) == 1;
     const std::size_t x = t / 2;
     const em::directional_model* m = em_model ? (reverse ? &em_model->reverse : &em_model->forward) : nullptr;
-    if (reverse) run_chain(rev, chains_r[x], o, s, m, "reverse", x, observer_mutex);
-    else run_chain(fwd, chains_f[x], o, s, m, "forward", x, observer_mutex);
+    if (reverse) run_chain(rev, chains_r[x], o, s, m, "reverse", x, observer_mutex, acc_r.empty() ? nullptr : &ar, K);
+    else run_chain(fwd, chains_f[x], o, s, m, "forward", x, observer_mutex, acc_f.empty() ? nullptr : &af, K);
   });
-  const stage st = last_stage(s);
   run_output out;
-  out.forward = decode(fwd, chains_f, st, true, o.threads, o.block_size);
-  out.reverse = decode(rev, chains_r, st, false, o.threads, o.block_size);
+  out.forward = decode(fwd, chains_f, st, true, o.threads, o.block_size, acc_f);
+  out.reverse = decode(rev, chains_r, st, false, o.threads, o.block_size, acc_r);
   if (o.keep_model) {
     out.forward_counts = average_counts(fwd, chains_f, st);
     out.reverse_counts = average_counts(rev, chains_r, st);

@@ -85,6 +85,13 @@ struct gibbs_options {
   // are computed once and shared by the chains when they fit in this many
   // bytes per direction; otherwise recomputed in every sweep (slower, no memory).
   std::size_t index_cache_bytes = std::size_t{512} << 20;
+  // The final alignment averages each token's conditional distribution over
+  // the samplers and over the last accumulate_sweeps sweeps of the last stage
+  // (automatic: a quarter of them, at least 1; 0: only the chains' final
+  // states).  The running sums take 4 bytes per token x (given length + 1)
+  // per direction; above marginal_cache_bytes the final states are used.
+  std::size_t accumulate_sweeps = automatic;
+  std::size_t marginal_cache_bytes = std::size_t{512} << 20;
   unsigned threads = 1;                    // 0 = all; the output does not depend on it
   std::size_t block_size = 64;             // sentence pairs per decoding block
   // Called after every sweep of every chain with stage

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -326,8 +327,20 @@ inline void rebuild_counts(const direction_problem& p, chain_state& c, stage st,
   }
 }
 
+// Where a sweep adds each token's normalised conditional distribution, in
+// fixed point (integer addition is associative: the totals do not depend on
+// which chain adds first).  cells has index_offset's layout.
+struct marginal_accumulator {
+  std::uint32_t* cells = nullptr;
+  double scale = 0.0;       // a probability v adds floor(v * scale)
+  bool concurrent = false;  // several chains add at once: atomic adds
+};
+
 // One Gibbs sweep over the corpus; returns the number of links that changed.
-inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, sentence_scratch& s) {
+// With `acc`, every token's conditional distribution is accumulated before
+// its new link is drawn.
+inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, sentence_scratch& s,
+                         const marginal_accumulator* acc = nullptr) {
   std::size_t changed = 0;
   const auto& view = p.view;
   for (std::size_t k = 0; k < view.size(); ++k) {
@@ -342,6 +355,16 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
     for (std::size_t j = 0; j < f.size(); ++j) {
       neighbours nb;
       const double sum = conditional(p, c, st, e, a, f.size(), index, s.fertility.data(), j, s.weight.data(), nb);
+      if (acc) {
+        const std::size_t l1 = e.size() + 1;
+        std::uint32_t* cell = acc->cells + p.index_offset[k] + j * l1;
+        const double scale = acc->scale / sum;
+        for (std::size_t x = 0; x < l1; ++x) {
+          const auto v = static_cast<std::uint32_t>(s.weight[x] * scale);
+          if (acc->concurrent) std::atomic_ref<std::uint32_t>(cell[x]).fetch_add(v, std::memory_order_relaxed);
+          else cell[x] += v;
+        }
+      }
       const std::uint32_t to = draw(s.weight.data(), e.size() + 1, sum, c.rng);
       if (to != a[j]) {
         ++changed;
