@@ -155,76 +155,99 @@ inline neighbours find_neighbours(const std::uint32_t* a, std::size_t m, std::si
 
 // Unnormalised P(a_j = x | rest) into w[0..l] (w[0] NULL, w[i+1] position
 // i); returns the sum.  `fert` holds the current fertilities (including j's
-// link) when st == stage::fertility.
-inline double conditional(const direction_problem& p, const chain_state& c, stage st, std::span<const word_id> e,
-                          const std::uint32_t* a, std::size_t m, const std::uint32_t* index, const std::uint32_t* fert,
-                          std::size_t j, double* w, neighbours& nb) {
+// link) when St == stage::fertility.  One fused pass over the positions.
+template <stage St>
+inline double conditional_for(const direction_problem& p, const chain_state& c, std::span<const word_id> e,
+                              const std::uint32_t* a, std::size_t m, const std::uint32_t* index,
+                              const std::uint32_t* fert, std::size_t j, double* w, neighbours& nb) {
   const std::size_t l = e.size(), l1 = l + 1;
   const std::uint32_t old = a[j];
   const std::uint32_t* ix = index + j * l1;
   const std::size_t row_old = old == 0 ? em::lexical_table::null_row : em::lexical_table::row_of(e[old - 1]);
+  const bool has_prior = !p.lexical_prior.empty();
   // Lexical: (alpha + n(row, f_j)) / (row_base + n(row)), token j removed.
   {
     const std::size_t k = ix[0];
     const double rem = row_old == 0 ? 1.0 : 0.0;
     w[0] = p.null_prior * (p.entry_alpha(0, k) + c.lexical[k] - rem) / (p.row_base[0] + c.row_total[0] - rem);
   }
-  for (std::size_t i = 0; i < l; ++i) {
-    const std::size_t row = em::lexical_table::row_of(e[i]);
-    const std::size_t k = ix[i + 1];
-    const double rem = row == row_old ? 1.0 : 0.0;
-    w[i + 1] = (p.entry_alpha(row, k) + c.lexical[k] - rem) / (p.row_base[row] + c.row_total[row] - rem);
-  }
-  if (st >= stage::hmm) {
+  // Jumps: with r1, r2 the bins of the jumps token j's link currently makes
+  // (r2 = none for a NULL link), J(b) = alpha_b + n_b without them and
+  // T their total.  NULL adds the skip jump: J(s)/T; position i adds d1 then
+  // d2: J(d1)/T * (J(d2)+[d1==d2])/(T+1).  The common 1/(T(T+1)) is dropped.
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t r1 = none, r2 = none;
+  if constexpr (St >= stage::hmm) {
     nb = find_neighbours(a, m, l, j);
-    std::size_t r1, r2;  // bins of the jumps token j's link currently makes (r2 = npos for a NULL link)
-    constexpr std::size_t none = static_cast<std::size_t>(-1);
     if (old != 0) {
       const auto po = static_cast<std::ptrdiff_t>(old) - 1;
       r1 = p.jump_bin(po - nb.previous);
       r2 = p.jump_bin(nb.next - po);
     } else {
       r1 = p.jump_bin(nb.next - nb.previous);
-      r2 = none;
-    }
-    const double removed = old != 0 ? 2.0 : 1.0;
-    auto J = [&](std::size_t b) {
-      return p.jump_alpha_of(b) + c.jump[b] - (b == r1 ? 1.0 : 0.0) - (b == r2 ? 1.0 : 0.0);
-    };
-    const double T = p.jump_base + static_cast<double>(c.jump_total) - removed;
-    // NULL adds the skip jump: J(s)/T; position i adds d1 then d2:
-    // J(d1)/T * (J(d2)+[d1==d2])/(T+1).  Common factor 1/(T(T+1)) dropped.
-    w[0] *= J(p.jump_bin(nb.next - nb.previous)) * (T + 1.0);
-    for (std::size_t i = 0; i < l; ++i) {
-      const auto pi = static_cast<std::ptrdiff_t>(i);
-      const std::size_t d1 = p.jump_bin(pi - nb.previous), d2 = p.jump_bin(nb.next - pi);
-      w[i + 1] *= J(d1) * (J(d2) + (d1 == d2 ? 1.0 : 0.0));
     }
   }
-  if (st == stage::fertility) {
-    const std::size_t B = p.fertility_bins;
-    std::size_t t_old = 0, hi = 0, lo = 0;
-    bool adjust = false;
+  auto J = [&](std::size_t b) {
+    return p.jump_alpha_of(b) + c.jump[b] - (b == r1 ? 1.0 : 0.0) - (b == r2 ? 1.0 : 0.0);
+  };
+  if constexpr (St >= stage::hmm) {
+    const double T = p.jump_base + static_cast<double>(c.jump_total) - (old != 0 ? 2.0 : 1.0);
+    w[0] *= J(p.jump_bin(nb.next - nb.previous)) * (T + 1.0);
+  }
+  // Fertility: position i moves from bin(phi_i) to bin(phi_i + 1), ratio
+  // F(e_i, b1) / (F(e_i, b0) - 1), F = alpha + counts with token j's old
+  // position virtually moved one bin down.
+  const std::size_t B = p.fertility_bins;
+  std::size_t t_old = 0, hi = 0, lo = 0;
+  bool adjust = false;
+  if constexpr (St == stage::fertility) {
     if (old != 0) {
       t_old = e[old - 1];
       hi = p.fertility_bin(fert[old - 1]);
       lo = p.fertility_bin(fert[old - 1] - 1);
       adjust = hi != lo;
     }
-    auto F = [&](std::size_t t, std::size_t b) {
-      double v = p.fertility_alpha_of(t, b) + c.fertility[t * B + b];
-      if (adjust && t == t_old) v += (b == lo ? 1.0 : 0.0) - (b == hi ? 1.0 : 0.0);
-      return v;
-    };
-    for (std::size_t i = 0; i < l; ++i) {
+  }
+  auto F = [&](std::size_t t, std::size_t b) {
+    double v = p.fertility_alpha_of(t, b) + c.fertility[t * B + b];
+    if (adjust && t == t_old) v += (b == lo ? 1.0 : 0.0) - (b == hi ? 1.0 : 0.0);
+    return v;
+  };
+  double sum = w[0];
+  for (std::size_t i = 0; i < l; ++i) {
+    const std::size_t row = em::lexical_table::row_of(e[i]);
+    const std::size_t k = ix[i + 1];
+    const double rem = row == row_old ? 1.0 : 0.0;
+    double num = p.lexical_alpha + (has_prior ? double{p.lexical_prior[k]} : 0.0) + c.lexical[k] - rem;
+    double den = p.row_base[row] + c.row_total[row] - rem;
+    if constexpr (St >= stage::hmm) {
+      const auto pi = static_cast<std::ptrdiff_t>(i);
+      const std::size_t d1 = p.jump_bin(pi - nb.previous), d2 = p.jump_bin(nb.next - pi);
+      num *= J(d1) * (J(d2) + (d1 == d2 ? 1.0 : 0.0));
+    }
+    if constexpr (St == stage::fertility) {
       const std::uint32_t phi = fert[i] - (old == i + 1 ? 1u : 0u);
       const std::size_t b0 = p.fertility_bin(phi), b1 = p.fertility_bin(phi + 1);
-      if (b0 != b1) w[i + 1] *= F(e[i], b1) / (F(e[i], b0) - 1.0);
+      if (b0 != b1) {
+        num *= F(e[i], b1);
+        den *= F(e[i], b0) - 1.0;
+      }
     }
+    w[i + 1] = num / den;
+    sum += w[i + 1];
   }
-  double sum = 0.0;
-  for (std::size_t x = 0; x < l1; ++x) sum += w[x];
   return sum;
+}
+
+inline double conditional(const direction_problem& p, const chain_state& c, stage st, std::span<const word_id> e,
+                          const std::uint32_t* a, std::size_t m, const std::uint32_t* index, const std::uint32_t* fert,
+                          std::size_t j, double* w, neighbours& nb) {
+  switch (st) {
+    case stage::ibm1: return conditional_for<stage::ibm1>(p, c, e, a, m, index, fert, j, w, nb);
+    case stage::hmm: return conditional_for<stage::hmm>(p, c, e, a, m, index, fert, j, w, nb);
+    case stage::fertility: break;
+  }
+  return conditional_for<stage::fertility>(p, c, e, a, m, index, fert, j, w, nb);
 }
 
 // Moves token j's link from a[j] to `to`, updating the counts of stage st.
@@ -352,11 +375,11 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
     const std::uint32_t* index = sentence_index(p, k, e, f, s);
     if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), s);
     s.weight.resize(e.size() + 1);
+    const std::size_t l1 = e.size() + 1;
     for (std::size_t j = 0; j < f.size(); ++j) {
       neighbours nb;
       const double sum = conditional(p, c, st, e, a, f.size(), index, s.fertility.data(), j, s.weight.data(), nb);
       if (acc) {
-        const std::size_t l1 = e.size() + 1;
         std::uint32_t* cell = acc->cells + p.index_offset[k] + j * l1;
         const double scale = acc->scale / sum;
         for (std::size_t x = 0; x < l1; ++x) {
