@@ -17,10 +17,12 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "lexalign/em/embedding_prior.hpp"
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
+#include "lexalign/multilingual/procrustes.hpp"
 #include "lexalign/symmetrize/symmetrize.hpp"
 
 namespace lexalign::cli {
@@ -126,6 +128,47 @@ inline void write_posteriors(std::ostream& out, const alignment_corpus& links,
   }
 }
 
+// Maps `src` into `tgt`'s space with orthogonal Procrustes on the
+// dictionary's pairs ("source target" per line) that both files cover.
+inline std::size_t map_with_dictionary(em::word_embeddings& src, em::word_embeddings tgt, const std::string& path,
+                                       std::ostream& err, bool quiet) {
+  em::normalize_rows(src);
+  em::normalize_rows(tgt);
+  auto in = io::open_input(path);
+  io::line_reader reader(in, path);
+  std::string line;
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  while (reader.next(line)) {
+    std::vector<std::string_view> w;
+    io::for_each_token(line, [&](std::string_view t) { w.push_back(t); });
+    if (w.empty()) continue;
+    if (w.size() != 2) reader.fail("expected 'source target', found " + std::to_string(w.size()) + " fields");
+    const auto a = src.words.find(w[0]);
+    const auto b = tgt.words.find(w[1]);
+    if (a && b) pairs.emplace_back(*a, *b);
+  }
+  if (pairs.size() < 2) throw invalid_argument("--dictionary: fewer than 2 pairs have embeddings on both sides");
+  const std::size_t d = src.dimension();
+  dense_matrix<double> x(pairs.size(), d), z(pairs.size(), d);
+  for (std::size_t k = 0; k < pairs.size(); ++k)
+    for (std::size_t i = 0; i < d; ++i) {
+      x(k, i) = src.vectors(pairs[k].first, i);
+      z(k, i) = tgt.vectors(pairs[k].second, i);
+    }
+  const auto r = multilingual::procrustes(x, z);
+  dense_matrix<float> mapped(src.vectors.rows(), d, 0.0f);
+  for (std::size_t w = 0; w < src.vectors.rows(); ++w)
+    for (std::size_t j = 0; j < d; ++j) {
+      double acc = 0;
+      for (std::size_t i = 0; i < d; ++i) acc += double(src.vectors(w, i)) * r.w(i, j);
+      mapped(w, j) = static_cast<float>(acc);
+    }
+  src.vectors = std::move(mapped);
+  if (!quiet)
+    err << "[lexalign align] Procrustes on " << pairs.size() << " dictionary pairs, residual " << r.residual << '\n';
+  return pairs.size();
+}
+
 }  // namespace align_detail
 
 inline int run_align(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -156,6 +199,14 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
   a.option("save-model", "FILE", "save the trained model (both directions, vocabularies)");
   a.option("model-file", "FILE", "align with a saved model instead of training (force alignment)");
   a.option("write-posteriors", "FILE", "write each printed link's posterior as i-j:p (single direction only)");
+  a.option("source-embeddings", "VEC", "source word vectors (word2vec/fastText text) for the embedding prior");
+  a.option("target-embeddings", "VEC", "target word vectors, in the same space or mapped with --dictionary");
+  a.option("dictionary", "DICT", "'source target' pairs: map the source vectors onto the target space (Procrustes)");
+  a.option("prior-weight", "HOW", "frequency (M/c(e)), log (M/max(.5,ln c(e))) or constant (M)", {.default_value = "frequency"});
+  a.option("prior-multiplier", "M", "the prior's M (EE-GIZA++ uses 10000; 10 was best on the Bible silver set)",
+           {.default_value = "10"});
+  a.option("prior-temperature", "T", "softmax temperature of the CSLS scores", {.default_value = "0.1"});
+  a.option("prior-top-k", "K", "candidates per word", {.default_value = "100"});
   a.flag("quiet", "no progress on standard error");
   return guarded(err, "align", [&]() -> int {
     if (!a.parse(args)) {
@@ -248,8 +299,43 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
     } else {
       bidirectional_model model;
       const bool save = a.has("save-model");
-      if (want_forward || save) model.forward = train_directional(make_view(corpus, false), topt, "forward");
-      if (want_reverse || save) model.reverse = train_directional(make_view(corpus, true), topt, "reverse");
+      // Optional embedding prior.
+      const bool use_prior = a.has("source-embeddings") || a.has("target-embeddings");
+      if (use_prior && !(a.has("source-embeddings") && a.has("target-embeddings")))
+        throw usage_error("--source-embeddings and --target-embeddings go together");
+      if (a.has("dictionary") && !use_prior) throw usage_error("--dictionary needs --source-embeddings and --target-embeddings");
+      lexical_prior prior_fwd, prior_rev;
+      const lexical_prior* pf = nullptr;
+      const lexical_prior* pr = nullptr;
+      if (use_prior) {
+        embedding_prior_options po;
+        const std::string how_w = a.value("prior-weight");
+        if (how_w == "frequency") po.weight = prior_weight::frequency;
+        else if (how_w == "log") po.weight = prior_weight::log_frequency;
+        else if (how_w == "constant") po.weight = prior_weight::constant;
+        else throw usage_error("--prior-weight must be frequency, log or constant, got '" + how_w + "'");
+        po.multiplier = align_detail::to_number(a, "prior-multiplier", 0.0, 1e12);
+        po.temperature = align_detail::to_number(a, "prior-temperature", 1e-6, 1e6);
+        po.top_k = align_detail::to_count(a, "prior-top-k");
+        po.threads = topt.threads;
+        auto se = read_embeddings_file(a.value("source-embeddings"));
+        auto te = read_embeddings_file(a.value("target-embeddings"));
+        if (a.has("dictionary")) align_detail::map_with_dictionary(se, te, a.value("dictionary"), err, quiet);
+        if (want_forward || save) {
+          const auto v = make_view(corpus, false);
+          prior_fwd = make_embedding_prior(lexical_table::from_cooccurrence(v), v, corpus.source_vocabulary(),
+                                           corpus.target_vocabulary(), se, te, po);
+          pf = &prior_fwd;
+        }
+        if (want_reverse || save) {
+          const auto v = make_view(corpus, true);
+          prior_rev = make_embedding_prior(lexical_table::from_cooccurrence(v), v, corpus.target_vocabulary(),
+                                           corpus.source_vocabulary(), te, se, po);
+          pr = &prior_rev;
+        }
+      }
+      if (want_forward || save) model.forward = train_directional(make_view(corpus, false), topt, "forward", pf);
+      if (want_reverse || save) model.reverse = train_directional(make_view(corpus, true), topt, "reverse", pr);
       if (save) {
         save_model_file(a.value("save-model"), model, corpus.source_vocabulary(), corpus.target_vocabulary());
         if (!quiet) err << "[lexalign align] model saved to " << a.value("save-model") << '\n';

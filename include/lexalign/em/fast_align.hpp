@@ -47,9 +47,12 @@ struct fast_align_options {
   bool optimize_tension = true;      // fit lambda after each M-step from the second on
   bool compat = false;               // reproduce the reference implementation's defects
   double probability_floor = 1e-7;   // t below this is raised to it
+  const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step (fast_align -v uses 0.01)
   unsigned threads = 1;              // 0 = all; results do not depend on it
   std::size_t block_size = 64;
+  const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
+  bool cache_lookups = true;         // precompute table indices (lookup_cache)
 };
 
 struct fast_align_parameters {
@@ -141,24 +144,39 @@ inline void diagonal_prior(const fast_align_parameters& p, std::size_t t, std::s
     prior[s] = scale * std::exp(p.lambda * diagonal_feature(dt, static_cast<double>(s), dm, dn));
 }
 
-// Posteriors q[j*(n+1)+s] (column 0 NULL) of one sentence pair; returns log P(f|e).
-inline double fast_align_posteriors(const fast_align_parameters& p, const lexical_table& tab,
-                                    std::span<const word_id> e, std::span<const word_id> f, double floor,
-                                    std::vector<double>& q, std::vector<std::size_t>* index = nullptr) {
-  detail::emission_matrix(tab, e, f, floor, q, index);
-  const std::size_t n = e.size(), m = f.size(), n1 = n + 1;
+namespace detail {
+
+// Multiplies q (m x (n+1) emissions, column 0 NULL) by the prior and
+// normalises each row; returns log P(f|e).  exp(lambda h) is evaluated with
+// the two geometric runs (two exp() per target position).
+inline double apply_diagonal_prior(const fast_align_parameters& p, std::size_t n, std::size_t m, double* q) {
+  const std::size_t n1 = n + 1;
   double ll = 0.0;
+  const double dm = static_cast<double>(m), dn = static_cast<double>(n);
+  const double r = std::exp(-p.lambda / dn);
   for (std::size_t j = 0; j < m; ++j) {
-    double* row = q.data() + j * n1;
-    // Multiply the emissions by the prior of generated position j+1.
+    double* row = q + j * n1;
     if (!p.favor_diagonal || n == 0) {
       for (std::size_t s = 0; s < n1; ++s) row[s] /= static_cast<double>(n1);
     } else {
-      const double dm = static_cast<double>(m), dn = static_cast<double>(n), dt = static_cast<double>(j + 1);
+      const double dt = static_cast<double>(j + 1);
       const double scale = (1.0 - p.p0) / diagonal_z(dt, dm, dn, p.lambda);
       row[0] *= p.p0;
-      for (std::size_t s = 1; s <= n; ++s)
-        row[s] *= scale * std::exp(p.lambda * diagonal_feature(dt, static_cast<double>(s), dm, dn));
+      const auto k = static_cast<std::size_t>(std::floor(dt * dn / dm));
+      if (k >= 1) {  // s = k, k-1, ..., 1
+        double g = std::exp(p.lambda * (static_cast<double>(k) / dn - dt / dm)) * scale;
+        for (std::size_t s = k; s >= 1; --s) {
+          row[s] *= g;
+          g *= r;
+        }
+      }
+      if (k < n) {  // s = k+1, ..., n
+        double g = std::exp(p.lambda * (dt / dm - static_cast<double>(k + 1) / dn)) * scale;
+        for (std::size_t s = k + 1; s <= n; ++s) {
+          row[s] *= g;
+          g *= r;
+        }
+      }
     }
     double sum = 0.0;
     for (std::size_t s = 0; s < n1; ++s) sum += row[s];
@@ -167,6 +185,16 @@ inline double fast_align_posteriors(const fast_align_parameters& p, const lexica
     ll += std::log(sum);
   }
   return ll;
+}
+
+}  // namespace detail
+
+// Posteriors q[j*(n+1)+s] (column 0 NULL) of one sentence pair; returns log P(f|e).
+inline double fast_align_posteriors(const fast_align_parameters& p, const lexical_table& tab,
+                                    std::span<const word_id> e, std::span<const word_id> f, double floor,
+                                    std::vector<double>& q, std::vector<std::size_t>* index = nullptr) {
+  detail::emission_matrix(tab, e, f, floor, q, index);
+  return detail::apply_diagonal_prior(p, e.size(), f.size(), q.data());
 }
 
 // Trains the table and (with optimize_tension) lambda.
@@ -184,6 +212,9 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
     if (!(*view.generated)[k].empty() && !(*view.given)[k].empty())
       ++lengths[{(*view.generated)[k].size(), (*view.given)[k].size()}];
   fixed_point_counts counts;
+  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
+                                                                   : lookup_cache{};
+  const lookup_cache& cache = options.cache ? *options.cache : own;
   const std::size_t blocks = block_count(view.size(), options.block_size);
   const unsigned workers = resolve_threads(options.threads);
   const bool concurrent = workers > 1 && blocks > 1;
@@ -205,8 +236,9 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
         const auto e = (*view.given)[k];
         const auto f = (*view.generated)[k];
         if (f.empty()) continue;
-        ll += fast_align_posteriors(p, t, e, f, options.probability_floor, s.q, &s.index);
         const std::size_t n = e.size(), m = f.size(), n1 = n + 1;
+        detail::emission_matrix(t, &cache, view, k, options.probability_floor, s.q, &s.index);
+        ll += detail::apply_diagonal_prior(p, n, m, s.q.data());
         for (std::size_t c = 0; c < m * n1; ++c)
           if (s.index[c] != lexical_table::npos) counts.add(s.index[c], s.q[c], concurrent);
         if (n == 0) continue;
@@ -227,6 +259,7 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
     });
     const double ll = ordered_sum(block_ll);
     normalize_counts(t, counts, options.vb_alpha);
+    if (options.prior) options.prior->apply(t);
     if (options.optimize_tension && p.favor_diagonal && it > 1) {
       const double n_tok = ordered_sum(block_tokens);
       const double emp = ordered_sum(block_feature) / (options.compat ? n_tok : ordered_sum(block_nonnull));

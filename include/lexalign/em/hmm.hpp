@@ -46,9 +46,12 @@ struct hmm_options {
   double null_weight = 0.4;          // p0 = null_weight/(1+null_weight) (GIZA++ emProbForEmpty)
   double start_smoothing = 0.2;      // s: weight of the uniform 1/l in the start distribution
   double probability_floor = 1e-7;
+  const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)   // lexical probabilities below it are raised to it
   unsigned threads = 1;              // 0 = all; results do not depend on it
   std::size_t block_size = 64;       // sentence pairs per work block
+  const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
+  bool cache_lookups = true;         // precompute table indices (4 bytes per cell, lookup_cache)
 };
 
 // The non-lexical parameters of the HMM.
@@ -83,6 +86,8 @@ struct hmm_parameters {
 // Per-thread scratch: grows to the longest sentence pair seen, then reused.
 struct hmm_workspace {
   std::vector<double> trans;      // l x l: (1-p0) p(i|r,l) at r*l+i
+  std::vector<double> trans_t;    // the transpose, at i*l+r
+  std::vector<double> weighted;   // l: emission x backward of the next position
   std::vector<double> pi;         // l: (1-p0) start(i|l)
   std::vector<double> b;          // m x (l+1) emissions, column 0 NULL
   std::vector<std::size_t> index; // table index of each emission cell
@@ -129,11 +134,14 @@ inline void hmm_transitions(const hmm_parameters& p, std::size_t l, hmm_workspac
 // column 0 = P(f_j from NULL), column i+1 = P(a_j = i)) and, when
 // `jump_counts` is set, ws.jumps (expected jumps Delta at index Delta+l-1).
 // Returns log P(f | e).  An empty given sentence generates everything from NULL.
+// With `cache` (and `pair` the pair's index in the cache), emissions come from it.
 inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table& t, std::span<const word_id> e,
                                    std::span<const word_id> f, double floor, hmm_workspace& ws,
-                                   bool want_index = false, bool jump_counts = false) {
+                                   bool want_index = false, bool jump_counts = false,
+                                   const lookup_cache* cache = nullptr, std::size_t pair = 0) {
   const std::size_t l = e.size(), m = f.size(), l1 = l + 1, S = 2 * l;
-  detail::emission_matrix(t, e, f, floor, ws.b, want_index ? &ws.index : nullptr);
+  if (cache && !cache->empty()) detail::emission_matrix(t, *cache, pair, m * l1, floor, ws.b, want_index ? &ws.index : nullptr);
+  else detail::emission_matrix(t, e, f, floor, ws.b, want_index ? &ws.index : nullptr);
   ws.gamma.resize(m * l1);
   if (m == 0) return 0.0;
   if (l == 0) {
@@ -186,7 +194,11 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
   }
   double ll = 0.0;
   for (std::size_t j = 0; j < m; ++j) ll += std::log(ws.scale[j]);
-  // Backward.
+  // Backward, as axpy over the transposed transitions (vectorisable).
+  ws.trans_t.resize(l * l);
+  for (std::size_t r = 0; r < l; ++r)
+    for (std::size_t i = 0; i < l; ++i) ws.trans_t[i * l + r] = ws.trans[r * l + i];
+  ws.weighted.resize(l);
   for (std::size_t k = 0; k < S; ++k) ws.beta[(m - 1) * S + k] = 1.0;
   for (std::size_t j = m - 1; j-- > 0;) {
     const double* nxt = ws.beta.data() + (j + 1) * S;
@@ -194,13 +206,14 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
     const double* bn = b + (j + 1) * l1;
     const double inv = 1.0 / ws.scale[j + 1];
     const double nb = p0 * bn[0];
-    for (std::size_t r = 0; r < l; ++r) {
-      const double* row = ws.trans.data() + r * l;
-      double s = 0.0;
-      for (std::size_t i = 0; i < l; ++i) s += row[i] * bn[i + 1] * nxt[i];
-      s += nb * nxt[l + r];
-      cur[r] = cur[l + r] = s * inv;
+    for (std::size_t r = 0; r < l; ++r) cur[r] = nb * nxt[l + r];
+    for (std::size_t i = 0; i < l; ++i) {
+      const double w = bn[i + 1] * nxt[i];
+      if (w == 0.0) continue;
+      const double* col = ws.trans_t.data() + i * l;
+      for (std::size_t r = 0; r < l; ++r) cur[r] += col[r] * w;
     }
+    for (std::size_t r = 0; r < l; ++r) cur[l + r] = cur[r] = cur[r] * inv;
   }
   // Posteriors.
   for (std::size_t j = 0; j < m; ++j) {
@@ -221,12 +234,14 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
       const double* bt = ws.beta.data() + j * S;
       const double* bj = b + j * l1;
       const double inv = 1.0 / ws.scale[j];
+      for (std::size_t i = 0; i < l; ++i) ws.weighted[i] = bj[i + 1] * bt[i];
+      const double* wv = ws.weighted.data();
       for (std::size_t r = 0; r < l; ++r) {
         const double sr = (prev[r] + prev[l + r]) * inv;
         if (sr == 0.0) continue;
         const double* row = ws.trans.data() + r * l;
         double* jr = ws.jumps.data() + (l - 1) - r;  // jr[i] is Delta = i - r
-        for (std::size_t i = 0; i < l; ++i) jr[i] += sr * row[i] * bj[i + 1] * bt[i];
+        for (std::size_t i = 0; i < l; ++i) jr[i] += sr * row[i] * wv[i];
       }
     }
   }
@@ -300,7 +315,8 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
 // One E-step over the corpus.  Returns the corpus log-likelihood.
 inline double hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
                               fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts,
-                              double floor, unsigned threads, std::size_t block_size) {
+                              double floor, unsigned threads, std::size_t block_size,
+                              const lookup_cache* cache = nullptr) {
   lexical.assign(t.size());
   jumps.assign(p.jump.size());
   starts.assign(p.start.size());
@@ -317,7 +333,7 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
       const auto e = (*view.given)[k];
       const auto f = (*view.generated)[k];
       if (f.empty()) continue;
-      ll += hmm_forward_backward(p, t, e, f, floor, ws, true, true);
+      ll += hmm_forward_backward(p, t, e, f, floor, ws, true, true, cache, k);
       const std::size_t l = e.size(), l1 = l + 1;
       for (std::size_t c = 0; c < f.size() * l1; ++c)
         if (ws.index[c] != lexical_table::npos) lexical.add(ws.index[c], ws.gamma[c], concurrent);
@@ -352,6 +368,9 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
                     Obs&& obs = {}, std::string_view stage = "hmm") {
   em_result result;
   fixed_point_counts lexical, jumps, starts;
+  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
+                                                                   : lookup_cache{};
+  const lookup_cache& cache = options.cache ? *options.cache : own;
   p.null_probability = options.null_weight / (1.0 + options.null_weight);
   p.jump_smoothing = options.jump_smoothing;
   p.start_smoothing = options.start_smoothing;
@@ -359,8 +378,9 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
   double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     const double ll = hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, options.threads,
-                                      options.block_size);
+                                      options.block_size, &cache);
     normalize_counts(t, lexical, options.vb_alpha);
+    if (options.prior) options.prior->apply(t);
     detail::normalize_vector(p.jump, jumps);
     detail::normalize_vector(p.start, starts);
     result.log_likelihood.push_back(ll);

@@ -30,9 +30,12 @@ namespace em {
 struct ibm1_options {
   std::size_t iterations = 5;         // EM iterations (E-step + M-step each)
   double probability_floor = 1e-7;
+  const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
   double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)    // t below this is raised to it in the E-step (GIZA++ PROB_SMOOTH)
   unsigned threads = 1;               // 0 = all hardware threads; results do not depend on it
   std::size_t block_size = 64;        // sentence pairs per work block (fixed: part of the result's definition)
+  const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
+  bool cache_lookups = true;          // precompute table indices (4 bytes per cell, lookup_cache)
 };
 
 struct em_result {
@@ -61,6 +64,30 @@ inline void emission_matrix(const lexical_table& t, std::span<const word_id> e, 
   }
 }
 
+// As emission_matrix, from a lookup_cache entry of sentence pair k.
+inline void emission_matrix(const lexical_table& t, const lookup_cache& cache, std::size_t k, std::size_t cells,
+                            double floor, std::vector<double>& b, std::vector<std::size_t>* index) {
+  b.resize(cells);
+  if (index) index->resize(cells);
+  const std::uint32_t* in = cache.index.data() + cache.offsets[k];
+  const double* p = t.probabilities().data();
+  for (std::size_t c = 0; c < cells; ++c) {
+    const std::uint32_t x = in[c];
+    const double v = x == lookup_cache::missing ? 0.0 : p[x];
+    b[c] = v < floor ? floor : v;
+    if (index) (*index)[c] = x == lookup_cache::missing ? lexical_table::npos : std::size_t{x};
+  }
+}
+
+// Emissions of pair k of `view`, from the cache when there is one.
+inline void emission_matrix(const lexical_table& t, const lookup_cache* cache, const bitext_view& view,
+                            std::size_t k, double floor, std::vector<double>& b, std::vector<std::size_t>* index) {
+  const auto e = (*view.given)[k];
+  const auto f = (*view.generated)[k];
+  if (cache && !cache->empty()) emission_matrix(t, *cache, k, f.size() * (e.size() + 1), floor, b, index);
+  else emission_matrix(t, e, f, floor, b, index);
+}
+
 }  // namespace detail
 
 // IBM1 posteriors of one sentence pair: q[j*(l+1)+i] = P(a_j = i | e, f),
@@ -83,7 +110,8 @@ inline double ibm1_posteriors(const lexical_table& t, std::span<const word_id> e
 // One E-step over the corpus: fills `counts` (size t.size()) and returns the
 // corpus log-likelihood under `t`.
 inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, fixed_point_counts& counts,
-                               double floor, unsigned threads, std::size_t block_size) {
+                               double floor, unsigned threads, std::size_t block_size,
+                               const lookup_cache* cache = nullptr) {
   counts.assign(t.size());
   const std::size_t blocks = block_count(view.size(), block_size);
   std::vector<double> block_ll(blocks, 0.0);
@@ -101,7 +129,7 @@ inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, 
       const auto e = (*view.given)[k];
       const auto f = (*view.generated)[k];
       if (f.empty()) continue;
-      detail::emission_matrix(t, e, f, floor, s.b, &s.index);
+      detail::emission_matrix(t, cache, view, k, floor, s.b, &s.index);
       const std::size_t l1 = e.size() + 1;
       for (std::size_t j = 0; j < f.size(); ++j) {
         double sum = 0.0;
@@ -127,12 +155,16 @@ em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_optio
                      std::string_view stage = "ibm1") {
   em_result result;
   fixed_point_counts counts;
+  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
+                                                                   : lookup_cache{};
+  const lookup_cache& cache = options.cache ? *options.cache : own;
   const double tokens = static_cast<double>(std::max<std::size_t>(1, view.generated->token_count()));
   double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     const double ll =
-        ibm1_expectation(view, t, counts, options.probability_floor, options.threads, options.block_size);
+        ibm1_expectation(view, t, counts, options.probability_floor, options.threads, options.block_size, &cache);
     normalize_counts(t, counts, options.vb_alpha);
+    if (options.prior) options.prior->apply(t);
     result.log_likelihood.push_back(ll);
     result.info.iterations = it;
     result.info.error = (ll - previous) / tokens;

@@ -174,6 +174,46 @@ class lexical_table {
   std::vector<double> probabilities_;
 };
 
+// The flat table index of every (given position incl. NULL, generated
+// position) cell of every sentence pair, computed once per training run so
+// the E-steps skip the binary searches: 4 bytes per cell, cell (j, i) of pair
+// k at offsets[k] + j*(l+1) + i (i = 0 NULL).  Empty when the table has 2^32-1
+// entries or more.
+struct lookup_cache {
+  static constexpr std::uint32_t missing = 0xFFFFFFFFu;
+  std::vector<std::uint64_t> offsets;
+  std::vector<std::uint32_t> index;
+
+  bool empty() const noexcept { return offsets.empty(); }
+  std::size_t memory_bytes() const noexcept {
+    return offsets.capacity() * sizeof(std::uint64_t) + index.capacity() * sizeof(std::uint32_t);
+  }
+
+  static lookup_cache build(const bitext_view& view, const lexical_table& t, unsigned threads) {
+    lookup_cache c;
+    if (t.size() >= missing) return c;
+    c.offsets.resize(view.size() + 1, 0);
+    for (std::size_t k = 0; k < view.size(); ++k)
+      c.offsets[k + 1] = c.offsets[k] + (*view.generated)[k].size() * ((*view.given)[k].size() + 1);
+    c.index.resize(c.offsets.back());
+    for_each_block(threads, view.size(), 256, [&](std::size_t, std::size_t begin, std::size_t end, unsigned) {
+      for (std::size_t k = begin; k < end; ++k) {
+        const auto e = (*view.given)[k];
+        const auto f = (*view.generated)[k];
+        const std::size_t l1 = e.size() + 1;
+        std::uint32_t* out = c.index.data() + c.offsets[k];
+        for (std::size_t j = 0; j < f.size(); ++j)
+          for (std::size_t i = 0; i < l1; ++i) {
+            const std::size_t row = i == 0 ? lexical_table::null_row : lexical_table::row_of(e[i - 1]);
+            const std::size_t x = row < t.rows() ? t.find(row, f[j]) : lexical_table::npos;
+            out[j * l1 + i] = x == lexical_table::npos ? missing : static_cast<std::uint32_t>(x);
+          }
+      }
+    });
+    return c;
+  }
+};
+
 // Expected counts in 32.32 fixed point.  Integer addition is associative, so
 // the totals are bit-identical whatever the number of threads or the order in
 // which sentence blocks are processed; each added value is rounded to the
@@ -238,6 +278,28 @@ inline void normalize_counts(lexical_table& t, const fixed_point_counts& counts,
     }
   }
 }
+
+// A prior q(f|e) with weights w(e) laid out on one lexical table's structure,
+// mixed into the table after every M-step (embedding_prior.hpp builds one).
+struct lexical_prior {
+  std::vector<float> q;        // one value per table entry (0: not a candidate)
+  std::vector<double> weight;  // w per row (0: row untouched)
+
+  // t <- (t + w q) / (1 + w) row by row.
+  void apply(lexical_table& t) const {
+    if (q.size() != t.size() || weight.size() != t.rows())
+      throw invalid_argument("lexical_prior::apply: the prior was built for another table");
+    auto p = t.probabilities();
+    for (std::size_t r = 0; r < t.rows(); ++r) {
+      const double w = weight[r];
+      if (w <= 0) continue;
+      double total = 0.0;  // sum of t + w q over the row (1 + w up to rounding)
+      for (std::size_t k = t.row_begin(r); k < t.row_end(r); ++k) total += p[k] + w * double(q[k]);
+      const double inv = 1.0 / total;
+      for (std::size_t k = t.row_begin(r); k < t.row_end(r); ++k) p[k] = (p[k] + w * double(q[k])) * inv;
+    }
+  }
+};
 
 // Sum of per-block partials in block order (deterministic).
 inline double ordered_sum(const std::vector<double>& partials) noexcept {

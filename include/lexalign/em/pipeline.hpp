@@ -55,6 +55,10 @@ struct train_options {
   // and the corpus log-likelihood as objective; may stop training (the
   // current stage ends; later stages still run).
   observer_function observer = {};
+  // Lexical priors mixed in after every M-step (embedding_prior.hpp), built
+  // on lexical_table::from_cooccurrence of the forward / reverse view.
+  const lexical_prior* forward_prior = nullptr;
+  const lexical_prior* reverse_prior = nullptr;
 };
 
 // One direction's trained parameters.
@@ -80,7 +84,8 @@ inline hmm_options to_hmm_options(const train_options& o) {
 
 // Trains one direction: IBM1 then (if hmm_iterations > 0) the HMM.
 inline directional_model train_directional(const bitext_view& view, const train_options& options = {},
-                                           std::string_view direction = "forward") {
+                                           std::string_view direction = "forward",
+                                           const lexical_prior* prior = nullptr) {
   directional_model m;
   m.probability_floor = options.probability_floor;
   m.table = lexical_table::from_cooccurrence(view);
@@ -89,20 +94,28 @@ inline directional_model train_directional(const bitext_view& view, const train_
     return options.observer ? options.observer(ev) : observer_action::proceed;
   };
   m.kind = options.model;
+  const lookup_cache cache = lookup_cache::build(view, m.table, options.threads);  // shared by the stages
   if (options.model == model_kind::fast_align) {
-    const fast_align_options fo{.iterations = options.fast_align_iterations, .p0 = options.p0,
+    fast_align_options fo{.iterations = options.fast_align_iterations, .p0 = options.p0,
                                 .lambda = options.lambda, .favor_diagonal = true,
                                 .optimize_tension = options.optimize_tension, .compat = options.compat,
                                 .probability_floor = options.probability_floor, .vb_alpha = options.fast_align_vb_alpha,
                                 .threads = options.threads, .block_size = options.block_size};
+    fo.prior = prior;
+    fo.cache = &cache;
     m.ibm1_log_likelihood = train_fast_align(view, m.table, m.fast_align, fo, obs,
                                              "fast_align." + std::string(direction)).log_likelihood;
     return m;
   }
-  m.ibm1_log_likelihood = train_ibm1(view, m.table, to_ibm1_options(options), obs, s1).log_likelihood;
+  ibm1_options io = to_ibm1_options(options);
+  io.prior = prior;
+  io.cache = &cache;
+  m.ibm1_log_likelihood = train_ibm1(view, m.table, io, obs, s1).log_likelihood;
   if (options.model == model_kind::hmm && options.hmm_iterations > 0) {
     m.has_hmm = true;
-    const hmm_options ho = to_hmm_options(options);
+    hmm_options ho = to_hmm_options(options);
+    ho.prior = prior;
+    ho.cache = &cache;
     m.hmm = hmm_parameters::uniform(max_given_length(view), ho);
     m.hmm_log_likelihood = train_hmm(view, m.table, m.hmm, ho, obs, s2).log_likelihood;
   }
@@ -116,8 +129,8 @@ struct bidirectional_model {
 
 inline bidirectional_model train_bidirectional(const parallel_corpus& corpus, const train_options& options = {}) {
   bidirectional_model m;
-  m.forward = train_directional(make_view(corpus, false), options, "forward");
-  m.reverse = train_directional(make_view(corpus, true), options, "reverse");
+  m.forward = train_directional(make_view(corpus, false), options, "forward", options.forward_prior);
+  m.reverse = train_directional(make_view(corpus, true), options, "reverse", options.reverse_prior);
   return m;
 }
 
