@@ -1,6 +1,7 @@
 // The Bayesian aligner end to end: determinism per seed across thread counts,
 // no allocation inside sweeps, priors, model save/load and reuse, and a
 // quality check on real data.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "lexalign/bayes/embedding_prior.hpp"
 #include "lexalign/bayes/gibbs_aligner.hpp"
 #include "lexalign/bayes/model_io.hpp"
 #include "lexalign/io/corpus_reader.hpp"
@@ -309,4 +311,30 @@ TEST_CASE("roen quality with a short schedule; a saved model aligns new text as 
   const double before = aer(trained, "roen"), after = aer(again.forward.links, "roen");
   INFO("first " << n << " pairs: AER in training " << before << ", with the saved model " << after);
   CHECK(after < before + 2.0);
+}
+
+TEST_CASE("an EM lexical prior (embeddings) becomes pseudo-counts that steer the sampler", "[bayes][priors]") {
+  // p and q always occur together, as do x and y: the data cannot tell p-x from p-y.
+  const auto c = read("p q ||| x y\np q ||| x y\nq p ||| y x\n");
+  const auto view = lexalign::em::make_view(c, false);
+  const auto t = lexalign::em::lexical_table::from_cooccurrence(view);
+  lexalign::em::lexical_prior prior;
+  prior.q.assign(t.size(), 0.0f);
+  prior.weight.assign(t.rows(), 0.0);
+  const std::size_t row_p = lexalign::em::lexical_table::row_of(*c.source_vocabulary().find("p"));
+  const auto y = *c.target_vocabulary().find("y");
+  prior.q[t.find(row_p, y)] = 1.0f;
+  prior.weight[row_p] = 50.0 / 3.0;  // frequency weight M / c(p), M = 50, c(p) = 3
+  const auto pseudo = bayes::pseudo_counts(prior, t, view);
+  REQUIRE(pseudo.size() == t.size());
+  for (std::size_t k = 0; k < pseudo.size(); ++k)
+    CHECK(pseudo[k] == (k == t.find(row_p, y) ? Approx(50.0) : Approx(0.0)));
+  const auto r = bayes::align(c, {.seed = 4, .forward_lexical_prior = &pseudo});
+  // Sentence 0: p (0) - y (1); sentence 2 "q p ||| y x": p (1) - y (0).
+  CHECK(std::find(r.forward.links[0].sure.begin(), r.forward.links[0].sure.end(), lexalign::link{0, 1}) !=
+        r.forward.links[0].sure.end());
+  CHECK(std::find(r.forward.links[2].sure.begin(), r.forward.links[2].sure.end(), lexalign::link{1, 0}) !=
+        r.forward.links[2].sure.end());
+  const std::vector<float> wrong(3, 1.0f);
+  CHECK_THROWS_AS(bayes::align(c, {.forward_lexical_prior = &wrong}), lexalign::invalid_argument);
 }

@@ -125,6 +125,22 @@ inline void apply_priors(direction_problem& p, const directional_counts& m, std:
   }
 }
 
+// Adds per-entry lexical pseudo-counts (and their row sums to the normalisers).
+inline void add_lexical_pseudo_counts(direction_problem& p, const std::vector<float>& counts, const char* which) {
+  if (counts.size() != p.table.size())
+    throw invalid_argument(std::string("bayes::gibbs_options::") + which + " has " + std::to_string(counts.size()) +
+                           " values, the co-occurrence table " + std::to_string(p.table.size()));
+  if (p.lexical_prior.empty()) p.lexical_prior.assign(p.table.size(), 0.0f);
+  if (p.row_base.size() != p.table.rows()) p.row_base.assign(p.table.rows(), 0.0);
+  for (std::size_t r = 0; r < p.table.rows(); ++r)
+    for (std::size_t k = p.table.row_begin(r); k < p.table.row_end(r); ++k) {
+      if (!(counts[k] >= 0.0f) || !std::isfinite(counts[k]))
+        throw invalid_argument(std::string("bayes::gibbs_options::") + which + " holds a negative or non-finite value");
+      p.lexical_prior[k] += counts[k];
+      p.row_base[r] += counts[k];
+    }
+}
+
 inline void build_index_cache(direction_problem& p, std::size_t limit_bytes, unsigned threads) {
   const auto& v = p.view;
   p.index_offset.assign(v.size() + 1, 0);
@@ -395,6 +411,10 @@ inline gibbs_result align(const parallel_corpus& corpus, const gibbs_options& op
   result.schedule = detail::resolve_schedule(options, corpus.size());
   detail::direction_problem fwd = detail::make_problem(em::make_view(corpus, false), options);
   detail::direction_problem rev = detail::make_problem(em::make_view(corpus, true), options);
+  if (options.forward_lexical_prior)
+    detail::add_lexical_pseudo_counts(fwd, *options.forward_lexical_prior, "forward_lexical_prior");
+  if (options.reverse_lexical_prior)
+    detail::add_lexical_pseudo_counts(rev, *options.reverse_lexical_prior, "reverse_lexical_prior");
   detail::finish_problem(fwd, options);
   detail::finish_problem(rev, options);
   std::optional<em::bidirectional_model> em_model;

@@ -80,6 +80,12 @@ struct gibbs_options {
   std::size_t max_jump = 100;              // jumps |d| >= max_jump share the end bins (no length cap)
   std::size_t fertility_bins = 8;          // fertilities 0..bins-2, the last bin is ">= bins-1"
   initialization init = initialization::random;
+  // Extra lexical pseudo-counts for align() (e.g. from word embeddings: see
+  // bayes/embedding_prior.hpp), added to lexical_alpha: one value per entry of
+  // em::lexical_table::from_cooccurrence(em::make_view(corpus, reverse)).
+  // Not owned; null = none.  Used by align() (align_with_model takes its priors from the model).
+  const std::vector<float>* forward_lexical_prior = nullptr;
+  const std::vector<float>* reverse_lexical_prior = nullptr;
   bool keep_model = false;                 // fill gibbs_result::model (for save_model / reuse)
   // Every sentence's table indices (4 bytes per token x (given length + 1))
   // are computed once and shared by the chains when they fit in this many
