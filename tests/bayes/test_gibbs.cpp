@@ -338,3 +338,18 @@ TEST_CASE("an EM lexical prior (embeddings) becomes pseudo-counts that steer the
   const std::vector<float> wrong(3, 1.0f);
   CHECK_THROWS_AS(bayes::align(c, {.forward_lexical_prior = &wrong}), lexalign::invalid_argument);
 }
+
+TEST_CASE("no sentence-length cap: a 1500-token pair aligns", "[bayes]") {
+  std::string src, tgt;
+  for (int k = 0; k < 1500; ++k) {
+    src += (k ? " s" : "s") + std::to_string(k % 300);
+    tgt += (k ? " t" : "t") + std::to_string(k % 300);
+  }
+  const auto c = read(src + " ||| " + tgt + "\nshort one ||| court un\n");
+  const auto r = bayes::align(c, {.ibm1_sweeps = 1, .hmm_sweeps = 1, .fertility_sweeps = 2, .samplers = 1});
+  CHECK(r.forward.links[0].sure.size() > 1000);  // jumps of +1 dominate after the HMM stage
+  for (const auto& l : r.forward.links[0].sure) {
+    CHECK(l.source < 1500u);
+    CHECK(l.target < 1500u);
+  }
+}
