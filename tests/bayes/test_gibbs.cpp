@@ -134,7 +134,7 @@ TEST_CASE("same seed gives the same output for 1 and 2 threads, with or without 
   }
 }
 
-TEST_CASE("outputs are well formed: functional directions, probabilities in (0, 1]", "[bayes]") {
+TEST_CASE("outputs are well formed: functional directions and probabilities between 0 and 1", "[bayes]") {
   const auto c = gold_corpus("enfr", 60);
   const auto r = bayes::align(c, {.ibm1_sweeps = 3, .hmm_sweeps = 3, .fertility_sweeps = 3, .samplers = 2});
   REQUIRE(r.forward.links.size() == c.size());
@@ -225,7 +225,7 @@ TEST_CASE("a strong lexical prior forces a link, a strong NULL prior removes one
   for (const auto& l : r.forward.links[0].sure) CHECK(l.target != 0u);
 }
 
-TEST_CASE("models round-trip exactly; reuse aligns like the in-memory model", "[bayes][model_io]") {
+TEST_CASE("models round-trip exactly and reuse aligns like the in-memory model", "[bayes][model_io]") {
   const auto c = gold_corpus("roen", 60);
   const auto r = bayes::align(c, {.ibm1_sweeps = 4, .hmm_sweeps = 4, .fertility_sweeps = 8, .seed = 7,
                                   .keep_model = true});
@@ -313,7 +313,7 @@ TEST_CASE("EM initialisation runs and is deterministic", "[bayes][em]") {
   CHECK(r1.reverse.posteriors == r2.reverse.posteriors);
 }
 
-TEST_CASE("roen quality with a short schedule; a saved model aligns new text as well", "[bayes][quality]") {
+TEST_CASE("roen quality with a short schedule and a saved model aligning new text as well", "[bayes][quality]") {
   const auto c = gold_corpus("roen");
   const auto r = bayes::align(c, {.schedule_scale = 0.25, .samplers = 2, .seed = 1, .keep_model = true, .threads = 2});
   const double f = aer(r.forward.links, "roen"), b = aer(r.reverse.links, "roen");
@@ -369,4 +369,21 @@ TEST_CASE("no sentence-length cap: a 1500-token pair aligns", "[bayes]") {
     CHECK(l.source < 1500u);
     CHECK(l.target < 1500u);
   }
+}
+
+TEST_CASE("empty sentences align to nothing and leave the rest intact", "[bayes]") {
+  std::istringstream in("the house ||| la maison\n ||| la\nthe ||| \nthe flower ||| la fleur\n");
+  const auto c = lexalign::io::read_parallel_corpus(in, "<pairs>", {.allow_empty_sentences = true});
+  REQUIRE(c.size() == 4);
+  const auto r = bayes::align(c, {.seed = 2, .keep_model = true});
+  CHECK(r.forward.links[1].sure.empty());
+  CHECK(r.forward.links[2].sure.empty());
+  CHECK(r.reverse.links[1].sure.empty());
+  CHECK(r.reverse.links[2].sure.empty());
+  // flower-fleur (only the pair's words that never meet an empty side) is found.
+  CHECK(std::find(r.forward.links[3].sure.begin(), r.forward.links[3].sure.end(), lexalign::link{1, 1}) !=
+        r.forward.links[3].sure.end());
+  double total = 0.0;
+  for (float v : r.model->forward.counts) total += v;
+  CHECK(total == Approx(static_cast<double>(c.target_sentences().token_count())));
 }
