@@ -162,8 +162,10 @@ inline void finish_problem(direction_problem& p, const gibbs_options& o) {
   if (p.row_base.size() != p.table.rows()) p.row_base.assign(p.table.rows(), 0.0);
   const auto V = static_cast<double>(std::max<std::size_t>(1, p.generated_vocabulary));
   for (std::size_t r = 0; r < p.table.rows(); ++r) p.row_base[r] += (r == 0 ? p.null_alpha : p.lexical_alpha) * V;
-  p.jump_base = p.jump_alpha * static_cast<double>(p.jump_bins());
-  for (double v : p.jump_prior) p.jump_base += v;
+  p.jump_alphas.assign(p.jump_bins(), p.jump_alpha);
+  for (std::size_t b = 0; b < p.jump_prior.size(); ++b) p.jump_alphas[b] += p.jump_prior[b];
+  p.jump_base = 0.0;
+  for (double v : p.jump_alphas) p.jump_base += v;
 }
 
 // Initial links of one chain.

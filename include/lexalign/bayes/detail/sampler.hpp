@@ -50,6 +50,7 @@ struct direction_problem {
   // jump_base = jump_alpha * bins + sum of jump prior.
   std::vector<double> row_base;
   double jump_base = 0.0;
+  std::vector<double> jump_alphas;  // jump_alpha + jump_prior, per bin
   // Optional cache of every sentence's table indices (see sentence_index),
   // built once and shared by all chains: index_offset[k] is sentence k's start.
   std::vector<std::uint32_t> index_cache;
@@ -70,9 +71,7 @@ struct direction_problem {
   double entry_alpha(std::size_t row, std::size_t k) const noexcept {
     return (row == 0 ? null_alpha : lexical_alpha) + (lexical_prior.empty() ? 0.0 : double{lexical_prior[k]});
   }
-  double jump_alpha_of(std::size_t b) const noexcept {
-    return jump_alpha + (jump_prior.empty() ? 0.0 : jump_prior[b]);
-  }
+  double jump_alpha_of(std::size_t b) const noexcept { return jump_alphas[b]; }
   double fertility_alpha_of(std::size_t t, std::size_t b) const noexcept {
     return fertility_alpha + (fertility_prior.empty() ? 0.0 : double{fertility_prior[t * fertility_bins + b]});
   }
