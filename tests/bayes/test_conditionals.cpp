@@ -251,3 +251,42 @@ TEST_CASE("the draw follows the weights", "[bayes][conditional]") {
   for (std::size_t x : {0u, 2u, 3u})
     CHECK(static_cast<double>(n[x]) / static_cast<double>(draws) == Approx(w[x]).margin(0.005));
 }
+
+TEST_CASE("sweep (with its cached fertility factors) follows a plain reference sweep draw for draw",
+          "[bayes][conditional]") {
+  const auto c = read(toy);
+  bayes::gibbs_options o{.max_jump = 2, .fertility_bins = 3};
+  bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, false), o);
+  bd::finish_problem(p, o);
+  bd::chain_state fast;
+  fast.rng.seed(21);
+  lexalign::em::hmm_workspace ws;
+  bd::initialize_links(p, fast, o, nullptr, ws);
+  bd::sentence_scratch s;
+  bd::rebuild_counts(p, fast, bayes::stage::fertility, s);
+  bd::chain_state slow = fast;
+  for (int it = 0; it < 30; ++it) {
+    bd::sweep(p, fast, bayes::stage::fertility, s);
+    // Reference: conditional() without caches, then draw and move, token by token.
+    for (std::size_t k = 0; k < p.view.size(); ++k) {
+      const auto e = (*p.view.given)[k];
+      const auto f = (*p.view.generated)[k];
+      std::uint32_t* a = slow.links.data() + p.link_offset(f);
+      std::vector<std::uint32_t> index(f.size() * (e.size() + 1));
+      bd::compute_index(p.table, e, f, index.data());
+      std::vector<std::uint32_t> fert(e.size(), 0);
+      for (std::size_t j = 0; j < f.size(); ++j)
+        if (a[j]) ++fert[a[j] - 1];
+      std::vector<double> w(e.size() + 1);
+      for (std::size_t j = 0; j < f.size(); ++j) {
+        bd::neighbours nb;
+        const double sum = bd::conditional(p, slow, bayes::stage::fertility, e, a, f.size(), index.data(), fert.data(),
+                                           j, w.data(), nb);
+        const std::uint32_t to = bd::draw(w.data(), w.size(), sum, slow.rng);
+        bd::move_link(p, slow, bayes::stage::fertility, e, a, index.data(), fert.data(), j, to, nb);
+      }
+    }
+    REQUIRE(fast.links == slow.links);
+  }
+  CHECK(fast.fertility == slow.fertility);
+}

@@ -93,11 +93,14 @@ struct sentence_scratch {
   std::vector<std::uint32_t> index;     // m x (l+1) table entry of (row of column, f_j); column 0 = NULL
   std::vector<double> weight;           // l+1
   std::vector<std::uint32_t> fertility; // l: current fertility of each given position
+  std::vector<double> fert_num, fert_den;  // l: cached fertility factors (see fertility_factors)
 
   void reserve(std::size_t max_given, std::size_t max_generated) {
     index.reserve(max_generated * (max_given + 1));
     weight.reserve(max_given + 1);
     fertility.reserve(max_given);
+    fert_num.reserve(max_given);
+    fert_den.reserve(max_given);
   }
 };
 
@@ -155,10 +158,14 @@ inline neighbours find_neighbours(const std::uint32_t* a, std::size_t m, std::si
 // Unnormalised P(a_j = x | rest) into w[0..l] (w[0] NULL, w[i+1] position
 // i); returns the sum.  `fert` holds the current fertilities (including j's
 // link) when St == stage::fertility.  One fused pass over the positions.
+// `fnum`/`fden` (optional) hold each position's fertility factor
+// F(e_i, b1) and F(e_i, b0) - 1 in the current state (fertility_factors);
+// only positions of the old link's word type are then recomputed.
 template <stage St>
 inline double conditional_for(const direction_problem& p, const chain_state& c, std::span<const word_id> e,
                               const std::uint32_t* a, std::size_t m, const std::uint32_t* index,
-                              const std::uint32_t* fert, std::size_t j, double* w, neighbours& nb) {
+                              const std::uint32_t* fert, std::size_t j, double* w, neighbours& nb,
+                              const double* fnum = nullptr, const double* fden = nullptr) {
   const std::size_t l = e.size(), l1 = l + 1;
   const std::uint32_t old = a[j];
   const std::uint32_t* ix = index + j * l1;
@@ -197,7 +204,7 @@ inline double conditional_for(const direction_problem& p, const chain_state& c, 
   // F(e_i, b1) / (F(e_i, b0) - 1), F = alpha + counts with token j's old
   // position virtually moved one bin down.
   const std::size_t B = p.fertility_bins;
-  std::size_t t_old = 0, hi = 0, lo = 0;
+  std::size_t t_old = static_cast<std::size_t>(-1), hi = 0, lo = 0;
   bool adjust = false;
   if constexpr (St == stage::fertility) {
     if (old != 0) {
@@ -225,6 +232,13 @@ inline double conditional_for(const direction_problem& p, const chain_state& c, 
       num *= J(d1) * (J(d2) + (d1 == d2 ? 1.0 : 0.0));
     }
     if constexpr (St == stage::fertility) {
+      if (fnum && e[i] != t_old) {
+        num *= fnum[i];
+        den *= fden[i];
+        w[i + 1] = num / den;
+        sum += w[i + 1];
+        continue;
+      }
       const std::uint32_t phi = fert[i] - (old == i + 1 ? 1u : 0u);
       const std::size_t b0 = p.fertility_bin(phi), b1 = p.fertility_bin(phi + 1);
       if (b0 != b1) {
@@ -240,13 +254,34 @@ inline double conditional_for(const direction_problem& p, const chain_state& c, 
 
 inline double conditional(const direction_problem& p, const chain_state& c, stage st, std::span<const word_id> e,
                           const std::uint32_t* a, std::size_t m, const std::uint32_t* index, const std::uint32_t* fert,
-                          std::size_t j, double* w, neighbours& nb) {
+                          std::size_t j, double* w, neighbours& nb, const double* fnum = nullptr,
+                          const double* fden = nullptr) {
   switch (st) {
     case stage::ibm1: return conditional_for<stage::ibm1>(p, c, e, a, m, index, fert, j, w, nb);
     case stage::hmm: return conditional_for<stage::hmm>(p, c, e, a, m, index, fert, j, w, nb);
     case stage::fertility: break;
   }
-  return conditional_for<stage::fertility>(p, c, e, a, m, index, fert, j, w, nb);
+  return conditional_for<stage::fertility>(p, c, e, a, m, index, fert, j, w, nb, fnum, fden);
+}
+
+// Fertility factors of the positions whose word type is t1 or t2 (all
+// positions when `all`), in the current state: F(e_i, b1) and F(e_i, b0) - 1
+// with b0 = bin(phi_i), b1 = bin(phi_i + 1) (1 and 1 when b0 == b1).
+inline void fertility_factors(const direction_problem& p, const chain_state& c, std::span<const word_id> e,
+                              const std::uint32_t* fert, double* fnum, double* fden, bool all, std::size_t t1,
+                              std::size_t t2) {
+  const std::size_t B = p.fertility_bins;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    const std::size_t t = e[i];
+    if (!all && t != t1 && t != t2) continue;
+    const std::size_t b0 = p.fertility_bin(fert[i]), b1 = p.fertility_bin(fert[i] + 1);
+    if (b0 == b1) {
+      fnum[i] = fden[i] = 1.0;
+    } else {
+      fnum[i] = p.fertility_alpha_of(t, b1) + c.fertility[t * B + b1];
+      fden[i] = p.fertility_alpha_of(t, b0) + c.fertility[t * B + b0] - 1.0;
+    }
+  }
 }
 
 // Moves token j's link from a[j] to `to`, updating the counts of stage st.
@@ -372,12 +407,19 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
     std::uint32_t* a = c.links.data() + p.link_offset(f);
     if (e.empty()) continue;  // everything stays NULL
     const std::uint32_t* index = sentence_index(p, k, e, f, s);
-    if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), s);
+    const bool fertile = st == stage::fertility;
+    if (fertile) {
+      sentence_fertility(e.size(), a, f.size(), s);
+      s.fert_num.resize(e.size());
+      s.fert_den.resize(e.size());
+      fertility_factors(p, c, e, s.fertility.data(), s.fert_num.data(), s.fert_den.data(), true, 0, 0);
+    }
     s.weight.resize(e.size() + 1);
     const std::size_t l1 = e.size() + 1;
     for (std::size_t j = 0; j < f.size(); ++j) {
       neighbours nb;
-      const double sum = conditional(p, c, st, e, a, f.size(), index, s.fertility.data(), j, s.weight.data(), nb);
+      const double sum = conditional(p, c, st, e, a, f.size(), index, s.fertility.data(), j, s.weight.data(), nb,
+                                     fertile ? s.fert_num.data() : nullptr, fertile ? s.fert_den.data() : nullptr);
       if (acc) {
         std::uint32_t* cell = acc->cells + p.index_offset[k] + j * l1;
         const double scale = acc->scale / sum;
@@ -390,7 +432,12 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
       const std::uint32_t to = draw(s.weight.data(), e.size() + 1, sum, c.rng);
       if (to != a[j]) {
         ++changed;
+        const std::uint32_t from = a[j];
         move_link(p, c, st, e, a, index, s.fertility.data(), j, to, nb);
+        if (fertile)  // the counts of the two word types and two fertilities changed
+          fertility_factors(p, c, e, s.fertility.data(), s.fert_num.data(), s.fert_den.data(), false,
+                            from == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[from - 1]},
+                            to == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[to - 1]});
       }
     }
   }
