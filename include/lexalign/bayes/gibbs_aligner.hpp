@@ -1,0 +1,560 @@
+// lexalign/bayes/gibbs_aligner.hpp - Bayesian word alignment by collapsed
+// Gibbs sampling: lexical, HMM-jump and fertility components with Dirichlet
+// priors (the model of eflomal, Östling & Tiedemann 2016), both directions.
+//
+//   auto corpus = lexalign::io::read_parallel_corpus_files("x.en", "x.fr");
+//   auto out = lexalign::bayes::align(corpus, {.seed = 42, .threads = 2});
+//   // out.forward.links / out.reverse.links: alignment_corpus, source-target order
+//   // out.forward.posteriors[k][n]: averaged marginal probability of links[k].sure[n]
+//
+// Each direction runs options.samplers independent chains (seeded from
+// options.seed), staged IBM1 -> HMM -> fertility.  At the end, every token's
+// exact conditional distribution P(a_j | all other links) is computed in each
+// chain's final state; these are averaged over the chains and each generated
+// token is linked to the argmax (NULL only if strictly more probable than
+// every position).  Chains and directions run in parallel; every chain has
+// its own random stream, so the output is identical for any thread count.
+//
+// Memory: the corpus is not copied (unless a model's vocabulary has to be
+// mapped); each chain holds one 4-byte link per generated token plus 4-byte
+// counts per co-occurring word pair, jump bin and fertility cell.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "lexalign/bayes/detail/random.hpp"
+#include "lexalign/bayes/detail/sampler.hpp"
+#include "lexalign/bayes/priors.hpp"
+#include "lexalign/config.hpp"
+#include "lexalign/core/alignment.hpp"
+#include "lexalign/core/corpus.hpp"
+#include "lexalign/core/error.hpp"
+#include "lexalign/core/observer.hpp"
+#include "lexalign/core/parallel.hpp"
+#include "lexalign/em/lexical_table.hpp"
+#include "lexalign/em/pipeline.hpp"
+
+LEXALIGN_NAMESPACE_BEGIN
+namespace bayes {
+
+struct gibbs_result {
+  // Links in source-target order; posteriors[k][n] = averaged marginal of links[k].sure[n].
+  em::decoded_alignments forward;  // each target token linked to at most one source token
+  em::decoded_alignments reverse;  // each source token linked to at most one target token
+  sweep_schedule schedule;         // sweeps run per chain
+  std::optional<bayes_model> model;  // with options.keep_model
+};
+
+namespace detail {
+
+inline void check_options(const gibbs_options& o) {
+  auto positive = [](double v, const char* name) {
+    if (!(v > 0.0) || !std::isfinite(v))
+      throw invalid_argument(std::string("bayes::gibbs_options: ") + name + " must be a positive finite number");
+  };
+  positive(o.lexical_alpha, "lexical_alpha");
+  positive(o.null_alpha, "null_alpha");
+  positive(o.jump_alpha, "jump_alpha");
+  positive(o.fertility_alpha, "fertility_alpha");
+  positive(o.null_prior, "null_prior");
+  if (o.samplers == 0) throw invalid_argument("bayes::gibbs_options: samplers must be at least 1");
+  if (o.fertility_bins < 2) throw invalid_argument("bayes::gibbs_options: fertility_bins must be at least 2");
+  if (o.max_jump == 0) throw invalid_argument("bayes::gibbs_options: max_jump must be at least 1");
+  if (o.block_size == 0) throw invalid_argument("bayes::gibbs_options: block_size must be at least 1");
+}
+
+inline sweep_schedule resolve_schedule(const gibbs_options& o, std::size_t sentences) {
+  const sweep_schedule d = default_schedule(sentences, o.model, o.schedule_scale);
+  sweep_schedule s{o.ibm1_sweeps == automatic ? d.ibm1 : o.ibm1_sweeps,
+                   o.hmm_sweeps == automatic ? d.hmm : o.hmm_sweeps,
+                   o.fertility_sweeps == automatic ? d.fertility : o.fertility_sweeps};
+  if (o.model < stage::hmm) s.hmm = 0;
+  if (o.model < stage::fertility) s.fertility = 0;
+  return s;
+}
+
+// A direction's problem without priors.
+inline direction_problem make_problem(const em::bitext_view& view, const gibbs_options& o) {
+  direction_problem p;
+  p.view = view;
+  p.generated_base = view.generated->size() == 0 ? nullptr : (*view.generated)[0].data();
+  p.table = em::lexical_table::from_cooccurrence(view);
+  p.given_vocabulary = view.given_vocabulary_size;
+  p.generated_vocabulary = view.generated_vocabulary_size;
+  p.lexical_alpha = o.lexical_alpha;
+  p.null_alpha = o.null_alpha;
+  p.jump_alpha = o.jump_alpha;
+  p.fertility_alpha = o.fertility_alpha;
+  p.null_prior = o.null_prior;
+  p.max_jump = o.max_jump;
+  p.fertility_bins = o.fertility_bins;
+  return p;
+}
+
+// Adds a model's counts as pseudo-counts.  The view's ids must be the model's
+// ids, extended by new words (ids >= the model's vocabulary sizes).
+inline void apply_priors(direction_problem& p, const directional_counts& m, std::size_t model_given,
+                         std::size_t model_generated) {
+  if (!m.jump.empty()) {
+    if (m.jump.size() != p.jump_bins()) throw invalid_argument("bayes: model jump table does not match max_jump");
+    p.jump_prior = m.jump;
+  }
+  p.lexical_prior.assign(p.table.size(), 0.0f);
+  std::vector<double> row_prior(p.table.rows(), 0.0);
+  for (std::size_t r = 0; r < p.table.rows(); ++r) {
+    if (r > model_given || r >= m.rows()) continue;  // a new given word (r-1 >= model_given)
+    row_prior[r] = m.row_total(r);
+    const auto cols = p.table.columns(r);
+    for (std::size_t x = 0; x < cols.size(); ++x)
+      if (cols[x] < model_generated) p.lexical_prior[p.table.row_begin(r) + x] = m.count(r, cols[x]);
+  }
+  p.row_base = std::move(row_prior);  // finished by finish_problem
+  if (!m.fertility.empty()) {
+    p.fertility_prior.assign(p.given_vocabulary * p.fertility_bins, 0.0f);
+    const std::size_t n = std::min(m.fertility.size(), model_given * p.fertility_bins);
+    std::copy(m.fertility.begin(), m.fertility.begin() + static_cast<std::ptrdiff_t>(n), p.fertility_prior.begin());
+  }
+}
+
+// Adds per-entry lexical pseudo-counts (and their row sums to the normalisers).
+inline void add_lexical_pseudo_counts(direction_problem& p, const std::vector<float>& counts, const char* which) {
+  if (counts.size() != p.table.size())
+    throw invalid_argument(std::string("bayes::gibbs_options::") + which + " has " + std::to_string(counts.size()) +
+                           " values, the co-occurrence table " + std::to_string(p.table.size()));
+  if (p.lexical_prior.empty()) p.lexical_prior.assign(p.table.size(), 0.0f);
+  if (p.row_base.size() != p.table.rows()) p.row_base.assign(p.table.rows(), 0.0);
+  for (std::size_t r = 0; r < p.table.rows(); ++r)
+    for (std::size_t k = p.table.row_begin(r); k < p.table.row_end(r); ++k) {
+      if (!(counts[k] >= 0.0f) || !std::isfinite(counts[k]))
+        throw invalid_argument(std::string("bayes::gibbs_options::") + which + " holds a negative or non-finite value");
+      p.lexical_prior[k] += counts[k];
+      p.row_base[r] += counts[k];
+    }
+}
+
+inline void build_index_cache(direction_problem& p, std::size_t limit_bytes, unsigned threads) {
+  const auto& v = p.view;
+  p.index_offset.assign(v.size() + 1, 0);
+  for (std::size_t k = 0; k < v.size(); ++k)
+    p.index_offset[k + 1] = p.index_offset[k] + (*v.generated)[k].size() * ((*v.given)[k].size() + 1);
+  if (p.index_offset.back() * sizeof(std::uint32_t) > limit_bytes) return;
+  p.index_cache.resize(p.index_offset.back());
+  for_each_block(threads, v.size(), 256, [&](std::size_t, std::size_t begin, std::size_t end, unsigned) {
+    for (std::size_t k = begin; k < end; ++k)
+      compute_index(p.table, (*v.given)[k], (*v.generated)[k], p.index_cache.data() + p.index_offset[k]);
+  });
+  p.index_cached = true;
+}
+
+inline void finish_problem(direction_problem& p, const gibbs_options& o) {
+  if (p.table.size() >= 0xFFFFFFFFu)
+    throw invalid_argument("bayes: more than 2^32-1 co-occurring word pairs in one direction");
+  build_index_cache(p, o.index_cache_bytes, o.threads);
+  if (p.row_base.size() != p.table.rows()) p.row_base.assign(p.table.rows(), 0.0);
+  const auto V = static_cast<double>(std::max<std::size_t>(1, p.generated_vocabulary));
+  for (std::size_t r = 0; r < p.table.rows(); ++r) p.row_base[r] += (r == 0 ? p.null_alpha : p.lexical_alpha) * V;
+  p.jump_alphas.assign(p.jump_bins(), p.jump_alpha);
+  for (std::size_t b = 0; b < p.jump_prior.size(); ++b) p.jump_alphas[b] += p.jump_prior[b];
+  p.jump_base = 0.0;
+  for (double v : p.jump_alphas) p.jump_base += v;
+}
+
+// Initial links of one chain.
+inline void initialize_links(const direction_problem& p, chain_state& c, const gibbs_options& o,
+                             const em::directional_model* em_model, em::hmm_workspace& ws) {
+  c.links.assign(p.view.generated->token_count(), 0);
+  std::vector<double> q;
+  for (std::size_t k = 0; k < p.view.size(); ++k) {
+    const auto e = (*p.view.given)[k];
+    const auto f = (*p.view.generated)[k];
+    std::uint32_t* a = c.links.data() + p.link_offset(f);
+    if (e.empty()) continue;
+    if (em_model) {
+      const double* post = nullptr;
+      if (em_model->has_hmm) {
+        em::hmm_forward_backward(em_model->hmm, em_model->table, e, f, em_model->probability_floor, ws);
+        post = ws.gamma.data();
+      } else {
+        em::ibm1_posteriors(em_model->table, e, f, em_model->probability_floor, q);
+        post = q.data();
+      }
+      for (std::size_t j = 0; j < f.size(); ++j) {
+        const double* pj = post + j * (e.size() + 1);
+        double sum = 0.0;
+        for (std::size_t x = 0; x <= e.size(); ++x) sum += pj[x];
+        a[j] = draw(pj, e.size() + 1, sum, c.rng);
+      }
+    } else {
+      for (std::size_t j = 0; j < f.size(); ++j)
+        a[j] = c.rng.uniform() < o.null_prior ? 0u : static_cast<std::uint32_t>(1 + c.rng.below(e.size()));
+    }
+  }
+}
+
+inline stage last_stage(const sweep_schedule& s) {
+  return s.fertility ? stage::fertility : s.hmm ? stage::hmm : stage::ibm1;
+}
+
+// Runs one chain through the schedule; the last `accumulate` sweeps add their
+// conditionals to `acc` (when set).
+inline void run_chain(const direction_problem& p, chain_state& c, const gibbs_options& o, const sweep_schedule& s,
+                      const em::directional_model* em_model, const char* direction, std::size_t sampler,
+                      std::mutex& observer_mutex, const marginal_accumulator* acc, std::size_t accumulate) {
+  sentence_scratch scratch;
+  scratch.reserve(p.view.given->max_length(), p.view.generated->max_length());
+  {
+    em::hmm_workspace ws;
+    initialize_links(p, c, o, em_model, ws);
+  }
+  const double tokens = static_cast<double>(std::max<std::size_t>(1, c.links.size()));
+  const std::pair<stage, std::size_t> stages[] = {
+      {stage::ibm1, s.ibm1}, {stage::hmm, s.hmm}, {stage::fertility, s.fertility}};
+  for (const auto& [st, n] : stages) {
+    if (n == 0) continue;
+    rebuild_counts(p, c, st, scratch);
+    const char* sname = st == stage::ibm1 ? "ibm1" : st == stage::hmm ? "hmm" : "fertility";
+    const std::string label = std::string("bayes.") + sname + "." + direction + "." + std::to_string(sampler);
+    for (std::size_t it = 1; it <= n; ++it) {
+      const bool add = acc && st == last_stage(s) && it + accumulate > n;
+      const std::size_t changed = sweep(p, c, st, scratch, add ? acc : nullptr);
+      if (o.observer) {
+        std::lock_guard<std::mutex> lock(observer_mutex);
+        const iteration_event ev{label, it, static_cast<double>(changed) / tokens,
+                                 std::numeric_limits<double>::quiet_NaN()};
+        if (o.observer(ev) == observer_action::stop) break;
+      }
+    }
+  }
+  // Leave the counts consistent with the final stage for decoding.
+  rebuild_counts(p, c, last_stage(s), scratch);
+}
+
+// Averages the chains' conditional distributions (accumulated during the
+// last sweeps when `acc` is not empty, else those of the final states) and
+// decodes.
+inline em::decoded_alignments decode(const direction_problem& p, const std::vector<chain_state>& chains, stage st,
+                                     bool source_is_given, unsigned threads, std::size_t block_size,
+                                     const std::vector<std::uint32_t>& acc) {
+  em::decoded_alignments out;
+  const auto& view = p.view;
+  out.links.resize(view.size());
+  out.posteriors.resize(view.size());
+  const unsigned workers = resolve_threads(threads);
+  struct work_area {
+    sentence_scratch s;
+    std::vector<double> acc;
+  };
+  std::vector<work_area> work(workers);
+  const double inv_chains = 1.0 / static_cast<double>(chains.size());
+  for_each_block(threads, view.size(), block_size, [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
+    work_area& wa = work[w];
+    for (std::size_t k = begin; k < end; ++k) {
+      const auto e = (*view.given)[k];
+      const auto f = (*view.generated)[k];
+      auto& links = out.links[k].sure;
+      auto& post = out.posteriors[k];
+      if (e.empty() || f.empty()) continue;
+      const std::size_t l1 = e.size() + 1;
+      wa.acc.assign(f.size() * l1, 0.0);
+      if (!acc.empty()) {
+        const std::uint32_t* cell = acc.data() + p.index_offset[k];
+        for (std::size_t j = 0; j < f.size(); ++j) {
+          std::uint64_t total = 0;
+          for (std::size_t x = 0; x < l1; ++x) total += cell[j * l1 + x];
+          const double inv = total == 0 ? 0.0 : 1.0 / static_cast<double>(total);
+          for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] = static_cast<double>(cell[j * l1 + x]) * inv;
+        }
+      }
+      wa.s.weight.resize(l1);
+      if (acc.empty()) {
+        const std::uint32_t* index = sentence_index(p, k, e, f, wa.s);
+        for (const chain_state& c : chains) {
+          const std::uint32_t* a = c.links.data() + p.link_offset(f);
+          if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), wa.s);
+          for (std::size_t j = 0; j < f.size(); ++j) {
+            neighbours nb;
+            const double sum = conditional(p, c, st, e, a, f.size(), index, wa.s.fertility.data(), j,
+                                           wa.s.weight.data(), nb);
+            const double scale = inv_chains / sum;
+            for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] += wa.s.weight[x] * scale;
+          }
+        }
+      }
+      for (std::size_t j = 0; j < f.size(); ++j) {
+        const double* q = wa.acc.data() + j * l1;
+        std::size_t best = 1;
+        for (std::size_t x = 2; x < l1; ++x)
+          if (q[x] > q[best]) best = x;
+        if (q[0] > q[best]) continue;  // NULL
+        const auto i = static_cast<std::uint32_t>(best - 1);
+        const auto jj = static_cast<std::uint32_t>(j);
+        links.push_back(source_is_given ? link{i, jj} : link{jj, i});
+      }
+      // Sort links and carry their probabilities along.
+      std::vector<std::pair<link, float>> tmp;
+      tmp.reserve(links.size());
+      for (const auto& x : links) {
+        const std::size_t i = source_is_given ? x.source : x.target;
+        const std::size_t j = source_is_given ? x.target : x.source;
+        tmp.push_back({x, static_cast<float>(wa.acc[j * l1 + i + 1])});
+      }
+      std::sort(tmp.begin(), tmp.end(), [](const auto& u, const auto& v) { return u.first < v.first; });
+      for (std::size_t n = 0; n < tmp.size(); ++n) links[n] = tmp[n].first;
+      post.resize(tmp.size());
+      for (std::size_t n = 0; n < tmp.size(); ++n) post[n] = tmp[n].second;
+    }
+  });
+  return out;
+}
+
+// The chains' final counts averaged, as a model direction.
+inline directional_counts average_counts(const direction_problem& p, const std::vector<chain_state>& chains,
+                                         stage st) {
+  directional_counts m;
+  const double inv = 1.0 / static_cast<double>(chains.size());
+  m.offsets.assign(1, 0);
+  for (std::size_t r = 0; r < p.table.rows(); ++r) {
+    const auto cols = p.table.columns(r);
+    for (std::size_t x = 0; x < cols.size(); ++x) {
+      const std::size_t k = p.table.row_begin(r) + x;
+      std::uint64_t s = 0;
+      for (const auto& c : chains) s += c.lexical[k];
+      if (s == 0) continue;
+      m.columns.push_back(cols[x]);
+      m.counts.push_back(static_cast<float>(static_cast<double>(s) * inv));
+    }
+    m.offsets.push_back(m.columns.size());
+  }
+  if (st >= stage::hmm) {
+    m.jump.assign(p.jump_bins(), 0.0);
+    for (const auto& c : chains)
+      for (std::size_t b = 0; b < m.jump.size(); ++b) m.jump[b] += c.jump[b] * inv;
+  }
+  if (st == stage::fertility) {
+    m.fertility.assign(p.given_vocabulary * p.fertility_bins, 0.0f);
+    for (std::size_t x = 0; x < m.fertility.size(); ++x) {
+      double s = 0.0;
+      for (const auto& c : chains) s += c.fertility[x];
+      m.fertility[x] = static_cast<float>(s * inv);
+    }
+  }
+  return m;
+}
+
+struct run_output {
+  em::decoded_alignments forward, reverse;
+  directional_counts forward_counts, reverse_counts;
+};
+
+// Samples both directions of two prepared problems and decodes them.
+inline run_output run(const direction_problem& fwd, const direction_problem& rev, const gibbs_options& o,
+                      const sweep_schedule& s, const em::bidirectional_model* em_model) {
+  const std::size_t S = o.samplers;
+  std::vector<chain_state> chains_f(S), chains_r(S);
+  for (std::size_t x = 0; x < S; ++x) {
+    chains_f[x].rng.seed(stream_seed(o.seed, 2 * x));
+    chains_r[x].rng.seed(stream_seed(o.seed, 2 * x + 1));
+  }
+  std::mutex observer_mutex;
+  // Marginals accumulated over the last sweeps, when they fit.
+  const stage st = last_stage(s);
+  const std::size_t last_sweeps = st == stage::fertility ? s.fertility : st == stage::hmm ? s.hmm : s.ibm1;
+  const std::size_t K = std::min(last_sweeps, o.accumulate_sweeps == automatic
+                                                  ? std::max<std::size_t>(1, last_sweeps / 4)
+                                                  : o.accumulate_sweeps);
+  std::vector<std::uint32_t> acc_f, acc_r;
+  marginal_accumulator af, ar;
+  const bool concurrent = std::min<std::size_t>(resolve_threads(o.threads), 2 * S) > 1;
+  auto setup = [&](const direction_problem& p, std::vector<std::uint32_t>& cells, marginal_accumulator& a) {
+    const std::size_t n = p.index_offset.empty() ? 0 : p.index_offset.back();
+    if (K == 0 || n * sizeof(std::uint32_t) > o.marginal_cache_bytes) return;
+    cells.assign(n, 0);
+    a = {cells.data(), std::floor(4294967295.0 / static_cast<double>(S * K)), concurrent};
+  };
+  setup(fwd, acc_f, af);
+  setup(rev, acc_r, ar);
+  // Task t: direction t % 2, sampler t / 2 (so both directions start at once).
+  for_each_block(o.threads, 2 * S, 1, [&](std::size_t t, std::size_t, std::size_t, unsigned) {
+    const bool reverse = (t % 2) == 1;
+    const std::size_t x = t / 2;
+    const em::directional_model* m = em_model ? (reverse ? &em_model->reverse : &em_model->forward) : nullptr;
+    if (reverse) run_chain(rev, chains_r[x], o, s, m, "reverse", x, observer_mutex, acc_r.empty() ? nullptr : &ar, K);
+    else run_chain(fwd, chains_f[x], o, s, m, "forward", x, observer_mutex, acc_f.empty() ? nullptr : &af, K);
+  });
+  run_output out;
+  out.forward = decode(fwd, chains_f, st, true, o.threads, o.block_size, acc_f);
+  out.reverse = decode(rev, chains_r, st, false, o.threads, o.block_size, acc_r);
+  if (o.keep_model) {
+    out.forward_counts = average_counts(fwd, chains_f, st);
+    out.reverse_counts = average_counts(rev, chains_r, st);
+  }
+  return out;
+}
+
+inline em::bidirectional_model train_em_for_init(const parallel_corpus& corpus, const gibbs_options& o) {
+  return em::train_bidirectional(corpus, {.model = em::model_kind::hmm, .threads = o.threads});
+}
+
+}  // namespace detail
+
+// Aligns a parallel corpus in both directions (trains and decodes on it).
+inline gibbs_result align(const parallel_corpus& corpus, const gibbs_options& options = {}) {
+  detail::check_options(options);
+  gibbs_result result;
+  result.schedule = detail::resolve_schedule(options, corpus.size());
+  detail::direction_problem fwd = detail::make_problem(em::make_view(corpus, false), options);
+  detail::direction_problem rev = detail::make_problem(em::make_view(corpus, true), options);
+  if (options.forward_lexical_prior)
+    detail::add_lexical_pseudo_counts(fwd, *options.forward_lexical_prior, "forward_lexical_prior");
+  if (options.reverse_lexical_prior)
+    detail::add_lexical_pseudo_counts(rev, *options.reverse_lexical_prior, "reverse_lexical_prior");
+  detail::finish_problem(fwd, options);
+  detail::finish_problem(rev, options);
+  std::optional<em::bidirectional_model> em_model;
+  if (options.init == initialization::em) em_model = detail::train_em_for_init(corpus, options);
+  auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr);
+  result.forward = std::move(out.forward);
+  result.reverse = std::move(out.reverse);
+  if (options.keep_model) {
+    bayes_model m;
+    m.source_vocabulary = corpus.source_vocabulary();
+    m.target_vocabulary = corpus.target_vocabulary();
+    m.max_jump = options.max_jump;
+    m.fertility_bins = options.fertility_bins;
+    m.training_sentences = corpus.size();
+    m.forward = std::move(out.forward_counts);
+    m.reverse = std::move(out.reverse_counts);
+    result.model = std::move(m);
+  }
+  return result;
+}
+
+// A corpus re-expressed in a model's word ids; words the model does not know
+// get new ids after the model's (each new word its own id).
+struct mapped_corpus {
+  vocabulary source_vocabulary, target_vocabulary;  // the model's, extended by the new words
+  sentence_store source, target;
+  std::size_t new_source_words = 0, new_target_words = 0;
+  std::size_t size() const noexcept { return source.size(); }
+  em::bitext_view view(bool reverse) const {
+    if (!reverse) return {&source, &target, source_vocabulary.size(), target_vocabulary.size()};
+    return {&target, &source, target_vocabulary.size(), source_vocabulary.size()};
+  }
+};
+
+inline mapped_corpus map_to_model(const parallel_corpus& corpus, const bayes_model& model) {
+  mapped_corpus m;
+  m.source_vocabulary = model.source_vocabulary;
+  m.target_vocabulary = model.target_vocabulary;
+  auto side = [](const sentence_store& in, const vocabulary& own, vocabulary& ext, sentence_store& out) {
+    const std::size_t before = ext.size();
+    std::vector<word_id> ids(own.size());
+    for (std::size_t k = 0; k < own.size(); ++k) ids[k] = ext.add(own.word(static_cast<word_id>(k)));
+    out.reserve(in.size(), in.token_count());
+    for (std::size_t s = 0; s < in.size(); ++s) {
+      for (word_id w : in[s]) out.push_token(ids[w]);
+      out.end_sentence();
+    }
+    return ext.size() - before;
+  };
+  m.new_source_words = side(corpus.source_sentences(), corpus.source_vocabulary(), m.source_vocabulary, m.source);
+  m.new_target_words = side(corpus.target_sentences(), corpus.target_vocabulary(), m.target_vocabulary, m.target);
+  return m;
+}
+
+// Aligns new sentence pairs using a trained model's counts as priors: the new
+// text is sampled (briefly: the schedule defaults to the one of the model's
+// training corpus size) with alpha + model counts as Dirichlet parameters,
+// then decoded as align() does.  options.max_jump and fertility_bins are
+// taken from the model.  With keep_model, result.model holds model counts +
+// the new text's counts over the extended vocabularies (continued training).
+inline gibbs_result align_with_model(const bayes_model& model, const parallel_corpus& corpus,
+                                     gibbs_options options = {}) {
+  options.max_jump = model.max_jump;
+  options.fertility_bins = model.fertility_bins;
+  detail::check_options(options);
+  gibbs_result result;
+  result.schedule =
+      detail::resolve_schedule(options, std::max<std::size_t>(model.training_sentences, corpus.size()));
+  const mapped_corpus mapped = map_to_model(corpus, model);
+  const std::size_t ns = model.source_vocabulary.size(), nt = model.target_vocabulary.size();
+  detail::direction_problem fwd = detail::make_problem(mapped.view(false), options);
+  detail::direction_problem rev = detail::make_problem(mapped.view(true), options);
+  detail::apply_priors(fwd, model.forward, ns, nt);
+  detail::apply_priors(rev, model.reverse, nt, ns);
+  detail::finish_problem(fwd, options);
+  detail::finish_problem(rev, options);
+  std::optional<em::bidirectional_model> em_model;
+  if (options.init == initialization::em) {
+    parallel_corpus pc;
+    // EM initialisation needs a parallel_corpus; build one over the mapped ids.
+    pc.source_vocabulary() = mapped.source_vocabulary;
+    pc.target_vocabulary() = mapped.target_vocabulary;
+    for (std::size_t k = 0; k < mapped.size(); ++k) pc.add_ids(mapped.source[k], mapped.target[k]);
+    em_model = detail::train_em_for_init(pc, options);
+  }
+  auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr);
+  result.forward = std::move(out.forward);
+  result.reverse = std::move(out.reverse);
+  if (options.keep_model) {
+    bayes_model m;
+    m.source_vocabulary = mapped.source_vocabulary;
+    m.target_vocabulary = mapped.target_vocabulary;
+    m.max_jump = model.max_jump;
+    m.fertility_bins = model.fertility_bins;
+    m.training_sentences = model.training_sentences + corpus.size();
+    auto merge = [&](const directional_counts& prior, directional_counts&& fresh, std::size_t given_model) {
+      directional_counts r;
+      r.offsets.assign(1, 0);
+      for (std::size_t row = 0; row < fresh.rows(); ++row) {
+        // Union of the prior's row (if any) and the fresh row, both sorted.
+        std::size_t a = row < prior.rows() ? prior.offsets[row] : 0, ae = row < prior.rows() ? prior.offsets[row + 1] : 0;
+        std::size_t b = fresh.offsets[row], be = fresh.offsets[row + 1];
+        while (a < ae || b < be) {
+          if (b == be || (a < ae && prior.columns[a] < fresh.columns[b])) {
+            r.columns.push_back(prior.columns[a]);
+            r.counts.push_back(prior.counts[a++]);
+          } else if (a == ae || fresh.columns[b] < prior.columns[a]) {
+            r.columns.push_back(fresh.columns[b]);
+            r.counts.push_back(fresh.counts[b++]);
+          } else {
+            r.columns.push_back(fresh.columns[b]);
+            r.counts.push_back(prior.counts[a++] + fresh.counts[b++]);
+          }
+        }
+        r.offsets.push_back(r.columns.size());
+      }
+      for (std::size_t row = fresh.rows(); row < prior.rows(); ++row) {  // cannot happen: vocabularies only grow
+        r.offsets.push_back(r.columns.size());
+      }
+      r.jump = std::move(fresh.jump);
+      if (!prior.jump.empty()) {
+        if (r.jump.empty()) r.jump.assign(prior.jump.size(), 0.0);
+        for (std::size_t x = 0; x < r.jump.size(); ++x) r.jump[x] += prior.jump[x];
+      }
+      r.fertility = std::move(fresh.fertility);
+      if (!prior.fertility.empty()) {
+        if (r.fertility.empty()) r.fertility.assign(prior.fertility.size(), 0.0f);
+        const std::size_t n = std::min(prior.fertility.size(), given_model * model.fertility_bins);
+        for (std::size_t x = 0; x < n; ++x) r.fertility[x] += prior.fertility[x];
+      }
+      return r;
+    };
+    m.forward = merge(model.forward, std::move(out.forward_counts), ns);
+    m.reverse = merge(model.reverse, std::move(out.reverse_counts), nt);
+    result.model = std::move(m);
+  }
+  return result;
+}
+
+}  // namespace bayes
+LEXALIGN_NAMESPACE_END

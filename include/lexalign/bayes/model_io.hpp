@@ -1,0 +1,258 @@
+// lexalign/bayes/model_io.hpp - save a bayes_model (learned counts and
+// vocabularies) and load it to align new text with the counts as priors.
+//
+//   auto r = bayes::align(corpus, {.seed = 1, .keep_model = true});
+//   bayes::save_model_file("en-es.bayes", *r.model);
+//   auto m = bayes::load_model_file("en-es.bayes");
+//   auto out = bayes::align_with_model(m, new_pairs, {.seed = 1});
+//
+// File format (UTF-8 text, '\n' line ends, C-locale numbers; counts are
+// floats written with 9 significant digits, so a round trip is exact):
+//
+//   lexalign-bayes-model 1
+//   max_jump M
+//   fertility_bins B
+//   training_sentences N
+//   source_vocabulary N          then N lines: one word each, id = line order
+//   target_vocabulary N          then N lines
+//   direction forward            (given = source, generated = target)
+//   lexical ROWS ENTRIES         then ROWS lines "K f1 c1 ... fK cK": row 0 =
+//                                NULL, row e+1 = given word e; f increasing
+//   jump N  c_0 ... c_{N-1}      N = 0 (no HMM stage) or 2M+1; bin d+M = jump d
+//   fertility ROWS               then ROWS lines of B counts (ROWS = 0: none)
+//   direction reverse            (the same blocks, given = target)
+//   end
+//
+// Errors name the file and line (lexalign::parse_error).
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <istream>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "lexalign/bayes/priors.hpp"
+#include "lexalign/config.hpp"
+#include "lexalign/core/error.hpp"
+#include "lexalign/core/vocabulary.hpp"
+#include "lexalign/io/text.hpp"
+
+LEXALIGN_NAMESPACE_BEGIN
+namespace bayes {
+
+namespace detail {
+
+inline void put_number(std::string& out, double v, int digits) {
+  char buf[40];
+  const int n = std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  out.append(buf, static_cast<std::size_t>(n));
+}
+
+inline void save_counts(std::ostream& out, const directional_counts& m, const char* name, std::size_t bins) {
+  std::string s;
+  s += "direction ";
+  s += name;
+  s += "\nlexical " + std::to_string(m.rows()) + " " + std::to_string(m.columns.size()) + "\n";
+  out << s;
+  for (std::size_t r = 0; r < m.rows(); ++r) {
+    s.clear();
+    s += std::to_string(m.offsets[r + 1] - m.offsets[r]);
+    for (std::size_t k = m.offsets[r]; k < m.offsets[r + 1]; ++k) {
+      s += ' ';
+      s += std::to_string(m.columns[k]);
+      s += ' ';
+      put_number(s, m.counts[k], 9);
+    }
+    s += '\n';
+    out << s;
+  }
+  s = "jump " + std::to_string(m.jump.size());
+  for (double v : m.jump) {
+    s += ' ';
+    put_number(s, v, 17);
+  }
+  const std::size_t frows = bins == 0 ? 0 : m.fertility.size() / bins;
+  s += "\nfertility " + std::to_string(frows) + "\n";
+  out << s;
+  for (std::size_t r = 0; r < frows; ++r) {
+    s.clear();
+    for (std::size_t b = 0; b < bins; ++b) {
+      if (b) s += ' ';
+      put_number(s, m.fertility[r * bins + b], 9);
+    }
+    s += '\n';
+    out << s;
+  }
+}
+
+// Whitespace-separated fields of one line, parsed with from_chars.
+class field_reader {
+ public:
+  field_reader(std::istream& in, std::string name) : reader_(in, std::move(name)) {}
+
+  void next_line() {
+    if (!reader_.next(line_)) reader_.fail("unexpected end of file");
+    pos_ = 0;
+  }
+  const std::string& raw_line() {
+    next_line();
+    return line_;
+  }
+  std::string_view word() {
+    while (pos_ < line_.size() && line_[pos_] == ' ') ++pos_;
+    if (pos_ == line_.size()) reader_.fail("missing field");
+    const std::size_t b = pos_;
+    while (pos_ < line_.size() && line_[pos_] != ' ') ++pos_;
+    return std::string_view(line_).substr(b, pos_ - b);
+  }
+  void expect(std::string_view keyword) {
+    const auto w = word();
+    if (w != keyword) reader_.fail("expected '" + std::string(keyword) + "', found '" + std::string(w) + "'");
+  }
+  template <class T>
+  T number() {
+    const auto w = word();
+    T v{};
+    const auto r = std::from_chars(w.data(), w.data() + w.size(), v);
+    if (r.ec != std::errc() || r.ptr != w.data() + w.size()) reader_.fail("bad number '" + std::string(w) + "'");
+    if constexpr (std::is_floating_point_v<T>)
+      if (!(v >= 0) || !std::isfinite(v)) reader_.fail("count '" + std::string(w) + "' is negative or not finite");
+    return v;
+  }
+  void end_of_line() {
+    while (pos_ < line_.size() && line_[pos_] == ' ') ++pos_;
+    if (pos_ != line_.size()) reader_.fail("unexpected trailing fields");
+  }
+  [[noreturn]] void fail(const std::string& why) const { reader_.fail(why); }
+
+ private:
+  io::line_reader reader_;
+  std::string line_;
+  std::size_t pos_ = 0;
+};
+
+template <class T>
+T keyed_number(field_reader& r, std::string_view key) {
+  r.next_line();
+  r.expect(key);
+  const T v = r.template number<T>();
+  r.end_of_line();
+  return v;
+}
+
+inline void load_vocabulary(field_reader& r, const char* keyword, vocabulary& v) {
+  const auto n = keyed_number<std::size_t>(r, keyword);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::string& w = r.raw_line();
+    if (w.empty() || w.find(' ') != std::string::npos) r.fail("a vocabulary word is empty or contains a space");
+    if (v.add(w) != k) r.fail("duplicated vocabulary word '" + w + "'");
+  }
+}
+
+inline directional_counts load_counts(field_reader& r, const char* name, std::size_t given, std::size_t generated,
+                                      std::size_t max_jump, std::size_t bins) {
+  directional_counts m;
+  r.next_line();
+  r.expect("direction");
+  r.expect(name);
+  r.end_of_line();
+  r.next_line();
+  r.expect("lexical");
+  const auto rows = r.number<std::size_t>();
+  const auto entries = r.number<std::size_t>();
+  r.end_of_line();
+  if (rows != given + 1)
+    r.fail("lexical table has " + std::to_string(rows) + " rows, expected " + std::to_string(given + 1) +
+           " (vocabulary + NULL)");
+  m.columns.reserve(entries);
+  m.counts.reserve(entries);
+  for (std::size_t row = 0; row < rows; ++row) {
+    r.next_line();
+    const auto n = r.number<std::size_t>();
+    for (std::size_t x = 0; x < n; ++x) {
+      const auto f = r.number<word_id>();
+      if (f >= generated) r.fail("word id " + std::to_string(f) + " is outside the vocabulary");
+      if (x > 0 && f <= m.columns.back()) r.fail("word ids of a row must increase");
+      m.columns.push_back(f);
+      m.counts.push_back(r.number<float>());
+    }
+    r.end_of_line();
+    m.offsets.push_back(m.columns.size());
+  }
+  if (m.columns.size() != entries)
+    r.fail("lexical table holds " + std::to_string(m.columns.size()) + " entries, header says " +
+           std::to_string(entries));
+  r.next_line();
+  r.expect("jump");
+  const auto nj = r.number<std::size_t>();
+  if (nj != 0 && nj != 2 * max_jump + 1) r.fail("jump table needs 0 or 2*max_jump+1 bins");
+  m.jump.resize(nj);
+  for (double& v : m.jump) v = r.number<double>();
+  r.end_of_line();
+  const auto frows = keyed_number<std::size_t>(r, "fertility");
+  if (frows != 0 && frows != given) r.fail("fertility table needs 0 rows or one per given word");
+  m.fertility.resize(frows * bins);
+  for (std::size_t row = 0; row < frows; ++row) {
+    r.next_line();
+    for (std::size_t b = 0; b < bins; ++b) m.fertility[row * bins + b] = r.number<float>();
+    r.end_of_line();
+  }
+  return m;
+}
+
+}  // namespace detail
+
+inline void save_model(std::ostream& out, const bayes_model& m) {
+  out << "lexalign-bayes-model 1\nmax_jump " << m.max_jump << "\nfertility_bins " << m.fertility_bins
+      << "\ntraining_sentences " << m.training_sentences << '\n';
+  for (const auto* v : {&m.source_vocabulary, &m.target_vocabulary}) {
+    out << (v == &m.source_vocabulary ? "source_vocabulary " : "target_vocabulary ") << v->size() << '\n';
+    for (std::size_t k = 0; k < v->size(); ++k) out << v->word(static_cast<word_id>(k)) << '\n';
+  }
+  detail::save_counts(out, m.forward, "forward", m.fertility_bins);
+  detail::save_counts(out, m.reverse, "reverse", m.fertility_bins);
+  out << "end\n";
+  if (!out) throw io_error("bayes::save_model: write failed");
+}
+
+inline void save_model_file(const std::string& path, const bayes_model& m) {
+  auto out = io::open_output(path);
+  save_model(out, m);
+  out.close();
+  if (!out) throw io_error("cannot write '" + path + "'");
+}
+
+inline bayes_model load_model(std::istream& in, std::string_view name) {
+  detail::field_reader r(in, std::string(name));
+  bayes_model m;
+  r.next_line();
+  r.expect("lexalign-bayes-model");
+  if (r.number<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
+  r.end_of_line();
+  m.max_jump = detail::keyed_number<std::size_t>(r, "max_jump");
+  m.fertility_bins = detail::keyed_number<std::size_t>(r, "fertility_bins");
+  if (m.max_jump == 0 || m.fertility_bins < 2) r.fail("max_jump must be >= 1 and fertility_bins >= 2");
+  m.training_sentences = detail::keyed_number<std::size_t>(r, "training_sentences");
+  detail::load_vocabulary(r, "source_vocabulary", m.source_vocabulary);
+  detail::load_vocabulary(r, "target_vocabulary", m.target_vocabulary);
+  const std::size_t ns = m.source_vocabulary.size(), nt = m.target_vocabulary.size();
+  m.forward = detail::load_counts(r, "forward", ns, nt, m.max_jump, m.fertility_bins);
+  m.reverse = detail::load_counts(r, "reverse", nt, ns, m.max_jump, m.fertility_bins);
+  r.next_line();
+  r.expect("end");
+  r.end_of_line();
+  return m;
+}
+
+inline bayes_model load_model_file(const std::string& path) {
+  auto in = io::open_input(path);
+  return load_model(in, path);
+}
+
+}  // namespace bayes
+LEXALIGN_NAMESPACE_END

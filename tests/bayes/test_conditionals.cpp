@@ -1,0 +1,292 @@
+// The sampler's conditional distributions against brute-force enumeration of
+// the collapsed joint, computed here independently from its definition
+// (Dirichlet-multinomial marginals via lgamma), on tiny sentences with
+// repeated words, clamped jumps, the ">= B-1" fertility bin and priors.
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lexalign/bayes/gibbs_aligner.hpp"
+#include "lexalign/io/corpus_reader.hpp"
+#include "support/catch.hpp"
+
+namespace bayes = lexalign::bayes;
+namespace bd = lexalign::bayes::detail;
+using lexalign::word_id;
+
+namespace {
+
+lexalign::parallel_corpus read(const std::string& text) {
+  std::istringstream in(text);
+  return lexalign::io::read_parallel_corpus(in, "<pairs>");
+}
+
+// Log Dirichlet-multinomial marginal of counts n under parameters a (sum A).
+double log_dirmult(const std::vector<double>& a, const std::vector<double>& n) {
+  double A = 0.0, N = 0.0, s = 0.0;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    A += a[k];
+    N += n[k];
+    s += std::lgamma(a[k] + n[k]) - std::lgamma(a[k]);
+  }
+  return s + std::lgamma(A) - std::lgamma(A + N);
+}
+
+struct setting {
+  double lexical_alpha = 0.3, null_alpha = 0.2, jump_alpha = 0.5, fertility_alpha = 0.4, null_prior = 0.3;
+  std::size_t max_jump = 2, bins = 3;
+  const bayes::directional_counts* prior = nullptr;  // optional pseudo-counts
+};
+
+// The collapsed joint of all links (0 = NULL, i+1 = position i) of a
+// directional corpus, up to a constant, straight from the model definition.
+double log_joint(const std::vector<std::vector<word_id>>& E, const std::vector<std::vector<word_id>>& F,
+                 const std::vector<std::vector<std::uint32_t>>& links, std::size_t given_vocab, std::size_t gen_vocab,
+                 const setting& s, bayes::stage st) {
+  double lp = 0.0;
+  // Lexical: one Dirichlet(alpha + prior) per row over the whole generated vocabulary.
+  std::map<std::size_t, std::vector<double>> lex;  // row -> counts over f
+  std::size_t nulls = 0;
+  for (std::size_t k = 0; k < E.size(); ++k)
+    for (std::size_t j = 0; j < F[k].size(); ++j) {
+      const std::size_t row = links[k][j] == 0 ? 0 : E[k][links[k][j] - 1] + 1;
+      auto& v = lex[row];
+      v.resize(gen_vocab, 0.0);
+      v[F[k][j]] += 1.0;
+      nulls += links[k][j] == 0;
+    }
+  for (const auto& [row, n] : lex) {
+    std::vector<double> a(gen_vocab, row == 0 ? s.null_alpha : s.lexical_alpha);
+    if (s.prior)
+      for (std::size_t f = 0; f < gen_vocab; ++f) a[f] += s.prior->count(row, static_cast<word_id>(f));
+    lp += log_dirmult(a, n);
+  }
+  lp += static_cast<double>(nulls) * std::log(s.null_prior);
+  if (st >= bayes::stage::hmm) {
+    const std::size_t bins = 2 * s.max_jump + 1;
+    std::vector<double> n(bins, 0.0), a(bins, s.jump_alpha);
+    if (s.prior && !s.prior->jump.empty())
+      for (std::size_t b = 0; b < bins; ++b) a[b] += s.prior->jump[b];
+    auto bin = [&](long d) {
+      const long m = static_cast<long>(s.max_jump);
+      return static_cast<std::size_t>(std::max(-m, std::min(m, d)) + m);
+    };
+    for (std::size_t k = 0; k < E.size(); ++k) {
+      if (F[k].empty()) continue;
+      long prev = -1;
+      for (std::size_t j = 0; j < F[k].size(); ++j)
+        if (links[k][j] != 0) {
+          n[bin(static_cast<long>(links[k][j]) - 1 - prev)] += 1;
+          prev = static_cast<long>(links[k][j]) - 1;
+        }
+      n[bin(static_cast<long>(E[k].size()) - prev)] += 1;
+    }
+    lp += log_dirmult(a, n);
+  }
+  if (st == bayes::stage::fertility) {
+    std::vector<std::vector<double>> n(given_vocab, std::vector<double>(s.bins, 0.0));
+    for (std::size_t k = 0; k < E.size(); ++k)
+      for (std::size_t i = 0; i < E[k].size(); ++i) {
+        std::size_t phi = 0;
+        for (auto x : links[k]) phi += x == i + 1;
+        n[E[k][i]][std::min(phi, s.bins - 1)] += 1;
+      }
+    for (std::size_t t = 0; t < given_vocab; ++t) {
+      std::vector<double> a(s.bins, s.fertility_alpha);
+      if (s.prior && !s.prior->fertility.empty() && (t + 1) * s.bins <= s.prior->fertility.size())
+        for (std::size_t b = 0; b < s.bins; ++b) a[b] += s.prior->fertility[t * s.bins + b];
+      lp += log_dirmult(a, n[t]);
+    }
+  }
+  return lp;
+}
+
+const char* toy =
+    "a b a c ||| x y x z w\n"
+    "b c ||| y z\n"
+    "a a a ||| x x x x x\n"
+    "c b a d e f ||| w z y x v x\n"
+    "d ||| v u\n";
+
+// Compares the kernel with enumeration for every token of the forward direction.
+void check_all_tokens(const lexalign::parallel_corpus& c, const setting& s, bayes::stage st,
+                      const bayes::bayes_model* model, std::uint64_t seed) {
+  bayes::gibbs_options o{.lexical_alpha = s.lexical_alpha, .null_alpha = s.null_alpha, .jump_alpha = s.jump_alpha,
+                         .fertility_alpha = s.fertility_alpha, .null_prior = s.null_prior, .max_jump = s.max_jump,
+                         .fertility_bins = s.bins};
+  const bayes::mapped_corpus mapped = model ? bayes::map_to_model(c, *model) : bayes::mapped_corpus{};
+  const auto view = model ? mapped.view(false) : lexalign::em::make_view(c, false);
+  bd::direction_problem p = bd::make_problem(view, o);
+  if (model)
+    bd::apply_priors(p, model->forward, model->source_vocabulary.size(), model->target_vocabulary.size());
+  bd::finish_problem(p, o);
+  bd::chain_state ch;
+  ch.rng.seed(seed);
+  {
+    lexalign::em::hmm_workspace ws;
+    bd::initialize_links(p, ch, o, nullptr, ws);
+  }
+  bd::sentence_scratch scratch;
+  bd::rebuild_counts(p, ch, st, scratch);
+
+  std::vector<std::vector<word_id>> E, F;
+  std::vector<std::vector<std::uint32_t>> L;
+  for (std::size_t k = 0; k < view.size(); ++k) {
+    const auto e = (*view.given)[k];
+    const auto f = (*view.generated)[k];
+    E.emplace_back(e.begin(), e.end());
+    F.emplace_back(f.begin(), f.end());
+    const std::uint32_t* a = ch.links.data() + p.link_offset(f);
+    L.emplace_back(a, a + f.size());
+  }
+  std::size_t checked = 0;
+  for (std::size_t k = 0; k < view.size(); ++k) {
+    const auto e = (*view.given)[k];
+    const auto f = (*view.generated)[k];
+    const std::uint32_t* a = ch.links.data() + p.link_offset(f);
+    const std::uint32_t* index = bd::sentence_index(p, k, e, f, scratch);
+    bd::sentence_fertility(e.size(), a, f.size(), scratch);
+    std::vector<double> w(e.size() + 1);
+    for (std::size_t j = 0; j < f.size(); ++j) {
+      bd::neighbours nb;
+      const double sum =
+          bd::conditional(p, ch, st, e, a, f.size(), index, scratch.fertility.data(), j, w.data(), nb);
+      std::vector<double> lj(e.size() + 1);
+      auto links = L;
+      for (std::size_t x = 0; x <= e.size(); ++x) {
+        links[k][j] = static_cast<std::uint32_t>(x);
+        lj[x] = log_joint(E, F, links, view.given_vocabulary_size, view.generated_vocabulary_size, s, st);
+      }
+      double mx = lj[0];
+      for (double v : lj) mx = std::max(mx, v);
+      double z = 0.0;
+      for (double v : lj) z += std::exp(v - mx);
+      for (std::size_t x = 0; x <= e.size(); ++x) {
+        INFO("sentence " << k << " token " << j << " candidate " << x << " stage " << static_cast<int>(st));
+        CHECK(w[x] / sum == Approx(std::exp(lj[x] - mx) / z).epsilon(1e-9).margin(1e-12));
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked == c.target_sentences().token_count());
+}
+
+}  // namespace
+
+TEST_CASE("conditionals equal brute-force enumeration of the collapsed joint", "[bayes][conditional]") {
+  const auto c = read(toy);
+  const setting s;
+  for (auto st : {bayes::stage::ibm1, bayes::stage::hmm, bayes::stage::fertility})
+    for (std::uint64_t seed : {1u, 2u, 3u}) check_all_tokens(c, s, st, nullptr, seed);
+}
+
+TEST_CASE("conditionals with eflomal's defaults and wide jumps match enumeration", "[bayes][conditional]") {
+  const auto c = read(toy);
+  setting s;
+  s.lexical_alpha = s.null_alpha = 0.001;
+  s.fertility_alpha = 0.5;
+  s.null_prior = 0.2;
+  s.max_jump = 100;
+  s.bins = 8;
+  for (auto st : {bayes::stage::hmm, bayes::stage::fertility}) check_all_tokens(c, s, st, nullptr, 7);
+}
+
+TEST_CASE("conditionals with model counts as priors match enumeration", "[bayes][conditional][priors]") {
+  const auto c = read(toy);
+  // A model over a vocabulary that knows some of the words (others are new),
+  // with arbitrary lexical, jump and fertility pseudo-counts.
+  bayes::bayes_model m;
+  for (const char* w : {"a", "b", "zz"}) m.source_vocabulary.add(w);
+  for (const char* w : {"x", "y", "q"}) m.target_vocabulary.add(w);
+  m.max_jump = 2;
+  m.fertility_bins = 3;
+  auto& d = m.forward;
+  // rows: NULL, a, b, zz; columns over x y q
+  d.offsets = {0, 2, 4, 5, 6};
+  d.columns = {0, 2, 0, 1, 1, 2};
+  d.counts = {0.5f, 3.0f, 4.0f, 0.25f, 2.0f, 1.0f};
+  d.jump = {0.5, 1.0, 2.0, 7.0, 0.25};
+  d.fertility = {1.0f, 2.0f, 0.5f, 0.0f, 3.0f, 1.0f, 2.0f, 0.0f, 0.0f};
+  setting s;
+  s.prior = &d;
+  for (auto st : {bayes::stage::ibm1, bayes::stage::hmm, bayes::stage::fertility})
+    for (std::uint64_t seed : {4u, 5u}) check_all_tokens(c, s, st, &m, seed);
+}
+
+TEST_CASE("sweeps keep the incremental counts equal to counts rebuilt from the links", "[bayes][conditional]") {
+  const auto c = read(toy);
+  bayes::gibbs_options o{.max_jump = 2, .fertility_bins = 3};
+  bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, true), o);
+  bd::finish_problem(p, o);
+  for (auto st : {bayes::stage::ibm1, bayes::stage::hmm, bayes::stage::fertility}) {
+    bd::chain_state ch;
+    ch.rng.seed(11);
+    lexalign::em::hmm_workspace ws;
+    bd::initialize_links(p, ch, o, nullptr, ws);
+    bd::sentence_scratch scratch;
+    bd::rebuild_counts(p, ch, st, scratch);
+    std::size_t changed = 0;
+    for (int it = 0; it < 20; ++it) changed += bd::sweep(p, ch, st, scratch);
+    CHECK(changed > 0);
+    bd::chain_state fresh = ch;
+    bd::rebuild_counts(p, fresh, st, scratch);
+    CHECK(fresh.lexical == ch.lexical);
+    CHECK(fresh.row_total == ch.row_total);
+    CHECK(fresh.jump == ch.jump);
+    CHECK(fresh.jump_total == ch.jump_total);
+    CHECK(fresh.fertility == ch.fertility);
+  }
+}
+
+TEST_CASE("the draw follows the weights", "[bayes][conditional]") {
+  bd::xoshiro256ss rng(123);
+  const double w[4] = {0.1, 0.0, 0.6, 0.3};
+  std::size_t n[4] = {0, 0, 0, 0};
+  const std::size_t draws = 200000;
+  for (std::size_t k = 0; k < draws; ++k) ++n[bd::draw(w, 4, 1.0, rng)];
+  CHECK(n[1] == 0);
+  for (std::size_t x : {0u, 2u, 3u})
+    CHECK(static_cast<double>(n[x]) / static_cast<double>(draws) == Approx(w[x]).margin(0.005));
+}
+
+TEST_CASE("sweep (with its cached fertility factors) follows a plain reference sweep draw for draw",
+          "[bayes][conditional]") {
+  const auto c = read(toy);
+  bayes::gibbs_options o{.max_jump = 2, .fertility_bins = 3};
+  bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, false), o);
+  bd::finish_problem(p, o);
+  bd::chain_state fast;
+  fast.rng.seed(21);
+  lexalign::em::hmm_workspace ws;
+  bd::initialize_links(p, fast, o, nullptr, ws);
+  bd::sentence_scratch s;
+  bd::rebuild_counts(p, fast, bayes::stage::fertility, s);
+  bd::chain_state slow = fast;
+  for (int it = 0; it < 30; ++it) {
+    bd::sweep(p, fast, bayes::stage::fertility, s);
+    // Reference: conditional() without caches, then draw and move, token by token.
+    for (std::size_t k = 0; k < p.view.size(); ++k) {
+      const auto e = (*p.view.given)[k];
+      const auto f = (*p.view.generated)[k];
+      std::uint32_t* a = slow.links.data() + p.link_offset(f);
+      std::vector<std::uint32_t> index(f.size() * (e.size() + 1));
+      bd::compute_index(p.table, e, f, index.data());
+      std::vector<std::uint32_t> fert(e.size(), 0);
+      for (std::size_t j = 0; j < f.size(); ++j)
+        if (a[j]) ++fert[a[j] - 1];
+      std::vector<double> w(e.size() + 1);
+      for (std::size_t j = 0; j < f.size(); ++j) {
+        bd::neighbours nb;
+        const double sum = bd::conditional(p, slow, bayes::stage::fertility, e, a, f.size(), index.data(), fert.data(),
+                                           j, w.data(), nb);
+        const std::uint32_t to = bd::draw(w.data(), w.size(), sum, slow.rng);
+        bd::move_link(p, slow, bayes::stage::fertility, e, a, index.data(), fert.data(), j, to, nb);
+      }
+    }
+    REQUIRE(fast.links == slow.links);
+  }
+  CHECK(fast.fertility == slow.fertility);
+}
