@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "bayes_align_options.hpp"
 #include "lexalign/em/embedding_prior.hpp"
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
@@ -181,7 +182,7 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
   a.option("source", "S", "source sentences, one per line (with --target)");
   a.option("target", "T", "target sentences, one per line (with --source)");
   a.option("output", "FILE", "write the alignment here instead of standard output");
-  a.option("model", "NAME", "ibm1, fast_align or hmm (IBM1 iterations, then HMM iterations)", {.default_value = "hmm"});
+  a.option("model", "NAME", "ibm1, fast_align, hmm (IBM1 iterations, then HMM iterations) or bayes (Gibbs sampler, docs/bayes.md)", {.default_value = "hmm"});
   a.option("ibm1-iterations", "N", "IBM Model 1 EM iterations", {.default_value = "5"});
   a.option("hmm-iterations", "N", "HMM EM iterations", {.default_value = "5"});
   a.option("fast-align-iterations", "N", "fast_align EM iterations", {.default_value = "5"});
@@ -208,6 +209,7 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
   a.option("prior-temperature", "T", "softmax temperature of the CSLS scores", {.default_value = "0.1"});
   a.option("prior-top-k", "K", "candidates per word", {.default_value = "100"});
   a.flag("quiet", "no progress on standard error");
+  bayes_cli::add_options(a);
   return guarded(err, "align", [&]() -> int {
     if (!a.parse(args)) {
       a.print_help(out);
@@ -232,7 +234,8 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
     if (model_name == "ibm1") topt.model = model_kind::ibm1;
     else if (model_name == "fast_align" || model_name == "fast-align") topt.model = model_kind::fast_align;
     else if (model_name == "hmm") topt.model = model_kind::hmm;
-    else throw usage_error("--model must be ibm1, fast_align or hmm, got '" + model_name + "'");
+    else if (model_name == "bayes") {}  // Gibbs sampler: bayes_cli below
+    else throw usage_error("--model must be ibm1, fast_align, hmm or bayes, got '" + model_name + "'");
     topt.ibm1_iterations = align_detail::to_count(a, "ibm1-iterations");
     topt.hmm_iterations = align_detail::to_count(a, "hmm-iterations");
     topt.fast_align_iterations = align_detail::to_count(a, "fast-align-iterations");
@@ -288,7 +291,11 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
     const bool want_forward = method || !a.has("reverse");
     const bool want_reverse = method || a.has("reverse");
     decoded_alignments fwd, rev;
-    if (a.has("model-file")) {
+    if (bayes_cli::wanted(a)) {
+      auto r = bayes_cli::run(a, corpus, topt.threads, quiet, err);
+      fwd = std::move(r.forward);
+      rev = std::move(r.reverse);
+    } else if (a.has("model-file")) {
       const saved_model model = load_model_file(a.value("model-file"));
       const mapped_corpus mapped = map_to_model(corpus, model);
       if (!quiet)
