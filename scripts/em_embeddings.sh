@@ -16,7 +16,7 @@
 #   LEXALIGN=path/to/lexalign scripts/em_embeddings.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v fasttext >/dev/null || { echo "needs fastText: apt-get install fasttext" >&2; exit 1; }
+command -v fasttext >/dev/null || scripts/setup.sh --peers
 if [[ -z "${LEXALIGN:-}" ]]; then
   scripts/setup.sh
   build=build/demo

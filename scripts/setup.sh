@@ -3,12 +3,13 @@
 # they are missing.  Idempotent; uses sudo when not run as root.
 #   scripts/setup.sh            build + test dependencies
 #   scripts/setup.sh --peers    also the reference tools used by comparison
-#                               scripts and fixture generators (POT, OpenBLAS)
+#                               scripts, fixture generators and experiments
+#                               (POT, OpenBLAS, fastText, GNU time)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build python3 xtensor-dev libxsimd-dev xtl-dev libboost-graph-dev catch2 libbenchmark-dev)
 if [[ "${1:-}" == "--peers" ]]; then
-  packages+=(python3-pot python3-numpy libopenblas0-pthread)
+  packages+=(python3-pot python3-numpy libopenblas0-pthread fasttext time)
 fi
 
 missing=()
