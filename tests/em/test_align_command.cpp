@@ -105,7 +105,7 @@ TEST_CASE("align: usage and input errors", "[cli][align]") {
   temp_file broken("lexalign-em-model 1\nsource_vocabulary x\n", ".model");
   const auto m = align({"--input", "-", "--model-file", broken.path()}, toy);
   CHECK(m.rc == lexalign::cli::exit_bad_input);
-  CHECK(m.err.find(broken.path() + ":2: bad integer 'x'") != std::string::npos);
+  CHECK(m.err.find(broken.path() + ":2: bad number 'x'") != std::string::npos);
   CHECK(align({"--help"}).out.find("usage: lexalign align") == 0);
 }
 #endif

@@ -99,5 +99,5 @@ TEST_CASE("malformed model files give file:line errors", "[em][model_io]") {
   const auto pos = bad.find("probability_floor ");
   bad.replace(pos, bad.find('\n', pos) - pos, "probability_floor x");
   const std::size_t line = static_cast<std::size_t>(std::count(good.begin(), good.begin() + static_cast<long>(pos), '\n')) + 1;
-  CHECK(error_of(bad) == "m.txt:" + std::to_string(line) + ": bad probability or weight 'x'");
+  CHECK(error_of(bad) == "m.txt:" + std::to_string(line) + ": bad number 'x'");
 }

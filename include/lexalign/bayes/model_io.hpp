@@ -40,6 +40,7 @@
 #include "lexalign/config.hpp"
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/vocabulary.hpp"
+#include "lexalign/io/field_reader.hpp"
 #include "lexalign/io/text.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -47,11 +48,7 @@ namespace bayes {
 
 namespace detail {
 
-inline void put_number(std::string& out, double v, int digits) {
-  char buf[40];
-  const int n = std::snprintf(buf, sizeof buf, "%.*g", digits, v);
-  out.append(buf, static_cast<std::size_t>(n));
-}
+inline void put_number(std::string& out, double v, int digits) { io::append_number(out, v, digits); }
 
 inline void save_counts(std::ostream& out, const directional_counts& m, const char* name, std::size_t bins) {
   std::string s;
@@ -90,68 +87,11 @@ inline void save_counts(std::ostream& out, const directional_counts& m, const ch
   }
 }
 
-// Whitespace-separated fields of one line, parsed with from_chars.
-class field_reader {
- public:
-  field_reader(std::istream& in, std::string name) : reader_(in, std::move(name)) {}
-
-  void next_line() {
-    if (!reader_.next(line_)) reader_.fail("unexpected end of file");
-    pos_ = 0;
-  }
-  const std::string& raw_line() {
-    next_line();
-    return line_;
-  }
-  std::string_view word() {
-    while (pos_ < line_.size() && line_[pos_] == ' ') ++pos_;
-    if (pos_ == line_.size()) reader_.fail("missing field");
-    const std::size_t b = pos_;
-    while (pos_ < line_.size() && line_[pos_] != ' ') ++pos_;
-    return std::string_view(line_).substr(b, pos_ - b);
-  }
-  void expect(std::string_view keyword) {
-    const auto w = word();
-    if (w != keyword) reader_.fail("expected '" + std::string(keyword) + "', found '" + std::string(w) + "'");
-  }
-  template <class T>
-  T number() {
-    const auto w = word();
-    T v{};
-    const auto r = std::from_chars(w.data(), w.data() + w.size(), v);
-    if (r.ec != std::errc() || r.ptr != w.data() + w.size()) reader_.fail("bad number '" + std::string(w) + "'");
-    if constexpr (std::is_floating_point_v<T>)
-      if (!(v >= 0) || !std::isfinite(v)) reader_.fail("count '" + std::string(w) + "' is negative or not finite");
-    return v;
-  }
-  void end_of_line() {
-    while (pos_ < line_.size() && line_[pos_] == ' ') ++pos_;
-    if (pos_ != line_.size()) reader_.fail("unexpected trailing fields");
-  }
-  [[noreturn]] void fail(const std::string& why) const { reader_.fail(why); }
-
- private:
-  io::line_reader reader_;
-  std::string line_;
-  std::size_t pos_ = 0;
-};
+using field_reader = io::field_reader;
 
 template <class T>
 T keyed_number(field_reader& r, std::string_view key) {
-  r.next_line();
-  r.expect(key);
-  const T v = r.template number<T>();
-  r.end_of_line();
-  return v;
-}
-
-inline void load_vocabulary(field_reader& r, const char* keyword, vocabulary& v) {
-  const auto n = keyed_number<std::size_t>(r, keyword);
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::string& w = r.raw_line();
-    if (w.empty() || w.find(' ') != std::string::npos) r.fail("a vocabulary word is empty or contains a space");
-    if (v.add(w) != k) r.fail("duplicated vocabulary word '" + w + "'");
-  }
+  return r.keyed_number<T>(key);
 }
 
 inline directional_counts load_counts(field_reader& r, const char* name, std::size_t given, std::size_t generated,
@@ -210,10 +150,10 @@ inline directional_counts load_counts(field_reader& r, const char* name, std::si
 inline void save_model(std::ostream& out, const bayes_model& m) {
   out << "lexalign-bayes-model 1\nmax_jump " << m.max_jump << "\nfertility_bins " << m.fertility_bins
       << "\ntraining_sentences " << m.training_sentences << '\n';
-  for (const auto* v : {&m.source_vocabulary, &m.target_vocabulary}) {
-    out << (v == &m.source_vocabulary ? "source_vocabulary " : "target_vocabulary ") << v->size() << '\n';
-    for (std::size_t k = 0; k < v->size(); ++k) out << v->word(static_cast<word_id>(k)) << '\n';
-  }
+  std::string vocab;
+  io::write_vocabulary(vocab, "source_vocabulary", m.source_vocabulary);
+  io::write_vocabulary(vocab, "target_vocabulary", m.target_vocabulary);
+  out << vocab;
   detail::save_counts(out, m.forward, "forward", m.fertility_bins);
   detail::save_counts(out, m.reverse, "reverse", m.fertility_bins);
   out << "end\n";
@@ -238,8 +178,8 @@ inline bayes_model load_model(std::istream& in, std::string_view name) {
   m.fertility_bins = detail::keyed_number<std::size_t>(r, "fertility_bins");
   if (m.max_jump == 0 || m.fertility_bins < 2) r.fail("max_jump must be >= 1 and fertility_bins >= 2");
   m.training_sentences = detail::keyed_number<std::size_t>(r, "training_sentences");
-  detail::load_vocabulary(r, "source_vocabulary", m.source_vocabulary);
-  detail::load_vocabulary(r, "target_vocabulary", m.target_vocabulary);
+  io::read_vocabulary(r, "source_vocabulary", m.source_vocabulary);
+  io::read_vocabulary(r, "target_vocabulary", m.target_vocabulary);
   const std::size_t ns = m.source_vocabulary.size(), nt = m.target_vocabulary.size();
   m.forward = detail::load_counts(r, "forward", ns, nt, m.max_jump, m.fertility_bins);
   m.reverse = detail::load_counts(r, "reverse", nt, ns, m.max_jump, m.fertility_bins);

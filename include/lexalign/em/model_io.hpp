@@ -39,6 +39,7 @@
 #include "lexalign/core/corpus.hpp"
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/vocabulary.hpp"
+#include "lexalign/io/field_reader.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/text.hpp"
 
@@ -53,11 +54,7 @@ struct saved_model {
 
 namespace detail {
 
-inline void put_double(std::string& out, double v) {
-  char buf[32];
-  const int n = std::snprintf(buf, sizeof buf, "%.17g", v);
-  out.append(buf, static_cast<std::size_t>(n));
-}
+inline void put_double(std::string& out, double v) { io::append_number(out, v, 17); }
 
 inline const char* kind_name(model_kind k) {
   switch (k) {
@@ -122,71 +119,7 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
   out << s;
 }
 
-// Tokenised line reader with file:line errors.
-class model_reader {
- public:
-  model_reader(std::istream& in, std::string name) : reader_(in, std::move(name)) {}
-
-  void next_line() {
-    if (!reader_.next(line_)) reader_.fail("unexpected end of file");
-    pos_ = 0;
-  }
-  // The next line as a whole (vocabulary words).
-  const std::string& raw_line() {
-    next_line();
-    return line_;
-  }
-  std::string_view word() {
-    while (pos_ < line_.size() && line_[pos_] == ' ') ++pos_;
-    if (pos_ == line_.size()) reader_.fail("missing field");
-    const std::size_t b = pos_;
-    while (pos_ < line_.size() && line_[pos_] != ' ') ++pos_;
-    return std::string_view(line_).substr(b, pos_ - b);
-  }
-  void expect(std::string_view keyword) {
-    const auto w = word();
-    if (w != keyword) reader_.fail("expected '" + std::string(keyword) + "', found '" + std::string(w) + "'");
-  }
-  template <class T>
-  T integer() {
-    const auto w = word();
-    T v{};
-    const auto r = std::from_chars(w.data(), w.data() + w.size(), v);
-    if (r.ec != std::errc() || r.ptr != w.data() + w.size()) reader_.fail("bad integer '" + std::string(w) + "'");
-    return v;
-  }
-  double number() {
-    const auto w = word();
-    const std::string tmp(w);
-    char* end = nullptr;
-    const double v = std::strtod(tmp.c_str(), &end);
-    if (end != tmp.c_str() + tmp.size() || !std::isfinite(v) || v < 0.0)
-      reader_.fail("bad probability or weight '" + tmp + "'");
-    return v;
-  }
-  void end_of_line() {
-    while (pos_ < line_.size() && line_[pos_] == ' ') ++pos_;
-    if (pos_ != line_.size()) reader_.fail("unexpected trailing fields");
-  }
-  [[noreturn]] void fail(const std::string& why) const { reader_.fail(why); }
-
- private:
-  io::line_reader reader_;
-  std::string line_;
-  std::size_t pos_ = 0;
-};
-
-inline void load_vocabulary(model_reader& r, const char* keyword, vocabulary& v) {
-  r.next_line();
-  r.expect(keyword);
-  const auto n = r.integer<std::size_t>();
-  r.end_of_line();
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::string& w = r.raw_line();
-    if (w.empty() || w.find(' ') != std::string::npos) r.fail("a vocabulary word is empty or contains a space");
-    if (v.add(w) != k) r.fail("duplicated vocabulary word '" + w + "'");
-  }
-}
+using model_reader = io::field_reader;
 
 inline directional_model load_direction(model_reader& r, const char* name, std::size_t given_vocab,
                                         std::size_t generated_vocab) {
@@ -205,11 +138,11 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
   m.has_hmm = m.kind == model_kind::hmm;
   r.next_line();
   r.expect("probability_floor");
-  m.probability_floor = r.number();
+  m.probability_floor = r.number<double>();
   r.next_line();
   r.expect("lexical");
-  const auto rows = r.integer<std::size_t>();
-  const auto entries = r.integer<std::size_t>();
+  const auto rows = r.number<std::size_t>();
+  const auto entries = r.number<std::size_t>();
   r.end_of_line();
   if (rows != given_vocab + 1) r.fail("lexical table has " + std::to_string(rows) + " rows, expected " +
                                       std::to_string(given_vocab + 1) + " (vocabulary + NULL)");
@@ -220,13 +153,13 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
   probs.reserve(entries);
   for (std::size_t row = 0; row < rows; ++row) {
     r.next_line();
-    const auto n = r.integer<std::size_t>();
+    const auto n = r.number<std::size_t>();
     for (std::size_t x = 0; x < n; ++x) {
-      const auto f = r.integer<word_id>();
+      const auto f = r.number<word_id>();
       if (f >= generated_vocab) r.fail("word id " + std::to_string(f) + " is outside the vocabulary");
       if (x > 0 && f <= cols.back()) r.fail("word ids of a row must increase");
       cols.push_back(f);
-      probs.push_back(r.number());
+      probs.push_back(r.number<double>());
     }
     r.end_of_line();
     offsets.push_back(cols.size());
@@ -237,28 +170,28 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
   if (m.kind == model_kind::fast_align) {
     r.next_line();
     r.expect("fast_align");
-    m.fast_align.p0 = r.number();
-    m.fast_align.lambda = r.number();
-    m.fast_align.favor_diagonal = r.integer<int>() != 0;
+    m.fast_align.p0 = r.number<double>();
+    m.fast_align.lambda = r.number<double>();
+    m.fast_align.favor_diagonal = r.number<int>() != 0;
     r.end_of_line();
   }
   if (m.kind == model_kind::hmm) {
     r.next_line();
     r.expect("hmm");
-    m.hmm.max_jump = r.integer<std::size_t>();
-    m.hmm.null_probability = r.number();
-    m.hmm.jump_smoothing = r.number();
-    m.hmm.start_smoothing = r.number();
+    m.hmm.max_jump = r.number<std::size_t>();
+    m.hmm.null_probability = r.number<double>();
+    m.hmm.jump_smoothing = r.number<double>();
+    m.hmm.start_smoothing = r.number<double>();
     r.end_of_line();
     r.next_line();
     r.expect("jump");
     m.hmm.jump.resize(2 * m.hmm.max_jump + 1);
-    for (double& w : m.hmm.jump) w = r.number();
+    for (double& w : m.hmm.jump) w = r.number<double>();
     r.end_of_line();
     r.next_line();
     r.expect("start");
-    m.hmm.start.resize(r.integer<std::size_t>());
-    for (double& w : m.hmm.start) w = r.number();
+    m.hmm.start.resize(r.number<std::size_t>());
+    for (double& w : m.hmm.start) w = r.number<double>();
     r.end_of_line();
   }
   return m;
@@ -269,10 +202,10 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
 inline void save_model(std::ostream& out, const bidirectional_model& model, const vocabulary& source_vocabulary,
                        const vocabulary& target_vocabulary) {
   out << "lexalign-em-model 1\n";
-  for (const auto* v : {&source_vocabulary, &target_vocabulary}) {
-    out << (v == &source_vocabulary ? "source_vocabulary " : "target_vocabulary ") << v->size() << '\n';
-    for (std::size_t k = 0; k < v->size(); ++k) out << v->word(static_cast<word_id>(k)) << '\n';
-  }
+  std::string vocab;
+  io::write_vocabulary(vocab, "source_vocabulary", source_vocabulary);
+  io::write_vocabulary(vocab, "target_vocabulary", target_vocabulary);
+  out << vocab;
   detail::save_direction(out, model.forward, "forward");
   detail::save_direction(out, model.reverse, "reverse");
   out << "end\n";
@@ -292,10 +225,10 @@ inline saved_model load_model(std::istream& in, std::string_view name) {
   saved_model s;
   r.next_line();
   r.expect("lexalign-em-model");
-  if (r.integer<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
+  if (r.number<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
   r.end_of_line();
-  detail::load_vocabulary(r, "source_vocabulary", s.source_vocabulary);
-  detail::load_vocabulary(r, "target_vocabulary", s.target_vocabulary);
+  io::read_vocabulary(r, "source_vocabulary", s.source_vocabulary);
+  io::read_vocabulary(r, "target_vocabulary", s.target_vocabulary);
   s.model.forward = detail::load_direction(r, "forward", s.source_vocabulary.size(), s.target_vocabulary.size());
   s.model.reverse = detail::load_direction(r, "reverse", s.target_vocabulary.size(), s.source_vocabulary.size());
   r.next_line();
