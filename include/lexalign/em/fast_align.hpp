@@ -34,6 +34,7 @@
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
 #include "lexalign/em/ibm1.hpp"
+#include "lexalign/em/detail/iteration_record.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -276,14 +277,7 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
         p.lambda = std::clamp(p.lambda + 20.0 * (emp - model), 0.1, 14.0);
       }
     }
-    result.log_likelihood.push_back(ll);
-    result.info.iterations = it;
-    result.info.error = (ll - previous) / tokens;
-    previous = ll;
-    if (notify(obs, iteration_event{stage, it, result.info.error, ll}) == observer_action::stop) {
-      result.info.status = solver_status::stopped_by_observer;
-      return result;
-    }
+    if (detail::record_iteration(result, it, ll, previous, tokens, obs, stage)) return result;
   }
   result.info.status = solver_status::max_iterations;
   return result;

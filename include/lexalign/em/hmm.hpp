@@ -35,6 +35,7 @@
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
 #include "lexalign/em/ibm1.hpp"
+#include "lexalign/em/detail/iteration_record.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -383,14 +384,7 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
     if (options.prior) options.prior->apply(t);
     detail::normalize_vector(p.jump, jumps);
     detail::normalize_vector(p.start, starts);
-    result.log_likelihood.push_back(ll);
-    result.info.iterations = it;
-    result.info.error = (ll - previous) / tokens;
-    previous = ll;
-    if (notify(obs, iteration_event{stage, it, result.info.error, ll}) == observer_action::stop) {
-      result.info.status = solver_status::stopped_by_observer;
-      return result;
-    }
+    if (detail::record_iteration(result, it, ll, previous, tokens, obs, stage)) return result;
   }
   result.info.status = solver_status::max_iterations;
   return result;

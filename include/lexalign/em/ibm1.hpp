@@ -22,6 +22,7 @@
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
+#include "lexalign/em/detail/iteration_record.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -165,14 +166,7 @@ em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_optio
         ibm1_expectation(view, t, counts, options.probability_floor, options.threads, options.block_size, &cache);
     normalize_counts(t, counts, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
-    result.log_likelihood.push_back(ll);
-    result.info.iterations = it;
-    result.info.error = (ll - previous) / tokens;
-    previous = ll;
-    if (notify(obs, iteration_event{stage, it, result.info.error, ll}) == observer_action::stop) {
-      result.info.status = solver_status::stopped_by_observer;
-      return result;
-    }
+    if (detail::record_iteration(result, it, ll, previous, tokens, obs, stage)) return result;
   }
   result.info.status = solver_status::max_iterations;
   return result;
