@@ -1,13 +1,12 @@
 // Free-support Wasserstein barycenter (ot::free_support_barycenter, exact
 // inner OT) of two 2-D point clouds: the corners (+-1, +-1) of a square centred at
-// (0, 0) and the same square, rotated by 90 degrees in point order, centred
-// at (4, 2).
+// (0, 0), and the same corners moved to (4, 2) and listed in another order.
 //
 //   example_free_support_barycenter
 //
 // For squared-Euclidean cost the barycenter of a cloud and a translated copy
-// is the copy translated halfway: corners around (2, 1) for weights
-// (1/2, 1/2), around (1, 0.5) for (3/4, 1/4).  Starting from the first
+// is the cloud translated by lambda_2 times the shift: corners around (2, 1)
+// for weights (1/2, 1/2), around (1, 0.5) for (3/4, 1/4).  Starting from the first
 // cloud, one update lands there and the second confirms it.
 #include <cmath>
 #include <cstdio>
