@@ -9,6 +9,7 @@
 // %.17g), so aligning with the loaded model gives the same links as with the
 // in-memory one; the model remembers its 248 training pairs; one new word on
 // each side of the new text.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -27,7 +28,10 @@ namespace bayes = lexalign::bayes;
 
 int main() {
   const std::string dir = std::string(LEXALIGN_EXAMPLE_DATA_DIR) + "/gold/";
-  const auto path = std::filesystem::temp_directory_path() / "lexalign_example_roen.bayes";
+  // A name of its own, so that concurrent runs do not share the file.
+  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lexalign_example_roen_" + std::to_string(stamp) + ".bayes");
   try {
     const auto corpus = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
     const auto trained = bayes::align(corpus, {.schedule_scale = 0.1, .samplers = 1, .seed = 3, .keep_model = true});

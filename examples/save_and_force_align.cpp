@@ -8,6 +8,7 @@
 // training corpus with the loaded model gives exactly the links of the
 // trained model; an unknown word is counted and still aligned (by the HMM
 // jump model, its lexical probabilities are the floor).
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -26,7 +27,10 @@ namespace em = lexalign::em;
 
 int main() {
   const std::string dir = std::string(LEXALIGN_EXAMPLE_DATA_DIR) + "/gold/";
-  const auto path = std::filesystem::temp_directory_path() / "lexalign_example_roen.model";
+  // A name of its own, so that concurrent runs do not share the file.
+  const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lexalign_example_roen_" + std::to_string(stamp) + ".model");
   try {
     const auto corpus = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
     const auto model = em::train_bidirectional(corpus, {.threads = 2});
