@@ -45,7 +45,8 @@ int main() {
       if (std::abs(grid[k] - mean) <= 0.1) middle += r.weights[k];
     }
     const double expected = w0 * centre[0] + (1 - w0) * centre[1];
-    std::printf("lambda (%.2f, %.2f): %s, mass %.4f, mean %.3f (expected %.3f), sd %.3f, mass within 0.1 of mean %.2f\n",
+    std::printf("lambda (%.2f, %.2f): %s, mass %.4f, mean %.3f (expected %.3f), sd %.3f, "
+                "mass within 0.1 of mean %.2f\n",
                 w0, 1 - w0, r.converged() ? "converged" : "NOT converged", mass, mean, expected,
                 std::sqrt(var / mass), middle / mass);
     ok = ok && r.converged() && std::abs(mass - 1) < 1e-6 && std::abs(mean - expected) < 5e-3 && middle / mass > 0.9;
@@ -55,5 +56,7 @@ int main() {
   for (std::size_t k = 0; k < n; ++k)
     if (std::abs(grid[k] - 0.5) <= 0.1) avg_middle += 0.5 * (H(0, k) + H(1, k));
   std::printf("plain average: mass within 0.1 of 0.5 = %.2f\n", avg_middle);
-  return ok ? 0 : 1;
+  const bool passed = ok;
+  std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+  return passed ? 0 : 1;
 }

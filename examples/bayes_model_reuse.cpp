@@ -57,10 +57,10 @@ int main() {
       lexalign::io::write_pharaoh(line, b.forward.links[k]);
       std::printf("pair %zu forward: %s", k, line.str().c_str());
     }
-    return same && loaded.training_sentences == corpus.size() && mapped.new_source_words == 1 &&
-                   mapped.new_target_words == 1
-               ? 0
-               : 1;
+    const bool passed = same && loaded.training_sentences == corpus.size() && mapped.new_source_words == 1 &&
+                        mapped.new_target_words == 1;
+    std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+    return passed ? 0 : 1;
   } catch (const lexalign::error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

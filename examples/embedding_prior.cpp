@@ -45,14 +45,17 @@ int main() {
       const double p_dog = m.forward.table.probability(caine + 1u, dog);  // row 0 is NULL
       const double p_black = m.forward.table.probability(caine + 1u, black);
       const auto links = em::align_bidirectional(m, corpus, {.method = em::decoding::viterbi}).forward.links[0].sure;
-      std::printf("%s: t(dog|caine) %.3f, t(black|caine) %.3f, forward links:", o == &plain ? "no prior  " : "with prior",
+      std::printf("%s: t(dog|caine) %.3f, t(black|caine) %.3f, forward links:",
+                  o == &plain ? "no prior  " : "with prior",
                   p_dog, p_black);
       for (const auto& l : links) std::printf(" %u-%u", l.source, l.target);
       std::printf("\n");
       if (o == &plain) ok = ok && p_dog == p_black;
       else ok = ok && p_dog > p_black && links == std::vector<lexalign::link>{{0, 1}, {1, 0}};
     }
-    return ok ? 0 : 1;
+    const bool passed = ok;
+    std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+    return passed ? 0 : 1;
   } catch (const lexalign::error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

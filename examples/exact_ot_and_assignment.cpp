@@ -56,5 +56,7 @@ int main() {
   std::printf("matching:");
   for (std::size_t i = 0; i < n; ++i) std::printf(" %.1f->%.1f", x[i], y[static_cast<std::size_t>(a.row_to_col[i])]);
   std::printf("\n");
-  return agree && same && worst <= 1e-9 && e.converged() ? 0 : 1;
+  const bool passed = agree && same && worst <= 1e-9 && e.converged();
+  std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+  return passed ? 0 : 1;
 }

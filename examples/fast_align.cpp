@@ -50,7 +50,9 @@ int main() {
     const bool clamp = lf >= 0.1 && lf <= 14 && lr >= 0.1 && lr <= 14;
     std::printf("tension within [0.1, 14]: %s; fast_align better than IBM1: %s\n", clamp ? "yes" : "NO",
                 a_fa < a_ibm1 ? "yes" : "NO");
-    return clamp && monotone && a_fa < a_ibm1 ? 0 : 1;
+    const bool passed = clamp && monotone && a_fa < a_ibm1;
+    std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+    return passed ? 0 : 1;
   } catch (const lexalign::error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

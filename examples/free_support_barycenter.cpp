@@ -42,5 +42,7 @@ int main() {
     std::printf("\n  corners (+-1, +-1) around (%.2f, %.2f): %s\n", cx, cy, worst < 1e-9 ? "yes" : "NO");
     ok = ok && r.converged() && worst < 1e-9;
   }
-  return ok ? 0 : 1;
+  const bool passed = ok;
+  std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+  return passed ? 0 : 1;
 }

@@ -49,5 +49,7 @@ int main() {
     correct += shuffle[best] == i;
   }
   std::printf("\nrecovered %zu of %zu\n", correct, n);
-  return correct == n && r.cost < 1e-2 ? 0 : 1;
+  const bool passed = correct == n && r.cost < 1e-2;
+  std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+  return passed ? 0 : 1;
 }

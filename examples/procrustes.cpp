@@ -76,5 +76,7 @@ int main() {
     hits += best == k;
   }
   std::printf("translation by nearest neighbour: %zu of %zu\n", hits, n);
-  return e_exact < 1e-10 && e_noisy < 1e-2 && e_orth < 1e-12 && hits == n ? 0 : 1;
+  const bool passed = e_exact < 1e-10 && e_noisy < 1e-2 && e_orth < 1e-12 && hits == n;
+  std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+  return passed ? 0 : 1;
 }

@@ -58,7 +58,9 @@ int main() {
       lexalign::io::write_pharaoh(line, out.forward.links[k]);
       std::printf("pair %zu forward: %s", k, line.str().c_str());
     }
-    return same && mapped.unknown_source_tokens == 1 && mapped.unknown_target_tokens == 1 ? 0 : 1;
+    const bool passed = same && mapped.unknown_source_tokens == 1 && mapped.unknown_target_tokens == 1;
+    std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+    return passed ? 0 : 1;
   } catch (const lexalign::error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

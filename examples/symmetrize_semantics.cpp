@@ -54,5 +54,7 @@ int main() {
   }
   const bool ok = atools == std::vector<L>{{0, 0}, {1, 1}} && moses == std::vector<L>{{0, 0}, {1, 0}, {1, 1}} &&
                   same && rejected;
-  return ok ? 0 : 1;
+  const bool passed = ok;
+  std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+  return passed ? 0 : 1;
 }

@@ -67,8 +67,8 @@ int main() {
   const bool unbalanced_ok = su.total < 1.0 && su.outlier < 0.1 * sb.outlier;
   std::printf("partial moves 0.75 within a and b, outliers left out: %s\n", partial_ok ? "yes" : "NO");
   std::printf("unbalanced moves less than 1, outliers mostly dropped: %s\n", unbalanced_ok ? "yes" : "NO");
-  return partial_ok && unbalanced_ok && bal.converged() && par.converged() && unb.converged() &&
-                 std::abs(sb.total - 1) < 1e-6
-             ? 0
-             : 1;
+  const bool passed = partial_ok && unbalanced_ok && bal.converged() && par.converged() && unb.converged() &&
+                      std::abs(sb.total - 1) < 1e-6;
+  std::printf("checks: %s\n", passed ? "ok" : "FAILED");
+  return passed ? 0 : 1;
 }
