@@ -42,13 +42,17 @@ TEST_CASE("sinkhorn_unbalanced matches POT (scaling and log, f64 and f32)", "[ot
 }
 
 TEST_CASE("sinkhorn_unbalanced closed form: one point each", "[ot][unbalanced]") {
-  // With m = n = 1 the plan is a scalar p minimising
-  // p c + eps (p log(p / ab) - p + ab) + tau (p log(p/a) - p + a) + tau (p log(p/b) - p + b):
-  // log p = (eps log(ab) + tau log a + tau log b - c) / (eps + 2 tau).
+  // With m = n = 1 the plan is a scalar p minimising POT's objective
+  // p c + eps (p log p - p) + tau (p log(p/a) - p + a) + tau (p log(p/b) - p + b):
+  // log p = (tau log a + tau log b - c) / (eps + 2 tau).
+  // a b != 1 here, so an entropy taken against a b^T (an extra eps log(ab)
+  // in the numerator) would fail this test.
   lexalign::dense_matrix<double> C(1, 1, 0.3);
-  std::vector<double> a{0.5}, b{2.0};
+  std::vector<double> a{0.25}, b{0.5};
   const double eps = 0.1, tau = 0.4;
-  const double expect = std::exp((eps * std::log(1.0) + tau * std::log(0.5) + tau * std::log(2.0) - 0.3) / (eps + 2 * tau));
+  const double expect = std::exp((tau * std::log(0.25) + tau * std::log(0.5) - 0.3) / (eps + 2 * tau));
+  const double kl_to_ab = std::exp((eps * std::log(0.125) + tau * std::log(0.25) + tau * std::log(0.5) - 0.3) / (eps + 2 * tau));
+  REQUIRE(std::abs(expect - kl_to_ab) > 1e-2);
   for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
     const auto r = ot::sinkhorn_unbalanced(a, b, C, {.epsilon = eps, .marginal_relaxation = tau, .method = method, .tolerance = 1e-14});
     CHECK(r.converged());

@@ -2,8 +2,10 @@
 //
 //   auto r = ot::sinkhorn_unbalanced(a, b, C, {.epsilon = 0.05, .marginal_relaxation = 1.0});
 //
-// Solves  min_P <P, C> + eps KL(P | a b^T) + tau KL(P 1 | a) + tau KL(P^T 1 | b)
-// (POT's ot.sinkhorn_unbalanced with reg = eps, reg_m = tau).  a and b may
+// Solves  min_P <P, C> + eps sum_ij P_ij (log P_ij - 1) + tau KL(P 1 | a) + tau KL(P^T 1 | b)
+// (POT's ot.sinkhorn_unbalanced with reg = eps, reg_m = tau: the entropy is
+// taken against the all-ones measure, not against a b^T, which is what the
+// kernel K = exp(-C / eps) gives).  a and b may
 // have different masses.  Updates: u = (a / K v)^rho, v = (b / K^T u)^rho with
 // rho = tau / (tau + eps), fused as in sinkhorn.hpp (scaling or log domain).
 // Stopping: the sup-norm change of the column potential g between two
