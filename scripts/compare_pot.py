@@ -140,6 +140,11 @@ def loadavg():
         return None
 
 
+def ap_given(value, default):
+    """value if it differs from the option's default, else None"""
+    return None if value == default else value
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="n = 512 and 2048, fewer iterations, one repeat (< 1 min)")
@@ -218,9 +223,13 @@ def main():
                 "loadavg": loadavg(),
             }), flush=True)
 
+    # The exact solvers follow a default run (a run narrowed with --sizes,
+    # --solvers, --dtypes or --epsilons is about the entropic ones only).
     exact = os.path.join(ROOT, "scripts", "compare_pot_exact.py")
-    if os.path.exists(exact):
-        flags = [a for a in sys.argv[1:]]
+    narrowed = any(x is not None for x in (args.sizes, ap_given(args.solvers, "sinkhorn,sinkhorn_log,barycenter"),
+                                           ap_given(args.dtypes, "f64,f32"), ap_given(args.epsilons, "0.1,0.01")))
+    if os.path.exists(exact) and not narrowed:
+        flags = (["--quick"] if args.quick else []) + (["--repeats", str(args.repeats)] if args.repeats else [])
         proc = subprocess.run([sys.executable, exact] + flags, stdout=subprocess.PIPE, text=True)
         sys.stdout.write(proc.stdout)
         if proc.returncode != 0:
