@@ -2,9 +2,6 @@
 // no allocation inside sweeps, priors, model save/load and reuse, and a
 // quality check on real data.
 #include <algorithm>
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <set>
 #include <sstream>
 #include <string>
@@ -16,38 +13,7 @@
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "support/catch.hpp"
-
-// Counts every global operator new of this test program (not under
-// AddressSanitizer, whose own operator new must stay in place).
-namespace {
-std::atomic<std::size_t> g_allocations{0};
-}
-#if defined(__SANITIZE_ADDRESS__)
-#define LEXALIGN_BAYES_COUNT_NEW 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LEXALIGN_BAYES_COUNT_NEW 0
-#endif
-#endif
-#ifndef LEXALIGN_BAYES_COUNT_NEW
-#define LEXALIGN_BAYES_COUNT_NEW 1
-#endif
-#if LEXALIGN_BAYES_COUNT_NEW
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"  // GCC 12 false positive on replaced operators
-#endif
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-#endif
+#include "support/counting_new.hpp"  // the only includer in test_bayes
 
 namespace bayes = lexalign::bayes;
 namespace bd = lexalign::bayes::detail;
@@ -156,7 +122,7 @@ TEST_CASE("outputs are well formed: functional directions and probabilities betw
 }
 
 TEST_CASE("sweeps do not allocate", "[bayes][memory]") {
-  if (!LEXALIGN_BAYES_COUNT_NEW) {
+  if (!LEXALIGN_COUNTING_NEW) {
     WARN("operator new is not counted under AddressSanitizer");
     return;
   }
@@ -175,10 +141,10 @@ TEST_CASE("sweeps do not allocate", "[bayes][memory]") {
     scratch.reserve(c.source_sentences().max_length(), c.target_sentences().max_length());
     for (auto st : {bayes::stage::ibm1, bayes::stage::hmm, bayes::stage::fertility}) {
       bd::rebuild_counts(p, ch, st, scratch);
-      const std::size_t before = g_allocations.load();
+      const std::size_t before = lexalign::test::global_new_calls();
       std::size_t changed = 0;
       for (int it = 0; it < 3; ++it) changed += bd::sweep(p, ch, st, scratch);
-      CHECK(g_allocations.load() == before);
+      CHECK(lexalign::test::global_new_calls() == before);
       CHECK(changed > 0);
     }
   }

@@ -1,42 +1,11 @@
 // A warm symmetrize::workspace (and output vector) makes combine() allocation
-// free.  The workspace holds std::vectors, so this counts global operator new
-// calls (replaced for this test executable only).
-#include <atomic>
-#include <cstdlib>
-#include <new>
+// free (counted with support/counting_new.hpp).
 #include <random>
 #include <vector>
 
 #include "lexalign/symmetrize/symmetrize.hpp"
 #include "support/catch.hpp"
-
-// AddressSanitizer brings its own operator new, and mixing it with ours is
-// reported as an alloc-dealloc mismatch: under ASan the test only runs the
-// code, without counting.
-#if defined(__SANITIZE_ADDRESS__)
-#define LEXALIGN_COUNT_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LEXALIGN_COUNT_ALLOCATIONS 0
-#endif
-#endif
-#ifndef LEXALIGN_COUNT_ALLOCATIONS
-#define LEXALIGN_COUNT_ALLOCATIONS 1
-#endif
-
-namespace {
-std::atomic<std::size_t> global_allocations{0};
-}
-
-#if LEXALIGN_COUNT_ALLOCATIONS
-void* operator new(std::size_t n) {
-  ++global_allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#endif
+#include "support/counting_new.hpp"  // the only includer in test_symmetrize
 
 TEST_CASE("a warm workspace makes combine allocation free", "[symmetrize][memory]") {
   namespace sym = lexalign::symmetrize;
@@ -61,14 +30,14 @@ TEST_CASE("a warm workspace makes combine allocation free", "[symmetrize][memory
       std::vector<L> out;
       out.reserve(200);
       for (std::size_t k = 0; k < fwd.size(); ++k) sym::combine(fwd[k], rev[k], {.method = h, .order = s}, ws, out);
-      const std::size_t before = global_allocations.load();
+      const std::size_t before = lexalign::test::global_new_calls();
       std::size_t links = 0;
       for (std::size_t k = 0; k < fwd.size(); ++k) {
         sym::combine(fwd[k], rev[k], {.method = h, .order = s}, ws, out);
         links += out.size();
       }
-      const std::size_t after = global_allocations.load();
-      if (LEXALIGN_COUNT_ALLOCATIONS) CHECK(after == before);
+      const std::size_t after = lexalign::test::global_new_calls();
+      if (LEXALIGN_COUNTING_NEW) CHECK(after == before);
       CHECK(links > 0);
     }
 }

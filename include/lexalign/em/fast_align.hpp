@@ -204,6 +204,7 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
                            const fast_align_options& options = {}, Obs&& obs = {},
                            std::string_view stage = "fast_align") {
   em_result result;
+  result.log_likelihood.reserve(options.iterations);
   p.p0 = options.p0;
   p.lambda = options.lambda;
   p.favor_diagonal = options.favor_diagonal;

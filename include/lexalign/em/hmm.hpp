@@ -313,22 +313,34 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
   return best;
 }
 
-// One E-step over the corpus.  Returns the corpus log-likelihood.
+// The E-step's buffers: per-block log-likelihoods and one hmm_workspace per
+// worker.  A trainer keeps one across iterations, so that once the longest
+// sentence pair has been seen an iteration allocates nothing.
+struct hmm_estep_scratch {
+  std::vector<double> block_ll;
+  std::vector<hmm_workspace> work;
+};
+
+// One E-step over the corpus.  Returns the corpus log-likelihood.  `scratch`
+// (optional) is reused.
 inline double hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
                               fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts,
                               double floor, unsigned threads, std::size_t block_size,
-                              const lookup_cache* cache = nullptr) {
+                              const lookup_cache* cache = nullptr, hmm_estep_scratch* scratch = nullptr) {
   lexical.assign(t.size());
   jumps.assign(p.jump.size());
   starts.assign(p.start.size());
   const std::size_t blocks = block_count(view.size(), block_size);
-  std::vector<double> block_ll(blocks, 0.0);
+  hmm_estep_scratch local;
+  hmm_estep_scratch& sc = scratch ? *scratch : local;
+  sc.block_ll.assign(blocks, 0.0);
+  auto& block_ll = sc.block_ll;
   const unsigned workers = resolve_threads(threads);
   const bool concurrent = workers > 1 && blocks > 1;
-  std::vector<hmm_workspace> work(workers);
+  if (sc.work.size() < workers) sc.work.resize(workers);
   const auto mj = static_cast<std::ptrdiff_t>(p.max_jump);
   for_each_block(threads, view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
-    hmm_workspace& ws = work[w];
+    hmm_workspace& ws = sc.work[w];
     double ll = 0.0;
     for (std::size_t k = begin; k < end; ++k) {
       const auto e = (*view.given)[k];
@@ -368,7 +380,9 @@ template <observer Obs = no_observer>
 em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p, const hmm_options& options = {},
                     Obs&& obs = {}, std::string_view stage = "hmm") {
   em_result result;
+  result.log_likelihood.reserve(options.iterations);
   fixed_point_counts lexical, jumps, starts;
+  hmm_estep_scratch scratch;
   const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
                                                                    : lookup_cache{};
   const lookup_cache& cache = options.cache ? *options.cache : own;
@@ -379,7 +393,7 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
   double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     const double ll = hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, options.threads,
-                                      options.block_size, &cache);
+                                      options.block_size, &cache, &scratch);
     normalize_counts(t, lexical, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
     detail::normalize_vector(p.jump, jumps);

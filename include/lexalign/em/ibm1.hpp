@@ -30,9 +30,9 @@ namespace em {
 
 struct ibm1_options {
   std::size_t iterations = 5;         // EM iterations (E-step + M-step each)
-  double probability_floor = 1e-7;
+  double probability_floor = 1e-7;    // t below this is raised to it in the E-step (GIZA++ PROB_SMOOTH)
   const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
-  double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)    // t below this is raised to it in the E-step (GIZA++ PROB_SMOOTH)
+  double vb_alpha = 0.0;              // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)
   unsigned threads = 1;               // 0 = all hardware threads; results do not depend on it
   std::size_t block_size = 64;        // sentence pairs per work block (fixed: part of the result's definition)
   const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
@@ -108,23 +108,34 @@ inline double ibm1_posteriors(const lexical_table& t, std::span<const word_id> e
   return ll;
 }
 
-// One E-step over the corpus: fills `counts` (size t.size()) and returns the
-// corpus log-likelihood under `t`.
-inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, fixed_point_counts& counts,
-                               double floor, unsigned threads, std::size_t block_size,
-                               const lookup_cache* cache = nullptr) {
-  counts.assign(t.size());
-  const std::size_t blocks = block_count(view.size(), block_size);
-  std::vector<double> block_ll(blocks, 0.0);
-  const unsigned workers = resolve_threads(threads);
-  const bool concurrent = workers > 1 && blocks > 1;
-  struct scratch {
+// The E-step's buffers: per-block log-likelihoods and each worker's emission
+// matrix.  A trainer keeps one across iterations, so that once the longest
+// sentence pair has been seen an iteration allocates nothing.
+struct ibm1_estep_scratch {
+  struct worker {
     std::vector<double> b;
     std::vector<std::size_t> index;
   };
-  std::vector<scratch> work(workers);
+  std::vector<double> block_ll;
+  std::vector<worker> work;
+};
+
+// One E-step over the corpus: fills `counts` (size t.size()) and returns the
+// corpus log-likelihood under `t`.  `scratch` (optional) is reused.
+inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, fixed_point_counts& counts,
+                               double floor, unsigned threads, std::size_t block_size,
+                               const lookup_cache* cache = nullptr, ibm1_estep_scratch* scratch = nullptr) {
+  counts.assign(t.size());
+  const std::size_t blocks = block_count(view.size(), block_size);
+  ibm1_estep_scratch local;
+  ibm1_estep_scratch& sc = scratch ? *scratch : local;
+  sc.block_ll.assign(blocks, 0.0);
+  auto& block_ll = sc.block_ll;
+  const unsigned workers = resolve_threads(threads);
+  const bool concurrent = workers > 1 && blocks > 1;
+  if (sc.work.size() < workers) sc.work.resize(workers);
   for_each_block(threads, view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
-    scratch& s = work[w];
+    auto& s = sc.work[w];
     double ll = 0.0;
     for (std::size_t k = begin; k < end; ++k) {
       const auto e = (*view.given)[k];
@@ -155,7 +166,9 @@ template <observer Obs = no_observer>
 em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_options& options = {}, Obs&& obs = {},
                      std::string_view stage = "ibm1") {
   em_result result;
+  result.log_likelihood.reserve(options.iterations);
   fixed_point_counts counts;
+  ibm1_estep_scratch scratch;
   const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
                                                                    : lookup_cache{};
   const lookup_cache& cache = options.cache ? *options.cache : own;
@@ -163,7 +176,8 @@ em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_optio
   double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     const double ll =
-        ibm1_expectation(view, t, counts, options.probability_floor, options.threads, options.block_size, &cache);
+        ibm1_expectation(view, t, counts, options.probability_floor, options.threads, options.block_size, &cache,
+                         &scratch);
     normalize_counts(t, counts, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
     if (detail::record_iteration(result, it, ll, previous, tokens, obs, stage)) return result;

@@ -1,0 +1,65 @@
+// EM trainers keep their E-step buffers across iterations: once the first
+// iteration has seen the longest sentence pair, an iteration allocates
+// nothing (counted with support/counting_new.hpp).
+#include <string>
+#include <vector>
+
+#include "lexalign/em/fast_align.hpp"
+#include "lexalign/em/hmm.hpp"
+#include "lexalign/em/ibm1.hpp"
+#include "lexalign/io/corpus_reader.hpp"
+#include "support/catch.hpp"
+#include "support/counting_new.hpp"  // the only includer in test_em
+
+namespace em = lexalign::em;
+
+namespace {
+
+// Observer: the allocation count at each iteration's end.
+struct allocation_log {
+  std::vector<std::size_t>* at;
+  void operator()(const lexalign::iteration_event&) const { at->push_back(lexalign::test::global_new_calls()); }
+};
+
+// Every iteration after the first allocated nothing.
+void check_steady(const std::vector<std::size_t>& at, std::size_t iterations) {
+  REQUIRE(at.size() == iterations);
+#if LEXALIGN_COUNTING_NEW
+  for (std::size_t k = 1; k < at.size(); ++k) {
+    INFO("iteration " << k + 1);
+    CHECK(at[k] == at[0]);
+  }
+#else
+  WARN("operator new is not counted under AddressSanitizer");
+#endif
+}
+
+}  // namespace
+
+TEST_CASE("IBM1, HMM and fast_align iterations allocate nothing after the first", "[em][memory]") {
+  const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";
+  const auto c = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
+  const auto view = em::make_view(c);
+  constexpr std::size_t iterations = 4;
+  // The observer's log is reserved up front so that it does not allocate either.
+  std::vector<std::size_t> at;
+  at.reserve(iterations);
+
+  auto t = em::lexical_table::from_cooccurrence(view);
+  const auto r1 = em::train_ibm1(view, t, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  CHECK(r1.log_likelihood.size() == iterations);
+  check_steady(at, iterations);
+
+  at.clear();
+  auto p = em::hmm_parameters::uniform(em::max_given_length(view));
+  const auto r2 = em::train_hmm(view, t, p, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  CHECK(r2.log_likelihood.size() == iterations);
+  check_steady(at, iterations);
+
+  at.clear();
+  auto t2 = em::lexical_table::from_cooccurrence(view);
+  em::fast_align_parameters fp;
+  const auto r3 = em::train_fast_align(view, t2, fp, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  CHECK(r3.log_likelihood.size() == iterations);
+  check_steady(at, iterations);
+}
