@@ -34,6 +34,7 @@
 #include "lexalign/ot/assignment.hpp"
 #include "lexalign/ot/barycenter.hpp"
 #include "lexalign/ot/cost.hpp"
+#include "lexalign/ot/cost_metric.hpp"
 #include "lexalign/ot/emd.hpp"
 #include "lexalign/ot/exact_result.hpp"
 #include "lexalign/ot/free_support_barycenter.hpp"

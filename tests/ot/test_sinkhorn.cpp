@@ -309,4 +309,9 @@ TEST_CASE("cost_matrix matches a direct computation; cosine metric", "[ot][cost]
   CHECK(cs(0, 0) == Approx(1 - 1 / std::sqrt(2.0)));
   CHECK(cs(0, 1) == Approx(2.0));
   CHECK(cs(1, 2) == Approx(0.0).margin(1e-15));
+  const auto eu = ot::cost_matrix(x, y, ot::cost_metric::euclidean);
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t j = 0; j < 3; ++j) CHECK(eu(i, j) == Approx(std::sqrt(sq(i, j))));
+  const auto self = ot::cost_matrix(x, x, ot::cost_metric::euclidean);
+  CHECK(self(1, 1) == 0.0);  // clamped at 0, no sqrt of a rounding -1e-17
 }

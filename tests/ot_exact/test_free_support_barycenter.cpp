@@ -74,6 +74,12 @@ TEST_CASE("barycenter of one measure with its own support is a fixed point", "[b
   CHECK(r.cost == Approx(0).margin(1e-15));
   for (std::size_t i = 0; i < 7; ++i)
     for (std::size_t c = 0; c < 3; ++c) CHECK(r.support(i, c) == Approx(Y(i, c)));
+  // The same under the Euclidean ground metric.
+  const auto e = ot::free_support_barycenter(Ys, bs, Y, {.metric = ot::cost_metric::euclidean});
+  CHECK(e.converged());
+  CHECK(e.cost == Approx(0).margin(1e-15));
+  for (std::size_t i = 0; i < 7; ++i)
+    for (std::size_t c = 0; c < 3; ++c) CHECK(e.support(i, c) == Approx(Y(i, c)));
 }
 
 TEST_CASE("the inner solver is a policy and iterations do not allocate", "[barycenter][policy][memory]") {
@@ -176,6 +182,10 @@ TEST_CASE("free-support barycenter rejects bad input", "[barycenter][errors]") {
   SECTION("zero barycenter weight") {
     const std::vector<double> a{1.0, 0.0};
     CHECK_THROWS_WITH(ot::free_support_barycenter(Ys, bs, X0, {.barycenter_weights = a}), Contains("> 0"));
+  }
+  SECTION("cosine metric") {
+    CHECK_THROWS_WITH(ot::free_support_barycenter(Ys, bs, X0, {.metric = ot::cost_metric::cosine}),
+                      Contains("sqeuclidean or euclidean"));
   }
   SECTION("lambda count") {
     const std::vector<double> lam{0.5, 0.5};

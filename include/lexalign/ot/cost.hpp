@@ -7,6 +7,7 @@
 // Rows of `x` (m x d) and `y` (n x d) are points.  Metrics:
 //   sqeuclidean  C_ij = |x_i - y_j|^2            (POT's ot.dist default)
 //   cosine       C_ij = 1 - <x_i, y_j> / (|x_i| |y_j|)   (0 for a zero vector pair)
+//   euclidean    C_ij = |x_i - y_j|
 // `scale` multiplies every entry (e.g. 1 / max to bring costs into [0, 1]).
 // Costs are clamped at 0 from below (rounding can make |x - x|^2 = -1e-17).
 #pragma once
@@ -22,12 +23,11 @@
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/matrix.hpp"
 #include "lexalign/core/matrix_view.hpp"
+#include "lexalign/ot/cost_metric.hpp"
 #include "lexalign/ot/detail/simd.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace ot {
-
-enum class cost_metric { sqeuclidean, cosine };
 
 // A cost matrix that is never stored: row i is computed from the points when
 // a solver asks for it (O(n d) per row).  Holds dense copies of the points
@@ -75,11 +75,12 @@ class point_cloud_cost {
  private:
   T entry_from_dot(std::size_t i, std::size_t j, T xy) const {
     T c;
-    if (metric_ == cost_metric::sqeuclidean) {
-      c = xn_[i] + yn_[j] - 2 * xy;
-    } else {
+    if (metric_ == cost_metric::cosine) {
       const T den = std::sqrt(xn_[i]) * std::sqrt(yn_[j]);
       c = den > 0 ? 1 - xy / den : T(0);
+    } else {
+      c = xn_[i] + yn_[j] - 2 * xy;
+      if (metric_ == cost_metric::euclidean) c = c > 0 ? std::sqrt(c) : T(0);
     }
     return c > 0 ? c * scale_ : T(0);
   }

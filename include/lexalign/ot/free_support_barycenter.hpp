@@ -30,17 +30,12 @@
 #include "lexalign/core/matrix_view.hpp"
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/status.hpp"
+#include "lexalign/ot/cost_metric.hpp"
 #include "lexalign/ot/emd.hpp"
 #include "lexalign/ot/exact_result.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace ot {
-
-// Ground cost between support points.
-enum class ground_metric {
-  squared_euclidean,  // ||x - y||^2 (POT's default in free_support_barycenter)
-  euclidean,          // ||x - y||
-};
 
 struct free_support_barycenter_options {
   // Outer iterations (support updates).
@@ -51,7 +46,9 @@ struct free_support_barycenter_options {
   std::span<const double> barycenter_weights = {};
   // Weights lambda_l of the measures (non-negative, any sum); empty = uniform 1/L.
   std::span<const double> measure_weights = {};
-  ground_metric metric = ground_metric::squared_euclidean;
+  // Ground cost between support points: sqeuclidean (POT's) or euclidean.
+  // (cosine is rejected: the support update is the weighted mean.)
+  cost_metric metric = cost_metric::sqeuclidean;
   // Options of the default exact inner solver.
   emd_options inner = {.dense_plan = false};
 };
@@ -121,6 +118,9 @@ free_support_barycenter_result<T> free_support_barycenter(const P& points, const
                            std::to_string(std::ranges::size(weights)) + " weight vectors");
   const std::size_t k = rows(x_init), d = cols(x_init);
   if (k == 0 || d == 0) throw invalid_argument("free_support_barycenter: x_init is empty");
+  if (opt.metric != cost_metric::sqeuclidean && opt.metric != cost_metric::euclidean)
+    throw invalid_argument("free_support_barycenter: metric must be sqeuclidean or euclidean (the support update is "
+                           "the weighted mean of the matched points, which suits neither cosine nor other metrics)");
 
   free_support_barycenter_result<T> res;
   // Barycenter weights.
@@ -223,7 +223,7 @@ free_support_barycenter_result<T> free_support_barycenter(const P& points, const
             const double t = static_cast<double>(xi[c]) - static_cast<double>(yj[c]);
             s += t * t;
           }
-          C(i, j) = static_cast<T>(opt.metric == ground_metric::euclidean ? std::sqrt(s) : s);
+          C(i, j) = static_cast<T>(opt.metric == cost_metric::euclidean ? std::sqrt(s) : s);
         }
       }
       const solver_status st = inner(std::span<const T>(res.weights.data(), k), std::span<const T>(B[l].data(), nl),
