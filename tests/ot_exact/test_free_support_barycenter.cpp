@@ -183,6 +183,13 @@ TEST_CASE("free-support barycenter rejects bad input", "[barycenter][errors]") {
     const std::vector<double> a{1.0, 0.0};
     CHECK_THROWS_WITH(ot::free_support_barycenter(Ys, bs, X0, {.barycenter_weights = a}), Contains("> 0"));
   }
+  SECTION("weights as braced lists") {
+    // Options hold vectors, so designated initialisers take braced lists.
+    const auto r = ot::free_support_barycenter(Ys, bs, X0, {.barycenter_weights = {0.5, 0.5}, .measure_weights = {1.0}});
+    CHECK(r.converged());
+    CHECK_THROWS_WITH(ot::free_support_barycenter(Ys, bs, X0, {.measure_weights = {0.5, 0.5}}),
+                      Contains("measure_weights"));
+  }
   SECTION("cosine metric") {
     CHECK_THROWS_WITH(ot::free_support_barycenter(Ys, bs, X0, {.metric = ot::cost_metric::cosine}),
                       Contains("sqeuclidean or euclidean"));

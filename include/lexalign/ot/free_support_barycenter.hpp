@@ -43,9 +43,9 @@ struct free_support_barycenter_options {
   // Converged when sum_ik (X_new - X)_ik^2 <= tolerance (POT's stopThr).
   double tolerance = 1e-7;
   // Barycenter weights a (k entries, all > 0); empty = uniform 1/k.
-  std::span<const double> barycenter_weights = {};
+  std::vector<double> barycenter_weights = {};
   // Weights lambda_l of the measures (non-negative, any sum); empty = uniform 1/L.
-  std::span<const double> measure_weights = {};
+  std::vector<double> measure_weights = {};
   // Ground cost between support points: sqeuclidean (POT's) or euclidean.
   // (cosine is rejected: the support update is the weighted mean.)
   cost_metric metric = cost_metric::sqeuclidean;
