@@ -72,6 +72,17 @@ TEST_CASE("alignments normalise and invert", "[alignment]") {
   CHECK(a.size() == 4);
 }
 
+TEST_CASE("link_key orders like (source, target); is_sorted_unique", "[alignment]") {
+  using L = lexalign::link;
+  const std::vector<L> all{{0, 0}, {0, 1}, {0, 4294967295u}, {1, 0}, {4294967295u, 0}, {4294967295u, 4294967295u}};
+  for (const L& x : all)
+    for (const L& y : all) CHECK((lexalign::link_key(x) < lexalign::link_key(y)) == (x < y));
+  CHECK(lexalign::is_sorted_unique(all));
+  CHECK(lexalign::is_sorted_unique(std::vector<L>{}));
+  CHECK_FALSE(lexalign::is_sorted_unique(std::vector<L>{{1, 0}, {1, 0}}));
+  CHECK_FALSE(lexalign::is_sorted_unique(std::vector<L>{{1, 0}, {0, 5}}));
+}
+
 TEST_CASE("parse_error carries source, line and reason", "[error]") {
   const lexalign::parse_error e("gold.txt", 12, "malformed link 'x'");
   CHECK(std::string(e.what()) == "gold.txt:12: malformed link 'x'");

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <compare>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "lexalign/config.hpp"
@@ -17,6 +18,19 @@ struct link {
   std::uint32_t target = 0;
   friend constexpr auto operator<=>(const link&, const link&) = default;
 };
+
+// The (source, target) order as one 64-bit integer, for sorting and merging.
+constexpr std::uint64_t link_key(std::uint32_t source, std::uint32_t target) noexcept {
+  return (std::uint64_t{source} << 32) | target;
+}
+constexpr std::uint64_t link_key(const link& l) noexcept { return link_key(l.source, l.target); }
+
+// True when `links` is sorted by (source, target) and free of duplicates.
+inline bool is_sorted_unique(std::span<const link> links) noexcept {
+  for (std::size_t i = 1; i < links.size(); ++i)
+    if (link_key(links[i - 1]) >= link_key(links[i])) return false;
+  return true;
+}
 
 // One sentence pair's alignment.  `sure` and `possible` are each sorted by
 // (source, target), free of duplicates and disjoint: `possible` holds the

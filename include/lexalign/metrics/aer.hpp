@@ -37,15 +37,6 @@ struct score_options {
 
 namespace detail {
 
-// (source, target) order as one integer comparison.
-inline std::uint64_t key(const link& l) noexcept { return (std::uint64_t{l.source} << 32) | l.target; }
-
-inline bool is_sorted_unique(std::span<const link> s) noexcept {
-  for (std::size_t i = 1; i < s.size(); ++i)
-    if (key(s[i - 1]) >= key(s[i])) return false;
-  return true;
-}
-
 // `s` itself if sorted and free of duplicates, else a normalised copy in `buffer`.
 inline std::span<const link> as_set(std::span<const link> s, std::vector<link>& buffer) {
   if (is_sorted_unique(s)) return s;
@@ -61,7 +52,7 @@ inline std::span<const link> merge_sets(std::span<const link> a, std::span<const
   out.clear();
   out.reserve(a.size() + b.size());
   std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out),
-                 [](const link& x, const link& y) { return key(x) < key(y); });
+                 [](const link& x, const link& y) { return link_key(x) < link_key(y); });
   return out;
 }
 
@@ -69,7 +60,7 @@ inline std::size_t intersection_size(std::span<const link> a, std::span<const li
   std::size_t n = 0;
   auto i = a.begin(), j = b.begin();
   while (i != a.end() && j != b.end()) {
-    const std::uint64_t x = key(*i), y = key(*j);
+    const std::uint64_t x = link_key(*i), y = link_key(*j);
     if (x < y) ++i;
     else if (y < x) ++j;
     else {

@@ -88,19 +88,6 @@ class workspace {
 };
 
 namespace detail {
-inline std::uint64_t key(std::uint32_t source, std::uint32_t target) noexcept {
-  return (std::uint64_t{source} << 32) | target;
-}
-// (source, target) order as one integer comparison.
-inline std::uint64_t key(const link& l) noexcept { return key(l.source, l.target); }
-inline bool sorted_unique(std::span<const link> s) noexcept {
-  for (std::size_t i = 1; i < s.size(); ++i)
-    if (key(s[i - 1]) >= key(s[i])) return false;
-  return true;
-}
-}  // namespace detail
-
-namespace detail {
 
 // The engine behind combine(): see docs/symmetrization.md for the exact rules.
 class engine {
@@ -152,12 +139,12 @@ class engine {
     // Moses keeps the links in (target, source) order: back to (source, target).
     if (opt.order == semantics::moses)
       sort_by_key(out, ws.sorted_links_, ws.counts_, [](const link& l) { return l.source; },
-                  [](const link& a, const link& b) { return key(a) < key(b); });
+                  [](const link& a, const link& b) { return link_key(a) < link_key(b); });
   }
 
  private:
   static std::span<const link> as_set(std::span<const link> s, std::vector<link>& buffer) {
-    if (sorted_unique(s)) return s;
+    if (is_sorted_unique(s)) return s;
     buffer.assign(s.begin(), s.end());
     normalize_links(buffer);
     return buffer;
@@ -194,10 +181,10 @@ class engine {
     auto f = fwd.begin(), r = rev.begin();
     while (f != fwd.end() || r != rev.end()) {
       entry e;
-      if (r == rev.end() || (f != fwd.end() && key(*f) < key(*r))) {
+      if (r == rev.end() || (f != fwd.end() && link_key(*f) < link_key(*r))) {
         e.l = *f++;
         e.from = 1;
-      } else if (f == fwd.end() || key(*r) < key(*f)) {
+      } else if (f == fwd.end() || link_key(*r) < link_key(*f)) {
         e.l = *r++;
         e.from = 2;
       } else {
@@ -244,7 +231,7 @@ class engine {
       ws.cols_.reset(es.size());
       for (std::size_t i = 0; i < es.size(); ++i) {
         entry& e = es[i];
-        ws.cells_.insert(key(e.l.source, e.l.target), static_cast<std::uint32_t>(i));
+        ws.cells_.insert(link_key(e.l.source, e.l.target), static_cast<std::uint32_t>(i));
         e.row = ws.rows_.insert(e.l.source, rows);
         if (e.row == rows) ++rows;
         e.col = ws.cols_.insert(e.l.target, cols);
@@ -273,12 +260,12 @@ class engine {
     if ((dt < 0 && l.target == 0) || (dt > 0 && l.target == top)) return index_map::npos;
     const auto s = static_cast<std::uint32_t>(static_cast<std::int64_t>(l.source) + ds);
     const auto t = static_cast<std::uint32_t>(static_cast<std::int64_t>(l.target) + dt);
-    return ws.cells_.find(key(s, t));
+    return ws.cells_.find(link_key(s, t));
   }
 
   // Index of the union link `l` (which must be in the union).
   static std::uint32_t find(const link& l, const workspace& ws) noexcept {
-    return ws.dense_ ? ws.grid_[cell(l, ws)] : ws.cells_.find(key(l.source, l.target));
+    return ws.dense_ ? ws.grid_[cell(l, ws)] : ws.cells_.find(link_key(l.source, l.target));
   }
 
   // Position of link `l` in the dense grid.
