@@ -14,7 +14,7 @@
 // the current lambda, both per non-NULL link.  p0 stays fixed.
 //
 // `compat = true` reproduces the reference implementation's three defects
-// (../shared ALGORITHMS.md section 2.3): dlogZ normalised by Z with m and n
+// (documented in docs/em/fast_align.md): dlogZ normalised by Z with m and n
 // swapped, the empirical feature computed at the 0-based position t-1, and
 // E_emp divided by all tokens instead of the non-NULL mass.  Its schedule
 // (last pass decodes only) is not reproduced: every iteration here is E+M.
