@@ -18,6 +18,7 @@
 #include "lexalign/core/status.hpp"
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/em/embedding_prior.hpp"
+#include "lexalign/em/estep_scratch.hpp"
 #include "lexalign/em/fast_align.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"

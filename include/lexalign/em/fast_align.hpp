@@ -35,6 +35,7 @@
 #include "lexalign/core/status.hpp"
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/detail/iteration_record.hpp"
+#include "lexalign/em/estep_scratch.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -220,11 +221,7 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
   const std::size_t blocks = block_count(view.size(), options.block_size);
   const unsigned workers = resolve_threads(options.threads);
   const bool concurrent = workers > 1 && blocks > 1;
-  struct scratch {
-    std::vector<double> q;
-    std::vector<std::size_t> index;
-  };
-  std::vector<scratch> work(workers);
+  std::vector<emission_scratch> work(workers);
   std::vector<double> block_ll(blocks), block_feature(blocks), block_nonnull(blocks), block_tokens(blocks);
   const double tokens = static_cast<double>(std::max<std::size_t>(1, view.generated->token_count()));
   double previous = std::numeric_limits<double>::quiet_NaN();
@@ -232,23 +229,23 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
     counts.assign(t.size());
     for_each_block(options.threads, view.size(), options.block_size,
                    [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
-      scratch& s = work[w];
+      emission_scratch& s = work[w];
       double ll = 0.0, feat = 0.0, nonnull = 0.0, toks = 0.0;
       for (std::size_t k = begin; k < end; ++k) {
         const auto e = (*view.given)[k];
         const auto f = (*view.generated)[k];
         if (f.empty()) continue;
         const std::size_t n = e.size(), m = f.size(), n1 = n + 1;
-        detail::emission_matrix(t, &cache, view, k, options.probability_floor, s.q, &s.index);
-        ll += detail::apply_diagonal_prior(p, n, m, s.q.data());
+        detail::emission_matrix(t, &cache, view, k, options.probability_floor, s.b, &s.index);
+        ll += detail::apply_diagonal_prior(p, n, m, s.b.data());
         for (std::size_t c = 0; c < m * n1; ++c)
-          if (s.index[c] != lexical_table::npos) counts.add(s.index[c], s.q[c], concurrent);
+          if (s.index[c] != lexical_table::npos) counts.add(s.index[c], s.b[c], concurrent);
         if (n == 0) continue;
         toks += static_cast<double>(m);
         for (std::size_t j = 0; j < m; ++j) {
           const double tj = options.compat ? static_cast<double>(j) : static_cast<double>(j + 1);
           for (std::size_t x = 1; x <= n; ++x) {
-            const double qq = s.q[j * n1 + x];
+            const double qq = s.b[j * n1 + x];
             feat += qq * diagonal_feature(tj, static_cast<double>(x), static_cast<double>(m), static_cast<double>(n));
             nonnull += qq;
           }

@@ -36,6 +36,7 @@
 #include "lexalign/core/status.hpp"
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/detail/iteration_record.hpp"
+#include "lexalign/em/estep_scratch.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -313,13 +314,8 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
   return best;
 }
 
-// The E-step's buffers: per-block log-likelihoods and one hmm_workspace per
-// worker.  A trainer keeps one across iterations, so that once the longest
-// sentence pair has been seen an iteration allocates nothing.
-struct hmm_estep_scratch {
-  std::vector<double> block_ll;
-  std::vector<hmm_workspace> work;
-};
+// The E-step's buffers (estep_scratch.hpp): one hmm_workspace per worker.
+using hmm_estep_scratch = estep_scratch<hmm_workspace>;
 
 // One E-step over the corpus.  Returns the corpus log-likelihood.  `scratch`
 // (optional) is reused.
@@ -333,11 +329,10 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
   const std::size_t blocks = block_count(view.size(), block_size);
   hmm_estep_scratch local;
   hmm_estep_scratch& sc = scratch ? *scratch : local;
-  sc.block_ll.assign(blocks, 0.0);
-  auto& block_ll = sc.block_ll;
   const unsigned workers = resolve_threads(threads);
+  sc.prepare(blocks, workers);
+  auto& block_ll = sc.block_ll;
   const bool concurrent = workers > 1 && blocks > 1;
-  if (sc.work.size() < workers) sc.work.resize(workers);
   const auto mj = static_cast<std::ptrdiff_t>(p.max_jump);
   for_each_block(threads, view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
     hmm_workspace& ws = sc.work[w];

@@ -23,6 +23,7 @@
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
 #include "lexalign/em/detail/iteration_record.hpp"
+#include "lexalign/em/estep_scratch.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -108,17 +109,8 @@ inline double ibm1_posteriors(const lexical_table& t, std::span<const word_id> e
   return ll;
 }
 
-// The E-step's buffers: per-block log-likelihoods and each worker's emission
-// matrix.  A trainer keeps one across iterations, so that once the longest
-// sentence pair has been seen an iteration allocates nothing.
-struct ibm1_estep_scratch {
-  struct worker {
-    std::vector<double> b;
-    std::vector<std::size_t> index;
-  };
-  std::vector<double> block_ll;
-  std::vector<worker> work;
-};
+// The E-step's buffers (estep_scratch.hpp): each worker's emission matrix.
+using ibm1_estep_scratch = estep_scratch<emission_scratch>;
 
 // One E-step over the corpus: fills `counts` (size t.size()) and returns the
 // corpus log-likelihood under `t`.  `scratch` (optional) is reused.
@@ -129,11 +121,10 @@ inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, 
   const std::size_t blocks = block_count(view.size(), block_size);
   ibm1_estep_scratch local;
   ibm1_estep_scratch& sc = scratch ? *scratch : local;
-  sc.block_ll.assign(blocks, 0.0);
-  auto& block_ll = sc.block_ll;
   const unsigned workers = resolve_threads(threads);
+  sc.prepare(blocks, workers);
+  auto& block_ll = sc.block_ll;
   const bool concurrent = workers > 1 && blocks > 1;
-  if (sc.work.size() < workers) sc.work.resize(workers);
   for_each_block(threads, view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
     auto& s = sc.work[w];
     double ll = 0.0;
