@@ -23,6 +23,7 @@ template <class T, class Allocator>
 class dense_matrix;
 class error;
 class invalid_argument;
+class invalid_option;
 class io_error;
 class parse_error;
 enum class solver_status;

@@ -1,76 +1,87 @@
-// lexalign/core/parallel.hpp - thread count and a deterministic block loop.
+// lexalign/core/parallel.hpp - how an algorithm is told to use threads.
 //
-// There is no global thread pool and no global setting: every parallel
-// algorithm takes `threads` in its options (0 = std::thread::hardware_concurrency()).
-// Work is split into fixed-size blocks that do not depend on the thread count,
-// so a caller that reduces per-block partial results in block order gets the
-// same floating-point answer with 1 or N threads.
+// Every parallel algorithm's options hold one
+//
+//     parallel_options parallel;   // {.threads = 1, .pool = nullptr}
+//
+// and nothing else about threads (a pipeline's options hold it once, for all
+// of its stages).  With a `pool`, the caller's threads are used (and
+// `threads` is ignored); without one, `threads` > 1 (0 = all hardware
+// threads) makes the algorithm start one pool at its entry, used by all its
+// iterations and stopped at its return.  Results never depend on either:
+// work is cut into blocks whose boundaries depend on the problem only, and
+// partial results are reduced in block order (core/thread_pool.hpp).
 #pragma once
 
-#include <algorithm>
-#include <atomic>
 #include <cstddef>
-#include <exception>
-#include <mutex>
-#include <thread>
-#include <vector>
+#include <optional>
 
 #include "lexalign/config.hpp"
+#include "lexalign/core/thread_pool.hpp"
+#include "lexalign/core/validate.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 
-// Resolves a requested thread count: 0 means "all hardware threads".
-inline unsigned resolve_threads(unsigned requested) noexcept {
-  if (requested != 0) return requested;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1u : hw;
+struct parallel_options {
+  unsigned threads = 1;         // total threads, the caller's included; 0 = all hardware threads
+  thread_pool* pool = nullptr;  // caller-owned threads to use instead (threads is then ignored)
+};
+
+// Upper bound on parallel_options::threads (a typo guard).
+inline constexpr unsigned max_threads = 4096;
+
+inline void validate(const parallel_options& o) {
+  validation::at_most("parallel_options.threads", o.threads, max_threads);
 }
 
-// Number of blocks of `block_size` items needed to cover `n` items.
-constexpr std::size_t block_count(std::size_t n, std::size_t block_size) noexcept {
-  return block_size == 0 ? 0 : (n + block_size - 1) / block_size;
-}
+// What an algorithm runs its parallel loops on: the caller's pool, a pool of
+// its own started once in the constructor, or the calling thread alone.
+class executor {
+ public:
+  explicit executor(const parallel_options& o) {
+    if (o.pool) {
+      pool_ = o.pool;
+    } else if (resolve_threads(o.threads) > 1) {
+      own_.emplace(resolve_threads(o.threads));
+      pool_ = &*own_;
+    }
+  }
+  executor(const executor&) = delete;
+  executor& operator=(const executor&) = delete;
 
-// Calls body(block_index, begin, end, worker_index) for every block
-// [begin, end) of at most `block_size` items in [0, n), on up to `threads`
-// threads (0 = all).  worker_index < resolve_threads(threads) identifies the
-// calling thread so that callers can keep one scratch buffer per worker.
-// Blocks are handed out dynamically; the block boundaries never depend on the
-// thread count.  The first exception thrown by `body` is rethrown here after
-// all workers stop.
+  // Total concurrency (>= 1).
+  unsigned size() const noexcept { return pool_ ? pool_->size() : 1u; }
+  // Workers (and so per-worker scratch buffers) a loop over `blocks` blocks uses.
+  unsigned workers_for(std::size_t blocks) const noexcept { return pool_ ? pool_->workers_for(blocks) : 1u; }
+
+  // See thread_pool::for_each_block.
+  template <class Body>
+  void for_each_block(std::size_t n, std::size_t block_size, Body&& body) const {
+    if (pool_) {
+      pool_->for_each_block(n, block_size, body);
+      return;
+    }
+    const std::size_t blocks = block_count(n, block_size);
+    for (std::size_t b = 0; b < blocks; ++b) body(b, b * block_size, std::min(n, (b + 1) * block_size), 0u);
+  }
+
+ private:
+  std::optional<thread_pool> own_;
+  thread_pool* pool_ = nullptr;
+};
+
+// Transitional (0.2 development only): a loop that starts its own threads on
+// every call.  Algorithms migrate to `executor`; this goes before the release.
 template <class Body>
 void for_each_block(unsigned threads, std::size_t n, std::size_t block_size, Body&& body) {
   const std::size_t blocks = block_count(n, block_size);
-  if (blocks == 0) return;
-  const unsigned workers =
-      static_cast<unsigned>(std::min<std::size_t>(resolve_threads(threads), blocks));
+  const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(threads), blocks));
   if (workers <= 1) {
-    for (std::size_t b = 0; b < blocks; ++b)
-      body(b, b * block_size, std::min(n, (b + 1) * block_size), 0u);
+    for (std::size_t b = 0; b < blocks; ++b) body(b, b * block_size, std::min(n, (b + 1) * block_size), 0u);
     return;
   }
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto work = [&](unsigned worker) {
-    try {
-      for (;;) {
-        const std::size_t b = next.fetch_add(1, std::memory_order_relaxed);
-        if (b >= blocks) return;
-        body(b, b * block_size, std::min(n, (b + 1) * block_size), worker);
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(failure_mutex);
-      if (!failure) failure = std::current_exception();
-      next.store(blocks, std::memory_order_relaxed);
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(workers - 1);
-  for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work, w);
-  work(0);
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  thread_pool pool(workers);
+  pool.for_each_block(n, block_size, body);
 }
 
 LEXALIGN_NAMESPACE_END

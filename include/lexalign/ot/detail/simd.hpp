@@ -21,65 +21,53 @@
 
 #include "lexalign/config.hpp"
 
-#if defined(__GNUC__) || defined(__clang__)
-#define LEXALIGN_OT_HAVE_VECTOR_EXT 1
-#define LEXALIGN_OT_INLINE inline __attribute__((always_inline))
-#else
-#define LEXALIGN_OT_HAVE_VECTOR_EXT 0
-#define LEXALIGN_OT_INLINE inline
-#endif
+// The switches live in config.hpp (LEXALIGN_HAVE_VECTOR_EXT,
+// LEXALIGN_VECTOR_BYTES, LEXALIGN_FORCE_INLINE), overridable there.
 
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace ot::detail {
 
-#if LEXALIGN_OT_HAVE_VECTOR_EXT
+#if LEXALIGN_HAVE_VECTOR_EXT
 
 // The widest registers the consumer's flags enable: wider generic vectors
 // than the hardware registers compile to poor code (GCC 12 scalarises the
 // selects).  Sums therefore depend on the ISA the code is compiled for (not
 // on the thread count).
-#if defined(__AVX512F__)
-#define LEXALIGN_OT_VECTOR_BYTES 64
-#elif defined(__AVX__)
-#define LEXALIGN_OT_VECTOR_BYTES 32
-#else
-#define LEXALIGN_OT_VECTOR_BYTES 16
-#endif
-typedef double vd_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES)));
-typedef float vf_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES)));
-typedef std::int64_t vi64_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES)));
-typedef std::int32_t vi32_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES)));
+typedef double vd_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES)));
+typedef float vf_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES)));
+typedef std::int64_t vi64_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES)));
+typedef std::int32_t vi32_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES)));
 // Unaligned, aliasing views of memory as vectors (loads and stores).
-typedef double vdu_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES), aligned(alignof(double)), may_alias));
-typedef float vfu_t __attribute__((vector_size(LEXALIGN_OT_VECTOR_BYTES), aligned(alignof(float)), may_alias));
+typedef double vdu_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES), aligned(alignof(double)), may_alias));
+typedef float vfu_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES), aligned(alignof(float)), may_alias));
 
 // No function here takes or returns a vector by value: with 64-byte vectors
 // that would change the calling convention depending on -march, and GCC warns
 // (-Wpsabi) in every consumer.  Vectors go by reference; everything inlines.
 #define LEXALIGN_OT_VEC_HELPERS(T, V, VU)                                                              \
-  LEXALIGN_OT_INLINE const VU& vload(const T* p) { return *reinterpret_cast<const VU*>(p); }         \
-  LEXALIGN_OT_INLINE void vstore(T* p, const V& v) { *reinterpret_cast<VU*>(p) = v; }                \
+  LEXALIGN_FORCE_INLINE const VU& vload(const T* p) { return *reinterpret_cast<const VU*>(p); }         \
+  LEXALIGN_FORCE_INLINE void vstore(T* p, const V& v) { *reinterpret_cast<VU*>(p) = v; }                \
   /* Loads the n < width remaining elements, filling the rest with `fill`. */                          \
-  LEXALIGN_OT_INLINE void vload_tail(V& out, const T* p, std::size_t n, T fill) {                      \
+  LEXALIGN_FORCE_INLINE void vload_tail(V& out, const T* p, std::size_t n, T fill) {                      \
     T buf[sizeof(V) / sizeof(T)];                                                                      \
     for (std::size_t k = 0; k < sizeof(V) / sizeof(T); ++k) buf[k] = k < n ? p[k] : fill;              \
     out = vload(buf);                                                                                  \
   }                                                                                                    \
-  LEXALIGN_OT_INLINE void vstore_tail(T* p, std::size_t n, const V& v) {                               \
+  LEXALIGN_FORCE_INLINE void vstore_tail(T* p, std::size_t n, const V& v) {                               \
     T buf[sizeof(V) / sizeof(T)];                                                                      \
     vstore(buf, v);                                                                                    \
     for (std::size_t k = 0; k < n; ++k) p[k] = buf[k];                                                 \
   }                                                                                                    \
   /* pairwise, fixed order */                                                                          \
-  LEXALIGN_OT_INLINE T hsum(const V& v) {                                                              \
+  LEXALIGN_FORCE_INLINE T hsum(const V& v) {                                                              \
     T buf[sizeof(V) / sizeof(T)];                                                                      \
     vstore(buf, v);                                                                                    \
     for (std::size_t w = sizeof(V) / sizeof(T) / 2; w > 0; w /= 2)                                     \
       for (std::size_t k = 0; k < w; ++k) buf[k] += buf[k + w];                                        \
     return buf[0];                                                                                     \
   }                                                                                                    \
-  LEXALIGN_OT_INLINE T hmax(const V& v) {                                                              \
+  LEXALIGN_FORCE_INLINE T hmax(const V& v) {                                                              \
     T buf[sizeof(V) / sizeof(T)];                                                                      \
     vstore(buf, v);                                                                                    \
     T m = buf[0];                                                                                      \
@@ -93,7 +81,7 @@ LEXALIGN_OT_VEC_HELPERS(float, vf_t, vfu_t);
 #undef LEXALIGN_OT_VEC_HELPERS
 
 // y = exp(x)
-LEXALIGN_OT_INLINE void vexp(vd_t& y, const vd_t& x) {
+LEXALIGN_FORCE_INLINE void vexp(vd_t& y, const vd_t& x) {
   const vd_t lo = vd_t{} - 708.3964185322641, hi = vd_t{} + 709.0;
   const vd_t xc = x < lo ? lo : (x > hi ? hi : x);
   const vd_t magic = vd_t{} + 6755399441055744.0;  // 1.5 * 2^52
@@ -124,7 +112,7 @@ LEXALIGN_OT_INLINE void vexp(vd_t& y, const vd_t& x) {
   y = x != x ? x : y;
 }
 
-LEXALIGN_OT_INLINE void vexp(vf_t& y, const vf_t& x) {
+LEXALIGN_FORCE_INLINE void vexp(vf_t& y, const vf_t& x) {
   const vf_t lo = vf_t{} - 87.33654f, hi = vf_t{} + 88.0f;
   const vf_t xc = x < lo ? lo : (x > hi ? hi : x);
   const vf_t magic = vf_t{} + 12582912.0f;  // 1.5 * 2^23
