@@ -6,7 +6,7 @@ from conan.tools.cmake import CMake, CMakeToolchain, cmake_layout
 
 class LexalignConan(ConanFile):
     name = "lexalign"
-    version = "0.1.0"
+    version = "0.2.0"
     license = "MIT"
     description = ("Header-only C++20 word alignment and optimal transport: IBM models, HMM, "
                    "fast_align's Model 2, Sinkhorn, barycenters, symmetrization and AER.")

@@ -16,6 +16,8 @@
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
+#include "lexalign/core/thread_pool.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/em/embedding_prior.hpp"
 #include "lexalign/em/estep_scratch.hpp"

@@ -123,3 +123,14 @@ TEST_CASE("UTF-8 validation follows RFC 3629", "[io][utf8]") {
   CHECK(find_invalid_utf8("\x80") == 0);                  // lone continuation
   CHECK(find_invalid_utf8("\xE0\x80\x80") == 0);          // overlong 3-byte
 }
+
+TEST_CASE("corpus_read_options are validated", "[io][corpus][validate]") {
+  try {
+    from_string("a ||| b\n", {.max_sentence_length = 0});
+    FAIL("no exception");
+  } catch (const lexalign::invalid_option& e) {
+    CHECK(e.option() == "io::corpus_read_options.max_sentence_length");
+    CHECK(std::string(e.what()) == "io::corpus_read_options.max_sentence_length must be >= 1 (got 0)");
+  }
+  CHECK(from_string("a ||| b\n", {.max_sentence_length = 1}).size() == 1);
+}

@@ -133,3 +133,19 @@ TEST_CASE("reading from a file names the file", "[io][pharaoh][errors]") {
     CHECK(std::string(e.what()).rfind(f.path() + ":2: malformed link '0_1'", 0) == 0);
   }
 }
+
+TEST_CASE("pharaoh_write_options are validated", "[io][pharaoh][validate]") {
+  std::ostringstream out;
+  lexalign::sentence_alignment a;
+  a.sure = {{0, 0}};
+  try {
+    lexalign::io::write_pharaoh(out, a, {.possible_marker = '#'});
+    FAIL("no exception");
+  } catch (const lexalign::invalid_option& e) {
+    CHECK(e.option() == "io::pharaoh_write_options.possible_marker");
+    CHECK(e.value() == "#");
+  }
+  CHECK(out.str().empty());
+  lexalign::io::write_pharaoh(out, a, {.possible_marker = 'p'});
+  CHECK(out.str() == "0-0\n");
+}

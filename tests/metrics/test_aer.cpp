@@ -242,7 +242,7 @@ TEST_CASE("bundled gold sets: statistics and self-scores", "[metrics][data]") {
     CHECK(s.pooled.aer == 0.0);
     CHECK(s.pooled.recall == 1.0);
     // All gold links as sure: the possible-only links now count against recall.
-    const auto all = metrics::evaluate(gold, sure_only, {.all_sure = true});
+    const auto all = metrics::evaluate(gold, sure_only, {.score = {.all_sure = true}});
     CHECK(all.pooled.recall == Approx(static_cast<double>(x.sure) / static_cast<double>(x.sure + x.possible)));
   }
 }

@@ -13,6 +13,7 @@ import argparse
 import ast
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -107,6 +108,18 @@ def main():
             fail("vcpkg.json lacks %r" % key)
     if manifest["name"] != "lexalign":
         fail("vcpkg.json name is %r" % manifest["name"])
+
+    # One version everywhere: CMake's project(), config.hpp, Conan, vcpkg.
+    cmake_version = re.search(r"project\(lexalign\s+VERSION\s+([0-9.]+)", (src / "CMakeLists.txt").read_text())
+    header_version = re.search(r'#define LEXALIGN_VERSION_STRING "([0-9.]+)"',
+                               (src / "include" / "lexalign" / "config.hpp").read_text())
+    conan_version = re.search(r'version\s*=\s*"([0-9.]+)"', (src / "conanfile.py").read_text())
+    versions = {"CMakeLists.txt": cmake_version and cmake_version.group(1),
+                "config.hpp": header_version and header_version.group(1),
+                "conanfile.py": conan_version and conan_version.group(1),
+                "vcpkg.json": manifest["version-semver"]}
+    if len(set(versions.values())) != 1 or None in versions.values():
+        fail("versions disagree: %r" % versions)
     (work / "calls.txt").unlink(missing_ok=True)
     harness = work / "run_portfile.cmake"
     harness.write_text(STUBS)

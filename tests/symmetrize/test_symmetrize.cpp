@@ -379,3 +379,29 @@ TEST_CASE("bundled gold sets: engine equals the reference transcription", "[symm
     CHECK(differ < gold.size());
   }
 }
+
+TEST_CASE("symmetrize_options are validated at every entry point", "[symmetrize][validate]") {
+  const std::vector<lexalign::link> f{{0, 0}}, r{{0, 0}};
+  auto option_of = [&](const sym::symmetrize_options& o) -> std::string {
+    try {
+      (void)sym::combine(f, r, o);
+    } catch (const lexalign::invalid_option& e) {
+      return e.option();
+    }
+    return "no exception";
+  };
+  CHECK(option_of({.method = static_cast<sym::heuristic>(42)}) == "symmetrize_options.method");
+  CHECK(option_of({.order = static_cast<sym::semantics>(-1)}) == "symmetrize_options.order");
+  CHECK(option_of({.policy = sym::growth_policy{.grow = false, .diagonal = true}}) ==
+        "symmetrize_options.policy.diagonal");
+  CHECK(option_of({.policy = sym::growth_policy{.grow = true, .final = static_cast<sym::final_rule>(7)}}) ==
+        "symmetrize_options.policy.final");
+  sym::workspace ws;
+  std::vector<lexalign::link> out;
+  CHECK_THROWS_AS(sym::combine(f, r, {.method = static_cast<sym::heuristic>(42)}, ws, out), lexalign::invalid_option);
+  CHECK_THROWS_AS(sym::combine(f, r, sym::sentence_lengths{1, 1}, {.order = static_cast<sym::semantics>(9)}, ws, out),
+                  lexalign::invalid_option);
+  lexalign::alignment_corpus fc(1), rc(1);
+  CHECK_THROWS_AS(sym::combine(fc, rc, {.method = static_cast<sym::heuristic>(42)}), lexalign::invalid_option);
+  CHECK(option_of({}) == "no exception");
+}

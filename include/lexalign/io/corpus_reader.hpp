@@ -13,6 +13,7 @@
 #include "lexalign/config.hpp"
 #include "lexalign/core/corpus.hpp"
 #include "lexalign/core/error.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/io/text.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -25,6 +26,10 @@ struct corpus_read_options {
   // Longest sentence accepted, in tokens.
   std::size_t max_sentence_length = LEXALIGN_DEFAULT_MAX_SENTENCE_LENGTH;
 };
+
+inline void validate(const corpus_read_options& o) {
+  validation::at_least("io::corpus_read_options.max_sentence_length", o.max_sentence_length, 1);
+}
 
 namespace detail {
 
@@ -63,6 +68,7 @@ inline void append_side(std::string_view text, vocabulary& vocab, sentence_store
 // Appends the pairs of a 'source ||| target' stream to `corpus`.
 inline void read_parallel_corpus(std::istream& in, std::string_view source_name, parallel_corpus& corpus,
                                  const corpus_read_options& options = {}) {
+  validate(options);
   line_reader reader(in, std::string(source_name));
   std::string line;
   while (reader.next(line)) {
@@ -81,6 +87,7 @@ inline void read_parallel_corpus(std::istream& in, std::string_view source_name,
 inline void read_parallel_corpus(std::istream& source_in, std::string_view source_name, std::istream& target_in,
                                  std::string_view target_name, parallel_corpus& corpus,
                                  const corpus_read_options& options = {}) {
+  validate(options);
   line_reader src(source_in, std::string(source_name));
   line_reader tgt(target_in, std::string(target_name));
   std::string sline, tline;

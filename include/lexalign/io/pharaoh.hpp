@@ -22,6 +22,7 @@
 #include "lexalign/config.hpp"
 #include "lexalign/core/alignment.hpp"
 #include "lexalign/core/error.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/io/text.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -38,6 +39,11 @@ struct pharaoh_write_options {
   bool reverse = false;           // write target-source
   char possible_marker = '?';     // '?' or 'p'
 };
+
+inline void validate(const pharaoh_write_options& o) {
+  validation::require(o.possible_marker == '?' || o.possible_marker == 'p', "io::pharaoh_write_options.possible_marker",
+                      std::string(1, o.possible_marker), "'?' or 'p'");
+}
 
 // Streaming reader: one sentence_alignment per line.
 class pharaoh_reader {
@@ -165,6 +171,7 @@ inline alignment_corpus read_pharaoh_file(const std::string& path, const pharaoh
 
 // Writes one sentence's links, sorted, then '\n'.
 inline void write_pharaoh(std::ostream& out, const sentence_alignment& a, const pharaoh_write_options& options = {}) {
+  validate(options);
   std::string buf;
   buf.reserve(8 * a.size() + 1);
   auto s = a.sure.begin(), p = a.possible.begin();
@@ -202,6 +209,7 @@ inline void write_pharaoh(std::ostream& out, const sentence_alignment& a, const 
 }
 
 inline void write_pharaoh(std::ostream& out, const alignment_corpus& corpus, const pharaoh_write_options& options = {}) {
+  validate(options);
   for (const auto& a : corpus) write_pharaoh(out, a, options);
 }
 

@@ -200,7 +200,7 @@ inline alignment_counts count_links(const sentence_alignment& gold, const senten
 }
 
 struct evaluate_options {
-  bool all_sure = false;        // see score_options::all_sure
+  score_options score{};        // how each sentence is scored
   bool keep_sentences = false;  // fill evaluation::sentences with per-sentence counts
 };
 
@@ -217,7 +217,7 @@ evaluation evaluate_impl(std::size_t gold_size, std::size_t hyp_size, const eval
   if (gold_size != hyp_size)
     throw invalid_argument("metrics::evaluate: the gold has " + std::to_string(gold_size) +
                            " sentence pairs but the hypothesis has " + std::to_string(hyp_size));
-  scorer sc({.all_sure = options.all_sure});
+  scorer sc(options.score);
   evaluation e;
   if (options.keep_sentences) e.sentences.reserve(gold_size);
   for (std::size_t k = 0; k < gold_size; ++k) {

@@ -33,19 +33,40 @@
 #include "lexalign/config.hpp"
 #include "lexalign/core/alignment.hpp"
 #include "lexalign/core/error.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/symmetrize/detail/link_index.hpp"
 #include "lexalign/symmetrize/heuristic.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace symmetrize {
 
-struct options {
+struct symmetrize_options {
   heuristic method = heuristic::grow_diag_final_and;  // what to compute
   semantics order = semantics::atools;                // visit order of the growing heuristics
   // Overrides `method`'s policy when set: any combination of growth,
   // neighbourhood and final rule (e.g. grow + final-and).
   std::optional<growth_policy> policy = std::nullopt;
 };
+// The 0.1 name.
+using options = symmetrize_options;
+
+// Rejects values outside the enumerations (e.g. a cast from a bad integer)
+// and a diagonal neighbourhood without growing, which would be ignored.
+inline void validate(const symmetrize_options& o) {
+  const auto m = static_cast<int>(o.method);
+  validation::require(m >= 0 && m <= static_cast<int>(heuristic::target_to_source), "symmetrize_options.method",
+                      std::to_string(m), "a symmetrize::heuristic");
+  const auto s = static_cast<int>(o.order);
+  validation::require(s >= 0 && s <= static_cast<int>(semantics::moses), "symmetrize_options.order", std::to_string(s),
+                      "a symmetrize::semantics");
+  if (o.policy) {
+    const auto f = static_cast<int>(o.policy->final);
+    validation::require(f >= 0 && f <= static_cast<int>(final_rule::both_unaligned), "symmetrize_options.policy.final",
+                        std::to_string(f), "a symmetrize::final_rule");
+    validation::require(o.policy->grow || !o.policy->diagonal, "symmetrize_options.policy.diagonal", "true",
+                        "false when policy.grow is false (no growing step to use it)");
+  }
+}
 
 // True sentence lengths.  They never change the result (no grid is used);
 // when given, links outside them are rejected with invalid_argument.
@@ -94,7 +115,7 @@ class engine {
  public:
   using entry = workspace::entry;
 
-  static void run(std::span<const link> forward_in, std::span<const link> reverse_in, const options& opt,
+  static void run(std::span<const link> forward_in, std::span<const link> reverse_in, const symmetrize_options& opt,
                   workspace& ws, std::vector<link>& out) {
     out.clear();
     const auto fwd = as_set(forward_in, ws.forward_);
@@ -502,14 +523,16 @@ inline void check_lengths(std::span<const link> links, const sentence_lengths& n
 }  // namespace detail
 
 // Symmetrizes one sentence pair into `out` (cleared first), reusing `ws`.
-inline void combine(std::span<const link> forward, std::span<const link> reverse, const options& opt, workspace& ws,
+inline void combine(std::span<const link> forward, std::span<const link> reverse, const symmetrize_options& opt, workspace& ws,
                     std::vector<link>& out) {
+  validate(opt);
   detail::engine::run(forward, reverse, opt, ws, out);
 }
 
 // As above, checking every link against the true sentence lengths first.
 inline void combine(std::span<const link> forward, std::span<const link> reverse, const sentence_lengths& lengths,
-                    const options& opt, workspace& ws, std::vector<link>& out) {
+                    const symmetrize_options& opt, workspace& ws, std::vector<link>& out) {
+  validate(opt);
   detail::check_lengths(forward, lengths, "forward");
   detail::check_lengths(reverse, lengths, "reverse");
   detail::engine::run(forward, reverse, opt, ws, out);
@@ -517,7 +540,8 @@ inline void combine(std::span<const link> forward, std::span<const link> reverse
 
 // Allocating convenience.
 inline std::vector<link> combine(std::span<const link> forward, std::span<const link> reverse,
-                                 const options& opt = {}) {
+                                 const symmetrize_options& opt = {}) {
+  validate(opt);
   workspace ws;
   std::vector<link> out;
   detail::engine::run(forward, reverse, opt, ws, out);
@@ -527,7 +551,8 @@ inline std::vector<link> combine(std::span<const link> forward, std::span<const 
 // Symmetrizes two corpora line by line (equal sizes, else invalid_argument).
 // Each sentence's sure and possible links are taken together.
 inline alignment_corpus combine(const alignment_corpus& forward, const alignment_corpus& reverse,
-                                const options& opt = {}) {
+                                const symmetrize_options& opt = {}) {
+  validate(opt);
   if (forward.size() != reverse.size())
     throw invalid_argument("symmetrize::combine: forward has " + std::to_string(forward.size()) +
                            " sentence pairs, reverse has " + std::to_string(reverse.size()));
