@@ -8,7 +8,7 @@
 
 #include "lexalign/ot/assignment.hpp"
 #include "lexalign/ot/emd.hpp"
-#include "reference.hpp"
+#include "exact_reference.hpp"
 #include "support/catch.hpp"
 #include "support/counting_resource.hpp"
 

@@ -33,7 +33,7 @@ measures load(const fixture& f, std::size_t L) {
 
 }  // namespace
 
-TEST_CASE("free-support barycenter matches POT with measure weights", "[barycenter][fixture]") {
+TEST_CASE("free-support barycenter matches POT with measure weights", "[free_support_barycenter][fixture]") {
   const fixture f(fixture_path("ot_exact/fsb_three.txt"));
   const auto m = load(f, 3);
   const auto lam = f.array("lambda").as_vector();
@@ -46,7 +46,7 @@ TEST_CASE("free-support barycenter matches POT with measure weights", "[barycent
     for (std::size_t c = 0; c < X.cols; ++c) CHECK(r.support(i, c) == Approx(X(i, c)).margin(1e-10));
 }
 
-TEST_CASE("free-support barycenter matches POT with barycenter weights", "[barycenter][fixture]") {
+TEST_CASE("free-support barycenter matches POT with barycenter weights", "[free_support_barycenter][fixture]") {
   const fixture f(fixture_path("ot_exact/fsb_weighted.txt"));
   const auto m = load(f, 2);
   const auto a = f.array("a").as_vector();
@@ -58,7 +58,7 @@ TEST_CASE("free-support barycenter matches POT with barycenter weights", "[baryc
     for (std::size_t c = 0; c < X.cols; ++c) CHECK(r.support(i, c) == Approx(X(i, c)).margin(1e-10));
 }
 
-TEST_CASE("barycenter of one measure with its own support is a fixed point", "[barycenter]") {
+TEST_CASE("barycenter of one measure with its own support is a fixed point", "[free_support_barycenter]") {
   // With k = n, uniform weights and X = Y, the identity plan is optimal and
   // the update keeps X.
   std::mt19937 rng(8);
@@ -82,7 +82,7 @@ TEST_CASE("barycenter of one measure with its own support is a fixed point", "[b
     for (std::size_t c = 0; c < 3; ++c) CHECK(e.support(i, c) == Approx(Y(i, c)));
 }
 
-TEST_CASE("the inner solver is a policy and iterations do not allocate", "[barycenter][policy][memory]") {
+TEST_CASE("the inner solver is a policy and iterations do not allocate", "[free_support_barycenter][policy][memory]") {
   const fixture f(fixture_path("ot_exact/fsb_three.txt"));
   const auto m = load(f, 3);
   const auto lam = f.array("lambda").as_vector();
@@ -113,7 +113,7 @@ TEST_CASE("the inner solver is a policy and iterations do not allocate", "[baryc
   CHECK(allocs[0] > 0);
 }
 
-TEST_CASE("barycenter observer can stop and the cap is a status", "[barycenter][status]") {
+TEST_CASE("barycenter observer can stop and the cap is a status", "[free_support_barycenter][status]") {
   const fixture f(fixture_path("ot_exact/fsb_three.txt"));
   const auto m = load(f, 3);
   auto stop = [](const lexalign::iteration_event& ev) {
@@ -127,7 +127,7 @@ TEST_CASE("barycenter observer can stop and the cap is a status", "[barycenter][
   CHECK(r2.error > 0);
 }
 
-TEST_CASE("free-support barycenter in float", "[barycenter][float]") {
+TEST_CASE("free-support barycenter in float", "[free_support_barycenter][float]") {
   const fixture f(fixture_path("ot_exact/fsb_weighted.txt"));
   std::vector<std::vector<float>> store;
   std::vector<lexalign::matrix_view<const float>> Y;
@@ -148,7 +148,7 @@ TEST_CASE("free-support barycenter in float", "[barycenter][float]") {
     for (std::size_t c = 0; c < X.cols; ++c) CHECK(double(r.support(i, c)) == Approx(X(i, c)).margin(1e-4));
 }
 
-TEST_CASE("free-support barycenter rejects bad input", "[barycenter][errors]") {
+TEST_CASE("free-support barycenter rejects bad input", "[free_support_barycenter][errors]") {
   using Catch::Matchers::Contains;
   lexalign::dense_matrix<double> Y(3, 2, 1.0), X0(2, 2, 0.0);
   std::vector<lexalign::dense_matrix<double>> Ys{Y};
@@ -200,7 +200,7 @@ TEST_CASE("free-support barycenter rejects bad input", "[barycenter][errors]") {
   }
 }
 
-TEST_CASE("a temporary lambda works as the inner solver", "[barycenter][policy]") {
+TEST_CASE("a temporary lambda works as the inner solver", "[free_support_barycenter][policy]") {
   const fixture f(fixture_path("ot_exact/fsb_weighted.txt"));
   const auto m = load(f, 2);
   const auto a = f.array("a").as_vector();

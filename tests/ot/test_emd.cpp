@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "lexalign/ot/emd.hpp"
-#include "reference.hpp"
+#include "exact_reference.hpp"
 #include "support/catch.hpp"
 #include "support/counting_resource.hpp"
 #include "support/fixture.hpp"
