@@ -37,10 +37,10 @@ int main() {
       worst = std::max(worst, std::abs(std::abs(r.support(k, 0) - cx) - 1) +
                                   std::abs(std::abs(r.support(k, 1) - cy) - 1));
     std::printf("lambda (%.2f, %.2f): %s after %zu iterations, support:", w0, 1 - w0,
-                r.converged() ? "converged" : "NOT converged", r.iterations);
+                r.convergence.converged() ? "converged" : "NOT converged", r.convergence.iterations);
     for (std::size_t k = 0; k < 4; ++k) std::printf(" (%.2f, %.2f)", r.support(k, 0), r.support(k, 1));
     std::printf("\n  corners (+-1, +-1) around (%.2f, %.2f): %s\n", cx, cy, worst < 1e-9 ? "yes" : "NO");
-    ok = ok && r.converged() && worst < 1e-9;
+    ok = ok && r.convergence.converged() && worst < 1e-9;
   }
   const bool passed = ok;
   std::printf("checks: %s\n", passed ? "ok" : "FAILED");
