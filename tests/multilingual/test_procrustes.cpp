@@ -114,50 +114,43 @@ TEST_CASE("Procrustes recovers a rotation from noisy pairs", "[multilingual][pro
 
 TEST_CASE("svd and procrustes options are validated; inputs checked through lexalign::validation",
           "[multilingual][validate]") {
-  const auto option_of = [](auto&& f) -> std::string {
-    try {
-      f();
-    } catch (const lexalign::invalid_option& e) {
-      return e.option();
-    }
-    return "<nothing thrown>";
-  };
-  const auto message_of = [](auto&& f) -> std::string {
-    try {
-      f();
-    } catch (const lexalign::invalid_argument& e) {
-      return e.what();
-    }
-    return "<nothing thrown>";
-  };
+  using Catch::Matchers::Equals;
+  using Catch::Matchers::StartsWith;
   const double nan_v = std::nan("");
   const dm a = random_matrix(4, 3, 5);
   CHECK_NOTHROW(validate(ml::svd_options{}));
   CHECK_NOTHROW(validate(ml::svd_options{.tolerance = 0}));
-  const std::pair<ml::svd_options, const char*> bad[] = {
-      {{.max_sweeps = 0}, "svd_options.max_sweeps"},
-      {{.tolerance = nan_v}, "svd_options.tolerance"},
-      {{.tolerance = -1e-16}, "svd_options.tolerance"},
-      {{.tolerance = 1.0}, "svd_options.tolerance"},
-      {{.tolerance = INFINITY}, "svd_options.tolerance"},
+  const std::pair<ml::svd_options, std::string> bad[] = {
+      {{.max_sweeps = 0}, "svd_options.max_sweeps must be >= 1 (got 0)"},
+      {{.tolerance = nan_v}, "svd_options.tolerance must be in [0, 1) (got nan)"},
+      {{.tolerance = -1e-16}, "svd_options.tolerance must be in [0, 1) (got -1e-16)"},
+      {{.tolerance = 1.0}, "svd_options.tolerance must be in [0, 1) (got 1)"},
+      {{.tolerance = INFINITY}, "svd_options.tolerance must be in [0, 1) (got inf)"},
   };
-  for (const auto& [opt, name] : bad) {
-    INFO(name);
-    CHECK(option_of([&] { validate(opt); }) == name);
-    CHECK(option_of([&] { ml::svd(a, opt); }) == name);
+  for (const auto& [opt, message] : bad) {
+    INFO(message);
+    CHECK_THROWS_AS(validate(opt), lexalign::invalid_option);
+    CHECK_THROWS_WITH(validate(opt), Equals(message));
+    CHECK_THROWS_WITH(ml::svd(a, opt), Equals(message));
     // procrustes_options nests svd_options and validates them.
-    CHECK(option_of([&] { validate(ml::procrustes_options{.svd = opt}); }) == name);
-    CHECK(option_of([&] { ml::procrustes(a, a, {.svd = opt}); }) == name);
+    CHECK_THROWS_WITH(validate(ml::procrustes_options{.svd = opt}), Equals(message));
+    CHECK_THROWS_AS(ml::procrustes(a, a, {.svd = opt}), lexalign::invalid_option);
+  }
+  try {
+    ml::svd(a, {.max_sweeps = 0});
+    FAIL("no exception");
+  } catch (const lexalign::invalid_option& e) {
+    CHECK(e.option() == "svd_options.max_sweeps");
   }
   dm b = a;
   b(2, 1) = nan_v;
-  CHECK(message_of([&] { ml::svd(b); }) == "a(2, 1) is NaN");
-  CHECK(message_of([&] { ml::procrustes(b, a); }) == "x(2, 1) is NaN");
+  CHECK_THROWS_WITH(ml::svd(b), Equals("a(2, 1) is NaN"));
+  CHECK_THROWS_WITH(ml::procrustes(b, a), Equals("x(2, 1) is NaN"));
   b(2, 1) = -INFINITY;
-  CHECK(message_of([&] { ml::procrustes(a, b); }) == "z(2, 1) is infinite");
-  CHECK(message_of([&] { ml::procrustes(a, dm(4, 2)); }) == "z is 4 x 2 but x is 4 x 3");
-  CHECK(message_of([&] { ml::procrustes(dm(0, 3), dm(0, 3)); }) == "x is empty (0 x 3)");
-  CHECK(message_of([&] { ml::svd(dm(2, 3)); }).find("a is 2 x 3 but svd needs") == 0);
+  CHECK_THROWS_WITH(ml::procrustes(a, b), Equals("z(2, 1) is infinite"));
+  CHECK_THROWS_WITH(ml::procrustes(a, dm(4, 2)), Equals("z is 4 x 2 but x is 4 x 3"));
+  CHECK_THROWS_WITH(ml::procrustes(dm(0, 3), dm(0, 3)), Equals("x is empty (0 x 3)"));
+  CHECK_THROWS_WITH(ml::svd(dm(2, 3)), StartsWith("a is 2 x 3 but svd needs"));
 }
 
 TEST_CASE("svd and procrustes report every sweep to the observer; a stop ends the call", "[multilingual][observer]") {
