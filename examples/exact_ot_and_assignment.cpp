@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "lexalign/core/matrix_view.hpp"
@@ -36,7 +37,7 @@ int main() {
   for (std::size_t k = 0; k < n; ++k) sorted += (xs[k] - ys[k]) * (xs[k] - ys[k]);
 
   const double nn = static_cast<double>(n);
-  std::printf("emd: %s, %zu plan entries, cost x n = %.9f\n", e.convergence.converged() ? "converged" : "NOT converged",
+  std::printf("emd: %s, %zu plan entries, cost x n = %.9f\n", std::string(to_string(e.convergence.status)).c_str(),
               e.entries.size(), e.cost * nn);
   std::printf("assignment objective    = %.9f\n", a.objective);
   std::printf("sorted 1-D matching     = %.9f\n", sorted);

@@ -28,9 +28,7 @@ int main() {
 
   bool ok = true;
   for (const double w0 : {0.5, 0.75}) {
-    // The options hold a std::span: the weights must outlive the call (no braced list).
-    const std::vector<double> lambdas{w0, 1 - w0};
-    const auto r = ot::free_support_barycenter(Y, b, Y[0], {.measure_weights = lambdas});
+    const auto r = ot::free_support_barycenter(Y, b, Y[0], {.measure_weights = {w0, 1 - w0}});
     const double cx = (1 - w0) * 4, cy = (1 - w0) * 2;  // expected centre
     double worst = 0;  // every support point must be a corner of the square around (cx, cy)
     for (std::size_t k = 0; k < 4; ++k)
