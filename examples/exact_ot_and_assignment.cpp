@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "lexalign/core/matrix_view.hpp"
@@ -36,7 +37,7 @@ int main() {
   for (std::size_t k = 0; k < n; ++k) sorted += (xs[k] - ys[k]) * (xs[k] - ys[k]);
 
   const double nn = static_cast<double>(n);
-  std::printf("emd: %s, %zu plan entries, cost x n = %.9f\n", e.converged() ? "converged" : "NOT converged",
+  std::printf("emd: %s, %zu plan entries, cost x n = %.9f\n", std::string(to_string(e.convergence.status)).c_str(),
               e.entries.size(), e.cost * nn);
   std::printf("assignment objective    = %.9f\n", a.objective);
   std::printf("sorted 1-D matching     = %.9f\n", sorted);
@@ -56,7 +57,7 @@ int main() {
   std::printf("matching:");
   for (std::size_t i = 0; i < n; ++i) std::printf(" %.1f->%.1f", x[i], y[static_cast<std::size_t>(a.row_to_col[i])]);
   std::printf("\n");
-  const bool passed = agree && same && worst <= 1e-9 && e.converged();
+  const bool passed = agree && same && worst <= 1e-9 && e.convergence.converged();
   std::printf("checks: %s\n", passed ? "ok" : "FAILED");
   return passed ? 0 : 1;
 }

@@ -28,19 +28,17 @@ int main() {
 
   bool ok = true;
   for (const double w0 : {0.5, 0.75}) {
-    // The options hold a std::span: the weights must outlive the call (no braced list).
-    const std::vector<double> lambdas{w0, 1 - w0};
-    const auto r = ot::free_support_barycenter(Y, b, Y[0], {.measure_weights = lambdas});
+    const auto r = ot::free_support_barycenter(Y, b, Y[0], {.measure_weights = {w0, 1 - w0}});
     const double cx = (1 - w0) * 4, cy = (1 - w0) * 2;  // expected centre
     double worst = 0;  // every support point must be a corner of the square around (cx, cy)
     for (std::size_t k = 0; k < 4; ++k)
       worst = std::max(worst, std::abs(std::abs(r.support(k, 0) - cx) - 1) +
                                   std::abs(std::abs(r.support(k, 1) - cy) - 1));
     std::printf("lambda (%.2f, %.2f): %s after %zu iterations, support:", w0, 1 - w0,
-                r.converged() ? "converged" : "NOT converged", r.iterations);
+                r.convergence.converged() ? "converged" : "NOT converged", r.convergence.iterations);
     for (std::size_t k = 0; k < 4; ++k) std::printf(" (%.2f, %.2f)", r.support(k, 0), r.support(k, 1));
     std::printf("\n  corners (+-1, +-1) around (%.2f, %.2f): %s\n", cx, cy, worst < 1e-9 ? "yes" : "NO");
-    ok = ok && r.converged() && worst < 1e-9;
+    ok = ok && r.convergence.converged() && worst < 1e-9;
   }
   const bool passed = ok;
   std::printf("checks: %s\n", passed ? "ok" : "FAILED");

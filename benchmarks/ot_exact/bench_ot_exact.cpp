@@ -46,7 +46,7 @@ void BM_emd(benchmark::State& state) {
     lexalign::ot::emd_into(w, w, C, {.dense_plan = false}, ws, out);
     benchmark::DoNotOptimize(out.cost);
   }
-  state.counters["pivots"] = static_cast<double>(out.iterations);
+  state.counters["pivots"] = static_cast<double>(out.convergence.iterations);
 }
 
 template <class T>

@@ -1,6 +1,8 @@
 // One-sided Jacobi SVD and orthogonal Procrustes.
 #include <cmath>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "lexalign/multilingual/procrustes.hpp"
@@ -34,7 +36,7 @@ TEST_CASE("SVD reconstructs the matrix with orthonormal factors and sorted value
   for (auto [m, n, seed] : {std::tuple{5u, 5u, 1u}, std::tuple{9u, 4u, 2u}, std::tuple{30u, 30u, 3u}, std::tuple{1u, 1u, 4u}}) {
     const dm a = random_matrix(m, n, seed);
     const auto r = ml::svd(a);
-    CHECK(r.info.converged());
+    CHECK(r.convergence.converged());
     CHECK(orthogonality_error(r.u) < 1e-12);
     CHECK(orthogonality_error(r.v) < 1e-12);
     for (std::size_t k = 0; k + 1 < n; ++k) CHECK(r.s[k] >= r.s[k + 1]);
@@ -108,4 +110,82 @@ TEST_CASE("Procrustes recovers a rotation from noisy pairs", "[multilingual][pro
   CHECK(r2.w(1, 0) == Approx(-1).epsilon(1e-14));
   CHECK(r2.residual == Approx(0).margin(1e-13));
   CHECK_THROWS_AS(ml::procrustes(x2, dm(3, 3)), lexalign::invalid_argument);
+}
+
+TEST_CASE("svd and procrustes options are validated; inputs checked through lexalign::validation",
+          "[multilingual][validate]") {
+  using Catch::Matchers::Equals;
+  using Catch::Matchers::StartsWith;
+  const double nan_v = std::nan("");
+  const dm a = random_matrix(4, 3, 5);
+  CHECK_NOTHROW(validate(ml::svd_options{}));
+  CHECK_NOTHROW(validate(ml::svd_options{.tolerance = 0}));
+  const std::pair<ml::svd_options, std::string> bad[] = {
+      {{.max_sweeps = 0}, "svd_options.max_sweeps must be >= 1 (got 0)"},
+      {{.tolerance = nan_v}, "svd_options.tolerance must be in [0, 1) (got nan)"},
+      {{.tolerance = -1e-16}, "svd_options.tolerance must be in [0, 1) (got -1e-16)"},
+      {{.tolerance = 1.0}, "svd_options.tolerance must be in [0, 1) (got 1)"},
+      {{.tolerance = INFINITY}, "svd_options.tolerance must be in [0, 1) (got inf)"},
+  };
+  for (const auto& [opt, message] : bad) {
+    INFO(message);
+    CHECK_THROWS_AS(validate(opt), lexalign::invalid_option);
+    CHECK_THROWS_WITH(validate(opt), Equals(message));
+    CHECK_THROWS_WITH(ml::svd(a, opt), Equals(message));
+    // procrustes_options nests svd_options and validates them.
+    CHECK_THROWS_WITH(validate(ml::procrustes_options{.svd = opt}), Equals(message));
+    CHECK_THROWS_AS(ml::procrustes(a, a, {.svd = opt}), lexalign::invalid_option);
+  }
+  try {
+    ml::svd(a, {.max_sweeps = 0});
+    FAIL("no exception");
+  } catch (const lexalign::invalid_option& e) {
+    CHECK(e.option() == "svd_options.max_sweeps");
+  }
+  dm b = a;
+  b(2, 1) = nan_v;
+  CHECK_THROWS_WITH(ml::svd(b), Equals("a(2, 1) is NaN"));
+  CHECK_THROWS_WITH(ml::procrustes(b, a), Equals("x(2, 1) is NaN"));
+  b(2, 1) = -INFINITY;
+  CHECK_THROWS_WITH(ml::procrustes(a, b), Equals("z(2, 1) is infinite"));
+  CHECK_THROWS_WITH(ml::procrustes(a, dm(4, 2)), Equals("z is 4 x 2 but x is 4 x 3"));
+  CHECK_THROWS_WITH(ml::procrustes(dm(0, 3), dm(0, 3)), Equals("x is empty (0 x 3)"));
+  CHECK_THROWS_WITH(ml::svd(dm(2, 3)), StartsWith("a is 2 x 3 but svd needs"));
+}
+
+TEST_CASE("svd and procrustes report every sweep to the observer; a stop ends the call", "[multilingual][observer]") {
+  const dm a = random_matrix(20, 8, 11);
+  const auto plain = ml::svd(a);
+  REQUIRE(plain.convergence.converged());
+  REQUIRE(plain.convergence.iterations >= 3);
+  std::vector<std::string> stages;
+  std::vector<lexalign::iteration_event> events;
+  auto record = [&](const lexalign::iteration_event& ev) {
+    stages.emplace_back(ev.stage);
+    events.push_back(ev);
+  };
+  const auto r = ml::svd(a, {}, record);
+  CHECK(r.convergence == plain.convergence);
+  CHECK(r.s == plain.s);
+  REQUIRE(events.size() == r.convergence.iterations);
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    CHECK(stages[k] == "svd");
+    CHECK(events[k].iteration == k + 1);
+    CHECK(events[k].max_iterations == 60);
+  }
+  CHECK(events.back().error == r.convergence.error);
+
+  // Inside procrustes the stage is prefixed.
+  stages.clear();
+  events.clear();
+  const auto p = ml::procrustes(a, random_matrix(20, 8, 12), {}, record);
+  REQUIRE(!stages.empty());
+  CHECK(stages.size() == p.convergence.iterations);
+  for (const auto& s : stages) CHECK(s == "procrustes.svd");
+
+  // A stop before convergence.
+  const auto stopped = ml::svd(a, {}, [](const lexalign::iteration_event&) { return lexalign::observer_action::stop; });
+  CHECK(stopped.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(stopped.convergence.iterations == 1);
+  CHECK(stopped.convergence.error > 1e-15);  // not orthogonal yet
 }

@@ -37,7 +37,7 @@ int run(const std::string& solver, std::int64_t m, std::int64_t n, const std::ve
     if (solver == "emd") {
       lexalign::ot::emd_into(at, bt, C, {.dense_plan = false}, ews, er);
       cost = er.cost;
-      iterations = er.iterations;
+      iterations = er.convergence.iterations;
     } else {
       lexalign::ot::assignment_into(C, {}, aws, ar);
       cost = ar.objective / static_cast<double>(std::min(M, N));  // = emd cost for uniform masses

@@ -10,49 +10,75 @@
 // pairs until all are orthogonal to `tolerance` (relative), at most
 // `max_sweeps` sweeps; O(sweeps m n^2).  Singular values are returned in
 // decreasing order.  Accurate to a few ulps of the largest singular value.
+//
+// Both take an observer as their last argument: stage "svd" ("procrustes.svd"
+// inside procrustes), one event per sweep (error = the largest relative
+// off-diagonal |<a_p,a_q>| / (||a_p|| ||a_q||) of that sweep, objective NaN).
+// A stop ends the call after that sweep with status stopped_by_observer (the
+// factors are those of the rotations so far), unless the sweep converged.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <numeric>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "lexalign/config.hpp"
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/matrix.hpp"
 #include "lexalign/core/matrix_view.hpp"
+#include "lexalign/core/observer.hpp"
 #include "lexalign/core/status.hpp"
+#include "lexalign/core/validate.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace multilingual {
 
 struct svd_options {
-  std::size_t max_sweeps = 60;  // Jacobi sweeps over all column pairs
-  double tolerance = 1e-15;     // stop when every |<a_p,a_q>| <= tolerance ||a_p|| ||a_q||
+  std::size_t max_sweeps = 60;  // Jacobi sweeps over all column pairs (>= 1)
+  double tolerance = 1e-15;     // stop when every |<a_p,a_q>| <= tolerance ||a_p|| ||a_q||; in [0, 1)
 };
+
+// Throws lexalign::invalid_option for a value out of range.
+inline void validate(const svd_options& o) {
+  validation::at_least("svd_options.max_sweeps", o.max_sweeps, 1);
+  validation::require(o.tolerance >= 0 && o.tolerance < 1, "svd_options.tolerance",
+                      validation::format_value(o.tolerance), "in [0, 1)");
+}
+
+struct procrustes_options {
+  svd_options svd = {};  // the SVD of x^T z
+};
+
+inline void validate(const procrustes_options& o) { validate(o.svd); }
 
 struct svd_result {
   dense_matrix<double> u;   // m x n, orthonormal columns (for non-zero singular values)
   std::vector<double> s;    // n singular values, decreasing
   dense_matrix<double> v;   // n x n orthogonal
-  convergence_info info;    // iterations = sweeps; error = largest remaining relative off-diagonal
+  // iterations = sweeps; error = largest relative off-diagonal |<a_p,a_q>| / (||a_p|| ||a_q||) of the last sweep.
+  convergence_info convergence;
 };
 
 // Thin SVD a = u diag(s) v^T of an m x n matrix with m >= n.
-template <matrix M>
-svd_result svd(const M& a, const svd_options& options = {}) {
-  require_rank_two(a, "svd: a");
+template <matrix M, observer Obs = no_observer>
+svd_result svd(const M& a, const svd_options& options = {}, Obs obs = {}) {
+  validate(options);
+  validation::check_matrix(a, "a", validation::entry_rule::finite);
   const std::size_t m = rows(a), n = cols(a);
-  if (m < n) throw invalid_argument("svd: a must have at least as many rows as columns (transpose it)");
+  if (m < n)
+    throw invalid_argument("a is " + std::to_string(m) + " x " + std::to_string(n) +
+                           " but svd needs at least as many rows as columns (transpose it)");
   dense_matrix<double> w = to_dense<M, double>(a);  // columns become u * s
-  for (double x : std::span<const double>(w.data(), w.size()))
-    if (!std::isfinite(x)) throw invalid_argument("svd: a contains a NaN or infinite value");
   dense_matrix<double> v(n, n, 0.0);
   for (std::size_t i = 0; i < n; ++i) v(i, i) = 1.0;
   svd_result r;
-  r.info.status = solver_status::max_iterations;
+  r.convergence.status = solver_status::max_iterations;
   for (std::size_t sweep = 1; sweep <= options.max_sweeps; ++sweep) {
     double worst = 0.0;
     for (std::size_t p = 0; p + 1 < n; ++p)
@@ -81,10 +107,15 @@ svd_result svd(const M& a, const svd_options& options = {}) {
           v(i, q) = s * x + c * y;
         }
       }
-    r.info.iterations = sweep;
-    r.info.error = worst;
-    if (worst <= options.tolerance) {
-      r.info.status = solver_status::converged;
+    r.convergence.iterations = sweep;
+    r.convergence.error = worst;
+    const bool converged = worst <= options.tolerance;
+    if (converged) r.convergence.status = solver_status::converged;
+    const observer_action action =
+        notify(obs, iteration_event{"svd", sweep, worst, std::numeric_limits<double>::quiet_NaN(), options.max_sweeps});
+    if (converged) break;
+    if (action == observer_action::stop) {
+      r.convergence.status = solver_status::stopped_by_observer;
       break;
     }
   }
@@ -134,20 +165,20 @@ svd_result svd(const M& a, const svd_options& options = {}) {
 struct procrustes_result {
   dense_matrix<double> w;   // d x d orthogonal: x * w ~ z
   double residual = 0.0;    // ||x w - z||_F
-  convergence_info info;    // of the SVD
+  // That of the SVD of x^T z: iterations = sweeps; error = largest relative off-diagonal of the last sweep.
+  convergence_info convergence;
 };
 
 // The orthogonal W minimising ||x W - z||_F for n x d matrices x, z (rows =
 // dictionary pairs, the same row in both).  n may be smaller than d.
-template <matrix X, matrix Z>
-procrustes_result procrustes(const X& x, const Z& z, const svd_options& options = {}) {
-  require_rank_two(x, "procrustes: x");
-  require_rank_two(z, "procrustes: z");
+template <matrix X, matrix Z, observer Obs = no_observer>
+procrustes_result procrustes(const X& x, const Z& z, const procrustes_options& options = {}, Obs obs = {}) {
+  validate(options);
+  validation::check_matrix(x, "x", validation::entry_rule::finite);
+  validation::check_matrix(z, "z", validation::entry_rule::finite);
   const std::size_t n = rows(x), d = cols(x);
-  if (rows(z) != n || cols(z) != d)
-    throw invalid_argument("procrustes: x is " + std::to_string(n) + " x " + std::to_string(d) + " but z is " +
-                           std::to_string(rows(z)) + " x " + std::to_string(cols(z)));
-  if (n == 0 || d == 0) throw invalid_argument("procrustes: empty matrices");
+  validation::check_shape("z", rows(z), cols(z), n, d,
+                          "x is " + std::to_string(n) + " x " + std::to_string(d));
   const auto xd = to_dense<X, double>(x);
   const auto zd = to_dense<Z, double>(z);
   dense_matrix<double> m(d, d, 0.0);  // x^T z
@@ -157,9 +188,12 @@ procrustes_result procrustes(const X& x, const Z& z, const svd_options& options 
       if (xi == 0.0) continue;
       for (std::size_t j = 0; j < d; ++j) m(i, j) += xi * zd(k, j);
     }
-  const svd_result s = svd(m, options);
+  const svd_result s = [&] {
+    if constexpr (std::is_same_v<Obs, no_observer>) return svd(m, options.svd);
+    else return svd(m, options.svd, prefixed_observer<Obs>("procrustes", obs));
+  }();
   procrustes_result r;
-  r.info = s.info;
+  r.convergence = s.convergence;
   r.w = dense_matrix<double>(d, d, 0.0);
   for (std::size_t i = 0; i < d; ++i)
     for (std::size_t j = 0; j < d; ++j) {

@@ -13,14 +13,13 @@
 #include <cstddef>
 #include <limits>
 #include <memory>
-#include <string>
 #include <vector>
 
 #include "lexalign/config.hpp"
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/matrix.hpp"
 #include "lexalign/core/matrix_view.hpp"
-#include "lexalign/ot/emd.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/ot/exact_result.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -30,6 +29,10 @@ struct assignment_options {
   // Maximise the sum of the matched entries (weights) instead of minimising.
   bool maximize = false;
 };
+
+// Every assignment_options value is valid (a bool); here so that every
+// algorithm's options have a validate() and callers need not know which are trivial.
+inline void validate(const assignment_options&) noexcept {}
 
 // Reusable buffers: repeated solves of the same or smaller size allocate
 // nothing here.
@@ -43,7 +46,7 @@ class assignment_workspace {
  private:
   template <class U>
   using vec = std::vector<U, typename std::allocator_traits<Allocator>::template rebind_alloc<U>>;
-  template <class M, class T, class Alloc, class WAlloc>
+  template <lexalign::matrix M, class T, class Alloc, class WAlloc>
   friend void assignment_into(const M&, const assignment_options&, assignment_workspace<WAlloc>&,
                               assignment_result<T, Alloc>&);
 
@@ -119,13 +122,13 @@ void shortest_augmenting_paths(const double* cost, std::size_t r, std::size_t c,
 }  // namespace detail
 
 // Fills `out` (reusing its buffers).
-template <class M, class T, class Alloc, class WAlloc>
+template <lexalign::matrix M, class T, class Alloc, class WAlloc>
 void assignment_into(const M& cost, const assignment_options& opt, assignment_workspace<WAlloc>& ws,
                      assignment_result<T, Alloc>& out) {
-  static_assert(lexalign::matrix<M>);
+  validate(opt);
   require_rank_two(cost, "cost");
   const std::size_t m = rows(cost), n = cols(cost);
-  if (m == 0 || n == 0) throw invalid_argument("assignment: cost matrix is empty");
+  validation::check_not_empty("cost", m, n);
   // Work on the short side as rows: r x c with r <= c.
   const bool transposed = m > n;
   const std::size_t r = transposed ? n : m, c = transposed ? m : n;
@@ -135,7 +138,7 @@ void assignment_into(const M& cost, const assignment_options& opt, assignment_wo
     for (std::size_t i = 0; i < m; ++i)
       for (std::size_t j = 0; j < n; ++j) {
         const double x = static_cast<double>(get(i, j));
-        detail::check_cost_value(x, i, j, opt.maximize ? "assignment: weight matrix" : "assignment: cost matrix");
+        validation::check_entry("cost", i, j, x, validation::entry_rule::finite);  // any sign
         ws.cost_[transposed ? j * c + i : i * c + j] = sign * x;
       }
   };

@@ -3,7 +3,7 @@
 //
 //   std::vector<double> a{0.5, 0.5}, b{0.25, 0.75};
 //   auto r = lexalign::ot::emd(a, b, cost);        // cost: any 2 x 2 matrix
-//   r.cost; r.entries; r.plan; r.u; r.v; r.status;
+//   r.cost; r.entries; r.plan; r.u; r.v; r.convergence.status;
 //
 // See docs/ot/emd.md.
 #pragma once
@@ -15,13 +15,16 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "lexalign/config.hpp"
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/matrix.hpp"
 #include "lexalign/core/matrix_view.hpp"
+#include "lexalign/core/observer.hpp"
 #include "lexalign/core/status.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/ot/detail/network_simplex.hpp"
 #include "lexalign/ot/exact_result.hpp"
 
@@ -29,11 +32,12 @@ LEXALIGN_NAMESPACE_BEGIN
 namespace ot {
 
 struct emd_options {
-  // Cap on simplex pivots; when reached the status is max_iterations and the
-  // plan is the last (feasible for the augmented problem) basis.
+  // Cap on simplex pivots (>= 1); when reached the status is max_iterations
+  // and the plan is the last (feasible for the augmented problem) basis.
   std::size_t max_iterations = 10'000'000;
-  // Allowed relative difference between sum(a) and sum(b); b is rescaled to
-  // the mass of a (as POT does) when within it.
+  // Allowed relative difference between sum(a) and sum(b), in [0, 1]; b is
+  // rescaled to the mass of a (as POT does) when within it
+  // (validation::matching_mass).
   double mass_tolerance = 1e-6;
   // Also fill the dense plan (the sparse `entries` are always filled).
   bool dense_plan = true;
@@ -43,10 +47,11 @@ struct emd_options {
   std::size_t block_size = 0;
 };
 
-// The value type the exact solvers compute in: the matrix's floating type,
-// double for integer matrices.
-template <class V>
-using exact_value_t = std::conditional_t<std::is_floating_point_v<V>, V, double>;
+// Throws lexalign::invalid_option for a value out of range.
+inline void validate(const emd_options& o) {
+  validation::at_least("emd_options.max_iterations", o.max_iterations, 1);
+  validation::in_range("emd_options.mass_tolerance", o.mass_tolerance, 0.0, 1.0);
+}
 
 // Reusable buffers for repeated solves (free-support barycenters, batches).
 // Sized on first use; later solves of the same or smaller size allocate
@@ -61,9 +66,9 @@ class emd_workspace {
  private:
   template <class U>
   using vec = std::vector<U, typename std::allocator_traits<Allocator>::template rebind_alloc<U>>;
-  template <class A, class B, class M, class U, class Alloc>
+  template <lexalign::vector A, lexalign::vector B, lexalign::matrix M, class U, class Alloc, lexalign::observer Obs>
   friend void emd_into(const A&, const B&, const M&, const emd_options&, emd_workspace<U, Alloc>&,
-                       emd_result<U, Alloc>&);
+                       emd_result<U, Alloc>&, Obs);
 
   Allocator alloc_;
   detail::network_simplex<T, Allocator> simplex_;
@@ -73,52 +78,26 @@ class emd_workspace {
   vec<double> u_, v_;
 };
 
-namespace detail {
-
-template <class V>
-double checked_mass(const V& w, const char* name) {
-  double s = 0;
-  for (std::size_t k = 0; k < lexalign::size(w); ++k) {
-    const double x = static_cast<double>(at(w, k));
-    if (std::isnan(x)) throw invalid_argument(std::string(name) + " has a NaN at index " + std::to_string(k));
-    if (std::isinf(x)) throw invalid_argument(std::string(name) + " has an infinite value at index " + std::to_string(k));
-    if (x < 0) throw invalid_argument(std::string(name) + " has a negative value at index " + std::to_string(k));
-    s += x;
-  }
-  if (!(s > 0)) throw invalid_argument(std::string(name) + " has zero total mass");
-  return s;
-}
-
-inline void check_cost_value(double c, std::size_t i, std::size_t j, const char* name = "cost") {
-  if (!std::isfinite(c))
-    throw invalid_argument(std::string(name) + " has a " + (std::isnan(c) ? "NaN" : "non-finite") + " entry at (" +
-                           std::to_string(i) + ", " + std::to_string(j) + ")");
-}
-
-}  // namespace detail
-
-// Fills `out` (reusing its buffers) with the optimal plan, cost and potentials.
-template <class A, class B, class M, class T, class Alloc>
+// Fills `out` (reusing its buffers) with the optimal plan, cost and
+// potentials.  The observer sees stage "emd" every
+// max(1024, m' + n') pivots (m', n': rows and columns of positive mass) and
+// once at the end; see docs/ot/emd.md.
+template <lexalign::vector A, lexalign::vector B, lexalign::matrix M, class T, class Alloc,
+          lexalign::observer Obs = no_observer>
 void emd_into(const A& a, const B& b, const M& cost, const emd_options& opt, emd_workspace<T, Alloc>& ws,
-              emd_result<T, Alloc>& out) {
-  static_assert(lexalign::vector<A> && lexalign::vector<B> && lexalign::matrix<M>);
-  require_rank_one(a, "a");
-  require_rank_one(b, "b");
+              emd_result<T, Alloc>& out, Obs obs = {}) {
+  validate(opt);
   require_rank_two(cost, "cost");
   const std::size_t m = rows(cost), n = cols(cost);
-  if (m == 0 || n == 0) throw invalid_argument("emd: cost matrix is empty");
-  if (lexalign::size(a) != m)
-    throw invalid_argument("emd: a has " + std::to_string(lexalign::size(a)) + " entries but cost has " +
-                           std::to_string(m) + " rows");
-  if (lexalign::size(b) != n)
-    throw invalid_argument("emd: b has " + std::to_string(lexalign::size(b)) + " entries but cost has " +
-                           std::to_string(n) + " columns");
-  const double sa = detail::checked_mass(a, "emd: a");
-  const double sb = detail::checked_mass(b, "emd: b");
-  if (std::abs(sa - sb) > opt.mass_tolerance * std::max(sa, sb))
-    throw invalid_argument("emd: a and b have different total mass (" + std::to_string(sa) + " vs " +
-                           std::to_string(sb) + ")");
-  const double scale_b = sa / sb;
+  validation::check_not_empty("cost", m, n);
+  // (The expected sizes are checked first so that no message is built on success.)
+  if (has_rank_one(a) && lexalign::size(a) != m)
+    validation::check_size("a", lexalign::size(a), m, "the cost has " + std::to_string(m) + " rows");
+  if (has_rank_one(b) && lexalign::size(b) != n)
+    validation::check_size("b", lexalign::size(b), n, "the cost has " + std::to_string(n) + " columns");
+  const double sa = validation::check_weights(a, "a");
+  const double sb = validation::check_weights(b, "b");
+  const double scale_b = validation::matching_mass(sa, sb, opt.mass_tolerance);
 
   ws.rows_.clear();
   ws.cols_.clear();
@@ -146,7 +125,7 @@ void emd_into(const A& a, const B& b, const M& cost, const emd_options& opt, emd
       std::size_t c = 0;
       for (std::size_t j = 0; j < n; ++j) {
         const double x = static_cast<double>(get(i, j));
-        detail::check_cost_value(x, i, j);
+        validation::check_entry("cost", i, j, x, validation::entry_rule::finite);
         if (active && c < nc && ws.cols_[c] == j) ws.cost_[r * nc + c++] = static_cast<T>(x);
       }
       if (active) ++r;
@@ -160,12 +139,32 @@ void emd_into(const A& a, const B& b, const M& cost, const emd_options& opt, emd
   }
 
   ws.simplex_.reset(mr, nc);
-  const auto res = ws.simplex_.solve(ws.cost_.data(), ws.a_.data(), ws.b_.data(), opt.max_iterations, opt.block_size);
-  out.status = res.status;
-  out.iterations = res.pivots;
-  out.error = res.min_reduced_cost;
-  if (res.status == solver_status::converged && ws.simplex_.artificial_flow() > 1e-9 * sa)
-    out.status = solver_status::numerical_error;
+  auto& simplex = ws.simplex_;
+  const auto event = [&](std::size_t pivots, double error) {
+    return iteration_event{"emd", pivots, error, simplex.real_cost(), opt.max_iterations};
+  };
+  std::size_t reported = 0;  // pivots at the last observer call
+  const auto res = [&] {
+    if constexpr (std::is_same_v<Obs, no_observer>) {
+      return simplex.solve(ws.cost_.data(), ws.a_.data(), ws.b_.data(), opt.max_iterations, opt.block_size);
+    } else {
+      return simplex.solve(ws.cost_.data(), ws.a_.data(), ws.b_.data(), opt.max_iterations, opt.block_size,
+                           [&](std::size_t pivots) {
+                             reported = pivots;
+                             return notify(obs, event(pivots, simplex.most_negative_reduced_cost())) ==
+                                    observer_action::stop;
+                           });
+    }
+  }();
+  out.convergence.status = res.status;
+  out.convergence.iterations = res.pivots;
+  out.convergence.error = res.min_reduced_cost;
+  if (res.status == solver_status::converged && simplex.artificial_flow() > 1e-9 * sa)
+    out.convergence.status = solver_status::numerical_error;
+  // The final state, unless the observer has just seen it.  Its answer is
+  // moot: the solve has ended already.
+  if constexpr (!std::is_same_v<Obs, no_observer>)
+    if (res.pivots != reported) notify(obs, event(res.pivots, res.min_reduced_cost));
 
   // Plan.
   out.entries.clear();
@@ -222,18 +221,21 @@ void emd_into(const A& a, const B& b, const M& cost, const emd_options& opt, emd
 }
 
 // Exact OT with a reusable workspace; the result uses the workspace's allocator.
-template <lexalign::vector A, lexalign::vector B, lexalign::matrix M, class T, class Alloc>
-emd_result<T, Alloc> emd(const A& a, const B& b, const M& cost, const emd_options& opt, emd_workspace<T, Alloc>& ws) {
+template <lexalign::vector A, lexalign::vector B, lexalign::matrix M, class T, class Alloc,
+          lexalign::observer Obs = no_observer>
+emd_result<T, Alloc> emd(const A& a, const B& b, const M& cost, const emd_options& opt, emd_workspace<T, Alloc>& ws,
+                         Obs obs = {}) {
   emd_result<T, Alloc> out(ws.get_allocator());
-  emd_into(a, b, cost, opt, ws, out);
+  emd_into(a, b, cost, opt, ws, out, std::move(obs));
   return out;
 }
 
 // Exact OT: min_P <C, P> subject to P 1 = a, P^T 1 = b, P >= 0.
-template <lexalign::vector A, lexalign::vector B, lexalign::matrix M>
-emd_result<exact_value_t<matrix_value_t<M>>> emd(const A& a, const B& b, const M& cost, const emd_options& opt = {}) {
+template <lexalign::vector A, lexalign::vector B, lexalign::matrix M, lexalign::observer Obs = no_observer>
+emd_result<exact_value_t<matrix_value_t<M>>> emd(const A& a, const B& b, const M& cost, const emd_options& opt = {},
+                                                 Obs obs = {}) {
   emd_workspace<exact_value_t<matrix_value_t<M>>> ws;
-  return emd(a, b, cost, opt, ws);
+  return emd(a, b, cost, opt, ws, std::move(obs));
 }
 
 }  // namespace ot

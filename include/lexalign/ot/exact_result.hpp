@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "lexalign/config.hpp"
@@ -12,6 +13,11 @@
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace ot {
+
+// The value type the exact solvers compute in: the matrix's floating type,
+// double for integer matrices.
+template <class V>
+using exact_value_t = std::conditional_t<std::is_floating_point_v<V>, V, double>;
 
 // One non-zero entry of a transport plan: `mass` moves from source i to target j.
 template <class T>
@@ -23,12 +29,9 @@ struct transport_entry {
   friend bool operator==(const transport_entry&, const transport_entry&) = default;
 };
 
-// Result of ot::emd.  The convergence_info base holds the status
-// (converged, max_iterations or numerical_error), `iterations` = simplex
-// pivots and `error` = the most negative reduced cost C_ij - u_i - v_j left
-// (0 when converged).
+// Result of ot::emd.
 template <class T, class Allocator = std::allocator<T>>
-struct emd_result : convergence_info {
+struct emd_result {
   using entry_allocator = typename std::allocator_traits<Allocator>::template rebind_alloc<transport_entry<T>>;
 
   explicit emd_result(const Allocator& alloc = Allocator())
@@ -44,9 +47,12 @@ struct emd_result : convergence_info {
   std::vector<T, Allocator> u, v;
   // sum_ij C_ij P_ij, accumulated in double.
   double cost = 0;
+  // iterations = simplex pivots; error = the most negative reduced cost C_ij - u_i - v_j left (0 when converged).
+  convergence_info convergence;
 };
 
-// Result of ot::assignment.  Not iterative: it always finishes.
+// Result of ot::assignment.  Not iterative (one augmenting path per row of
+// the short side, always to the end), so it has no convergence record.
 template <class T, class Allocator = std::allocator<T>>
 struct assignment_result {
   using index_allocator = typename std::allocator_traits<Allocator>::template rebind_alloc<std::ptrdiff_t>;
@@ -72,7 +78,7 @@ struct assignment_result {
 
 // Result of ot::free_support_barycenter.
 template <class T, class Allocator = std::allocator<T>>
-struct free_support_barycenter_result : convergence_info {
+struct free_support_barycenter_result {
   explicit free_support_barycenter_result(const Allocator& alloc = Allocator())
       : support(alloc), weights(alloc) {}
 
@@ -83,6 +89,8 @@ struct free_support_barycenter_result : convergence_info {
   // sum_l lambda_l <C_l, T_l> for the plans of the last iteration, where
   // C_l is the ground cost between the support before the last update and Y_l.
   double cost = 0;
+  // iterations = support updates; error = squared Frobenius displacement ||X_new - X||^2 of the last update.
+  convergence_info convergence;
 };
 
 }  // namespace ot

@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "lexalign/config.hpp"
@@ -30,6 +31,7 @@
 #include "lexalign/core/matrix_view.hpp"
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/status.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/ot/cost_metric.hpp"
 #include "lexalign/ot/emd.hpp"
 #include "lexalign/ot/exact_result.hpp"
@@ -38,20 +40,45 @@ LEXALIGN_NAMESPACE_BEGIN
 namespace ot {
 
 struct free_support_barycenter_options {
-  // Outer iterations (support updates).
+  // Outer iterations (support updates), >= 1.
   std::size_t max_iterations = 100;
-  // Converged when sum_ik (X_new - X)_ik^2 <= tolerance (POT's stopThr).
+  // Converged when sum_ik (X_new - X)_ik^2 <= tolerance (POT's stopThr); finite, >= 0.
   double tolerance = 1e-7;
-  // Barycenter weights a (k entries, all > 0); empty = uniform 1/k.
+  // Barycenter weights a (k entries, all finite and > 0); empty = uniform 1/k.
   std::vector<double> barycenter_weights = {};
-  // Weights lambda_l of the measures (non-negative, any sum); empty = uniform 1/L.
+  // Weights lambda_l of the measures (finite, >= 0, positive sum, any sum); empty = uniform 1/L.
   std::vector<double> measure_weights = {};
   // Ground cost between support points: sqeuclidean (POT's) or euclidean.
   // (cosine is rejected: the support update is the weighted mean.)
   cost_metric metric = cost_metric::sqeuclidean;
-  // Options of the default exact inner solver.
+  // Options of the default exact inner solver; its mass_tolerance is also
+  // the tolerance of the mass check between a and every b_l.
   emd_options inner = {.dense_plan = false};
 };
+
+// Throws lexalign::invalid_option for a value out of range (the sizes of the
+// weight vectors are checked against the data by free_support_barycenter).
+inline void validate(const free_support_barycenter_options& o) {
+  validation::at_least("free_support_barycenter_options.max_iterations", o.max_iterations, 1);
+  validation::non_negative("free_support_barycenter_options.tolerance", o.tolerance);
+  for (std::size_t i = 0; i < o.barycenter_weights.size(); ++i)
+    validation::positive(validation::entry_name("free_support_barycenter_options.barycenter_weights", i),
+                         o.barycenter_weights[i]);
+  double lambda_total = 0;
+  for (std::size_t l = 0; l < o.measure_weights.size(); ++l) {
+    validation::non_negative(validation::entry_name("free_support_barycenter_options.measure_weights", l),
+                             o.measure_weights[l]);
+    lambda_total += o.measure_weights[l];
+  }
+  if (!o.measure_weights.empty())
+    validation::require(lambda_total > 0, "free_support_barycenter_options.measure_weights", "all zero",
+                        "with a positive sum");
+  validation::require(o.metric == cost_metric::sqeuclidean || o.metric == cost_metric::euclidean,
+                      "free_support_barycenter_options.metric",
+                      o.metric == cost_metric::cosine ? "cosine" : std::to_string(static_cast<int>(o.metric)),
+                      "sqeuclidean or euclidean (the support update is the weighted mean of the matched points)");
+  validate(o.inner);
+}
 
 // An inner OT solver: writes the k x n plan between masses a (k) and b (n)
 // for `cost` into `plan` and reports how it ended.  ot::sinkhorn can be
@@ -76,7 +103,7 @@ class exact_inner_solver {
     for (std::size_t i = 0; i < plan.rows(); ++i)
       for (std::size_t j = 0; j < plan.cols(); ++j) plan(i, j) = T{0};
     for (const auto& e : res_.entries) plan(e.i, e.j) = e.mass;
-    return res_.status;
+    return res_.convergence.status;
   }
 
   const emd_result<T, Allocator>& last() const noexcept { return res_; }
@@ -101,26 +128,31 @@ concept vector_range = std::ranges::random_access_range<const R> && std::ranges:
 
 // Free-support barycenter with a caller-chosen inner solver and observer.
 // `points[l]` is an n_l x d matrix, `weights[l]` its n_l masses (each
-// measure's mass must equal the barycenter's, 1 by default); x_init is the
-// k x d starting support.  The observer sees stage "free_support_barycenter",
-// error = squared displacement, objective = sum_l lambda_l <C_l, T_l>.
+// measure's mass must equal the barycenter's, 1 by default, within
+// opt.inner.mass_tolerance: b_l is then rescaled to it); x_init is the k x d
+// starting support.  The observer sees stage "free_support_barycenter" after
+// every support update: error = squared displacement, objective = sum_l
+// lambda_l <C_l, T_l>.  A stop ends the call with stopped_by_observer, unless
+// that update met the tolerance (then converged: the call ends anyway).
 template <detail::matrix_range P, detail::vector_range W, lexalign::matrix X0, class Inner, lexalign::observer Obs,
           class T = exact_value_t<matrix_value_t<X0>>>
   requires inner_ot_solver<std::remove_reference_t<Inner>, T>
 free_support_barycenter_result<T> free_support_barycenter(const P& points, const W& weights, const X0& x_init,
                                                           const free_support_barycenter_options& opt, Inner&& inner,
                                                           Obs obs) {
-  require_rank_two(x_init, "x_init");
+  validate(opt);
+  validation::check_matrix(x_init, "x_init", validation::entry_rule::finite);
   const std::size_t L = std::ranges::size(points);
-  if (L == 0) throw invalid_argument("free_support_barycenter: no measures given");
-  if (std::ranges::size(weights) != L)
-    throw invalid_argument("free_support_barycenter: " + std::to_string(L) + " point sets but " +
-                           std::to_string(std::ranges::size(weights)) + " weight vectors");
+  if (L == 0) throw invalid_argument("points is empty: no measures given");
+  validation::check_size("weights", std::ranges::size(weights), L,
+                         "points has " + std::to_string(L) + " point sets");
   const std::size_t k = rows(x_init), d = cols(x_init);
-  if (k == 0 || d == 0) throw invalid_argument("free_support_barycenter: x_init is empty");
-  if (opt.metric != cost_metric::sqeuclidean && opt.metric != cost_metric::euclidean)
-    throw invalid_argument("free_support_barycenter: metric must be sqeuclidean or euclidean (the support update is "
-                           "the weighted mean of the matched points, which suits neither cosine nor other metrics)");
+  if (!opt.barycenter_weights.empty())
+    validation::check_size("free_support_barycenter_options.barycenter_weights", opt.barycenter_weights.size(), k,
+                           "x_init has " + std::to_string(k) + " rows");
+  if (!opt.measure_weights.empty())
+    validation::check_size("free_support_barycenter_options.measure_weights", opt.measure_weights.size(), L,
+                           "points has " + std::to_string(L) + " point sets");
 
   free_support_barycenter_result<T> res;
   // Barycenter weights.
@@ -128,85 +160,43 @@ free_support_barycenter_result<T> free_support_barycenter(const P& points, const
   if (opt.barycenter_weights.empty()) {
     std::fill(res.weights.begin(), res.weights.end(), static_cast<T>(1.0 / static_cast<double>(k)));
   } else {
-    if (opt.barycenter_weights.size() != k)
-      throw invalid_argument("free_support_barycenter: barycenter_weights has " +
-                             std::to_string(opt.barycenter_weights.size()) + " entries but x_init has " +
-                             std::to_string(k) + " rows");
-    for (std::size_t i = 0; i < k; ++i) {
-      const double x = opt.barycenter_weights[i];
-      if (!(x > 0) || !std::isfinite(x))
-        throw invalid_argument("free_support_barycenter: barycenter_weights must be finite and > 0 (index " +
-                               std::to_string(i) + ")");
-      res.weights[i] = static_cast<T>(x);
-    }
+    for (std::size_t i = 0; i < k; ++i) res.weights[i] = static_cast<T>(opt.barycenter_weights[i]);
   }
   double mass_a = 0;
   for (auto x : res.weights) mass_a += static_cast<double>(x);
 
   // Measure weights lambda.
   std::vector<double> lambda(L, 1.0 / static_cast<double>(L));
-  if (!opt.measure_weights.empty()) {
-    if (opt.measure_weights.size() != L)
-      throw invalid_argument("free_support_barycenter: measure_weights has " +
-                             std::to_string(opt.measure_weights.size()) + " entries for " + std::to_string(L) +
-                             " measures");
-    for (std::size_t l = 0; l < L; ++l) {
-      const double x = opt.measure_weights[l];
-      if (!(x >= 0) || !std::isfinite(x))
-        throw invalid_argument("free_support_barycenter: measure_weights must be finite and >= 0 (index " +
-                               std::to_string(l) + ")");
-      lambda[l] = x;
-    }
-  }
+  if (!opt.measure_weights.empty()) lambda.assign(opt.measure_weights.begin(), opt.measure_weights.end());
 
   // Copies of the measures (contiguous T) and the largest size.
   std::vector<dense_matrix<T>> Y;
-  std::vector<std::vector<T>> B;
+  std::vector<std::vector<T>> B(L);
   Y.reserve(L);
-  B.reserve(L);
   std::size_t max_n = 0;
   for (std::size_t l = 0; l < L; ++l) {
     const auto& pts = *(std::ranges::begin(points) + static_cast<std::ptrdiff_t>(l));
     const auto& w = *(std::ranges::begin(weights) + static_cast<std::ptrdiff_t>(l));
-    require_rank_two(pts, "points");
-    require_rank_one(w, "weights");
-    const std::string which = "free_support_barycenter: measure " + std::to_string(l);
-    if (cols(pts) != d)
-      throw invalid_argument(which + " has dimension " + std::to_string(cols(pts)) + " but x_init has " +
-                             std::to_string(d));
-    if (rows(pts) == 0) throw invalid_argument(which + " has no points");
-    if (lexalign::size(w) != rows(pts))
-      throw invalid_argument(which + " has " + std::to_string(rows(pts)) + " points but " +
-                             std::to_string(lexalign::size(w)) + " weights");
-    const double mass = detail::checked_mass(w, (which + " weights").c_str());
-    if (std::abs(mass - mass_a) > opt.inner.mass_tolerance * std::max(mass, mass_a))
-      throw invalid_argument(which + " has total mass " + std::to_string(mass) +
-                             " but the barycenter weights sum to " + std::to_string(mass_a));
-    Y.push_back(dense_matrix<T>(rows(pts), d));
-    for (std::size_t i = 0; i < rows(pts); ++i)
-      for (std::size_t c = 0; c < d; ++c) {
-        const double x = static_cast<double>(at(pts, i, c));
-        detail::check_cost_value(x, i, c, (which + " points").c_str());
-        Y.back()(i, c) = static_cast<T>(x);
-      }
-    B.emplace_back(rows(pts));
-    for (std::size_t i = 0; i < rows(pts); ++i) B.back()[i] = static_cast<T>(at(w, i));
+    const std::string points_l = validation::entry_name("points", l), weights_l = validation::entry_name("weights", l);
+    validation::check_matrix(pts, points_l, validation::entry_rule::finite);
+    validation::check_shape(points_l, rows(pts), cols(pts), rows(pts), d, "x_init has " + std::to_string(d) + " columns");
+    const double mass = validation::load_weights(w, B[l], weights_l, rows(pts),
+                                                 points_l + " has " + std::to_string(rows(pts)) + " rows");
+    const double scale = validation::matching_mass(mass_a, mass, opt.inner.mass_tolerance,
+                                                   "a = the barycenter weights, b = " + weights_l);
+    if (scale != 1.0)
+      for (auto& x : B[l]) x = static_cast<T>(static_cast<double>(x) * scale);
+    Y.push_back(to_dense<std::remove_cvref_t<decltype(pts)>, T>(pts));
     max_n = std::max(max_n, rows(pts));
   }
 
   dense_matrix<T>& X = res.support;
-  X.resize(k, d);
-  for (std::size_t i = 0; i < k; ++i)
-    for (std::size_t c = 0; c < d; ++c) {
-      const double x = static_cast<double>(at(x_init, i, c));
-      detail::check_cost_value(x, i, c, "free_support_barycenter: x_init");
-      X(i, c) = static_cast<T>(x);
-    }
+  X = to_dense<X0, T>(x_init);
   std::vector<double> x_new(k * d);
   std::vector<T> cost_buf(k * max_n), plan_buf(k * max_n);
 
-  res.status = solver_status::max_iterations;
-  res.iterations = 0;
+  convergence_info& conv = res.convergence;
+  conv = {};
   for (std::size_t it = 1; it <= opt.max_iterations; ++it) {
     std::fill(x_new.begin(), x_new.end(), 0.0);
     double objective = 0;
@@ -242,9 +232,9 @@ free_support_barycenter_result<T> free_support_barycenter(const P& points, const
       }
     }
     res.cost = objective;
-    res.iterations = it;
+    conv.iterations = it;
     if (failed) {
-      res.status = solver_status::numerical_error;
+      conv.status = solver_status::numerical_error;
       break;
     }
     double disp = 0;
@@ -254,13 +244,14 @@ free_support_barycenter_result<T> free_support_barycenter(const P& points, const
         disp += t * t;
         X(i, c) = static_cast<T>(x_new[i * d + c]);
       }
-    res.error = disp;
-    if (notify(obs, iteration_event{"free_support_barycenter", it, disp, objective}) == observer_action::stop) {
-      res.status = disp <= opt.tolerance ? solver_status::converged : solver_status::stopped_by_observer;
-      break;
-    }
-    if (disp <= opt.tolerance) {
-      res.status = solver_status::converged;
+    conv.error = disp;
+    const bool converged = disp <= opt.tolerance;
+    if (converged) conv.status = solver_status::converged;
+    const observer_action action =
+        notify(obs, iteration_event{"free_support_barycenter", it, disp, objective, opt.max_iterations});
+    if (converged) break;
+    if (action == observer_action::stop) {
+      conv.status = solver_status::stopped_by_observer;
       break;
     }
   }
@@ -273,7 +264,7 @@ free_support_barycenter_result<exact_value_t<matrix_value_t<X0>>> free_support_b
     const P& points, const W& weights, const X0& x_init, const free_support_barycenter_options& opt = {},
     Obs obs = {}) {
   exact_inner_solver<exact_value_t<matrix_value_t<X0>>> inner(opt.inner);
-  return free_support_barycenter(points, weights, x_init, opt, inner, obs);
+  return free_support_barycenter(points, weights, x_init, opt, inner, std::move(obs));
 }
 
 }  // namespace ot

@@ -72,8 +72,22 @@ class network_simplex {
     double min_reduced_cost = 0;  // most negative reduced cost left (0 when optimal)
   };
 
+  // Pivots between two refreshes of the potentials from the tree (they are
+  // also the points where solve() calls its `on_refresh` hook).
+  static std::size_t refresh_interval(std::size_t m, std::size_t n) { return std::max<std::size_t>(1024, m + n); }
+
+  // A hook that never stops the solve.
+  struct no_hook {
+    constexpr bool operator()(std::size_t) const noexcept { return false; }
+  };
+
   // cost: m x n row-major; a, b: positive masses of equal total.
-  outcome solve(const T* cost, const double* a, const double* b, std::size_t max_pivots, std::size_t block_size) {
+  // on_refresh(pivots) is called after every refresh_interval(m, n) pivots,
+  // once the potentials are exact; returning true ends the solve with status
+  // stopped_by_observer (the current basis is kept).
+  template <class Hook = no_hook>
+  outcome solve(const T* cost, const double* a, const double* b, std::size_t max_pivots, std::size_t block_size,
+                Hook&& on_refresh = {}) {
     cost_ = cost;
     const std::size_t m = m_, n = n_;
     const node root = static_cast<node>(m + n);
@@ -115,7 +129,7 @@ class network_simplex {
     next_j_ = 0;
 
     outcome out;
-    const std::size_t refresh = std::max<std::size_t>(1024, m + n);
+    const std::size_t refresh = refresh_interval(m, n);
     for (;;) {
       arc e = find_entering();
       if (e < 0) {
@@ -133,7 +147,13 @@ class network_simplex {
         break;
       }
       ++out.pivots;
-      if (out.pivots % refresh == 0) recompute_potentials(false);
+      if (out.pivots % refresh == 0) {
+        recompute_potentials(false);
+        if (on_refresh(out.pivots)) {
+          out.status = solver_status::stopped_by_observer;
+          break;
+        }
+      }
     }
     // Final potentials: exact path sums of real costs.  At the optimum every
     // arc still joining the root is of one kind (see emd.hpp), so the big-M
@@ -155,6 +175,25 @@ class network_simplex {
       const arc e = pred_[k];
       if (e >= 0 && e < real) f(static_cast<std::size_t>(e) / n_, static_cast<std::size_t>(e) % n_, flow_[k]);
     }
+  }
+
+  // sum C_ij x_ij over the real tree arcs (the cost of the current basis,
+  // without the mass still on artificial arcs), accumulated in double.
+  double real_cost() const {
+    double c = 0;
+    for_each_basic([&](std::size_t i, std::size_t j, double f) { c += f * static_cast<double>(cost_[i * n_ + j]); });
+    return c;
+  }
+
+  // Most negative reduced cost C_ij + pi_i - pi_j over the arcs outside the
+  // tree under the current potentials (0 when none is negative).  O(m n).
+  double most_negative_reduced_cost() const {
+    double worst = 0;
+    for (std::size_t i = 0; i < m_; ++i)
+      for (std::size_t j = 0; j < n_; ++j)
+        if (!in_tree_[i * n_ + j])
+          worst = std::min(worst, static_cast<double>(cost_[i * n_ + j]) + pi_[i] - pi_[m_ + j]);
+    return worst;
   }
 
   // Largest flow left on an artificial arc (zero for a feasible balanced problem).
@@ -213,15 +252,6 @@ class network_simplex {
     next_i_ = i;
     next_j_ = j;
     return best_e;
-  }
-
-  double most_negative_reduced_cost() const {
-    double worst = 0;
-    for (std::size_t i = 0; i < m_; ++i)
-      for (std::size_t j = 0; j < n_; ++j)
-        if (!in_tree_[i * n_ + j])
-          worst = std::min(worst, static_cast<double>(cost_[i * n_ + j]) + pi_[i] - pi_[m_ + j]);
-    return worst;
   }
 
   // pi from the tree in preorder: zero reduced cost on every tree arc.  With

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "lexalign/ot/emd.hpp"
-#include "reference.hpp"
+#include "exact_reference.hpp"
 #include "support/catch.hpp"
 #include "support/counting_resource.hpp"
 #include "support/fixture.hpp"
@@ -27,7 +27,7 @@ template <class R, class C>
 void check_optimality_certificate(const R& r, const std::vector<double>& a, const std::vector<double>& b, const C& cost,
                                   double tol) {
   const std::size_t m = a.size(), n = b.size();
-  REQUIRE(r.status == lexalign::solver_status::converged);
+  REQUIRE(r.convergence.status == lexalign::solver_status::converged);
   REQUIRE(r.plan.rows() == m);
   REQUIRE(r.plan.cols() == n);
   std::vector<double> rs(m, 0.0), cs(n, 0.0);
@@ -92,7 +92,7 @@ TEST_CASE("emd in float agrees with POT within float precision", "[emd][fixture]
   const lexalign::matrix_view<const float> C(Cf.data(), f.array("cost").rows, f.array("cost").cols);
   const auto r = ot::emd(a, b, C);
   static_assert(std::is_same_v<decltype(r.plan)::value_type, float>);
-  CHECK(r.converged());
+  CHECK(r.convergence.converged());
   CHECK(r.cost == Approx(f.scalar("emd2")).epsilon(1e-5));
   double slack_min = 0;
   for (std::size_t i = 0; i < C.rows(); ++i)
@@ -207,44 +207,8 @@ TEST_CASE("emd reports the iteration cap as a status", "[emd][status]") {
   const lexalign::test::fixture f(lexalign::test::fixture_path("ot_exact/emd_medium.txt"));
   const auto a = f.array("a").as_vector(), b = f.array("b").as_vector();
   const auto r = ot::emd(a, b, f.array("cost").view(), {.max_iterations = 5});
-  CHECK(r.status == lexalign::solver_status::max_iterations);
-  CHECK(r.iterations == 5);
-  CHECK(r.error < 0);  // some reduced cost is still negative
+  CHECK(r.convergence.status == lexalign::solver_status::max_iterations);
+  CHECK(r.convergence.iterations == 5);
+  CHECK(r.convergence.error < 0);  // some reduced cost is still negative
   for (const auto& x : r.u) CHECK(std::isfinite(x));
-}
-
-TEST_CASE("emd rejects bad input with clear messages", "[emd][errors]") {
-  using Catch::Matchers::Contains;
-  mat C(2, 3, 1.0);
-  const std::vector<double> a{0.5, 0.5}, b{0.2, 0.3, 0.5};
-  CHECK_NOTHROW(ot::emd(a, b, C));
-  SECTION("NaN cost") {
-    C(1, 2) = std::nan("");
-    CHECK_THROWS_WITH(ot::emd(a, b, C), Contains("NaN") && Contains("(1, 2)"));
-  }
-  SECTION("infinite cost") {
-    C(0, 1) = INFINITY;
-    CHECK_THROWS_AS(ot::emd(a, b, C), lexalign::invalid_argument);
-    CHECK_THROWS_WITH(ot::emd(a, b, C), Contains("non-finite"));
-  }
-  SECTION("negative mass") {
-    CHECK_THROWS_WITH(ot::emd(std::vector<double>{1.5, -0.5}, b, C), Contains("negative") && Contains("a"));
-  }
-  SECTION("NaN mass") {
-    CHECK_THROWS_WITH(ot::emd(a, std::vector<double>{0.2, std::nan(""), 0.5}, C), Contains("NaN"));
-  }
-  SECTION("different total mass") {
-    CHECK_THROWS_WITH(ot::emd(a, std::vector<double>{0.2, 0.3, 0.6}, C), Contains("different total mass"));
-  }
-  SECTION("zero mass") {
-    CHECK_THROWS_WITH(ot::emd(std::vector<double>{0, 0}, std::vector<double>{0, 0, 0}, C), Contains("zero total mass"));
-  }
-  SECTION("empty") {
-    const mat E(0, 0);
-    CHECK_THROWS_WITH(ot::emd(std::vector<double>{}, std::vector<double>{}, E), Contains("empty"));
-  }
-  SECTION("shape mismatch") {
-    CHECK_THROWS_WITH(ot::emd(b, b, C), Contains("a has 3 entries but cost has 2 rows"));
-    CHECK_THROWS_WITH(ot::emd(a, a, C), Contains("b has 2 entries but cost has 3 columns"));
-  }
 }

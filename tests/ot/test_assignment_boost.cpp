@@ -10,7 +10,7 @@
 #include <random>
 
 #include "lexalign/ot/assignment.hpp"
-#include "reference.hpp"
+#include "exact_reference.hpp"
 #include "support/catch.hpp"
 
 #ifdef LEXALIGN_TEST_HAVE_BOOST_MATCHING
