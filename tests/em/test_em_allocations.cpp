@@ -46,20 +46,20 @@ TEST_CASE("IBM1, HMM and fast_align iterations allocate nothing after the first"
   at.reserve(iterations);
 
   auto t = em::lexical_table::from_cooccurrence(view);
-  const auto r1 = em::train_ibm1(view, t, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  const auto r1 = em::train_ibm1(view, t, {.iterations = iterations, .parallel = {.threads = 1}}, allocation_log{&at});
   CHECK(r1.log_likelihood.size() == iterations);
   check_steady(at, iterations);
 
   at.clear();
   auto p = em::hmm_parameters::uniform(em::max_given_length(view));
-  const auto r2 = em::train_hmm(view, t, p, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  const auto r2 = em::train_hmm(view, t, p, {.iterations = iterations, .parallel = {.threads = 1}}, allocation_log{&at});
   CHECK(r2.log_likelihood.size() == iterations);
   check_steady(at, iterations);
 
   at.clear();
   auto t2 = em::lexical_table::from_cooccurrence(view);
   em::fast_align_parameters fp;
-  const auto r3 = em::train_fast_align(view, t2, fp, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  const auto r3 = em::train_fast_align(view, t2, fp, {.iterations = iterations, .parallel = {.threads = 1}}, allocation_log{&at});
   CHECK(r3.log_likelihood.size() == iterations);
   check_steady(at, iterations);
 }

@@ -11,9 +11,9 @@
 namespace em = lexalign::em;
 
 namespace {
-em::word_embeddings parse(const std::string& text) {
+lexalign::io::word_embeddings parse(const std::string& text) {
   std::istringstream in(text);
-  return em::read_embeddings(in, "e.vec");
+  return lexalign::io::read_embeddings(in, "e.vec");
 }
 lexalign::parallel_corpus read(const std::string& text) {
   std::istringstream in(text);
@@ -65,9 +65,9 @@ TEST_CASE("the prior is a distribution per row and pulls EM towards similar word
   CHECK(prior.q[table.find(em::lexical_table::row_of(flower), fleur)] > 0.99f);
 
   auto train = [&](const em::lexical_prior* p) {
-    em::train_options o{.model = em::model_kind::ibm1, .ibm1_iterations = 3};
+    em::train_options o{.model = em::model_kind::ibm1, .ibm1 = {.iterations = 3}};
     o.forward_prior = p;
-    return em::train_directional(view, o, "forward", p);
+    return em::train_directional(view, o);
   };
   const auto plain = train(nullptr);
   const auto guided = train(&prior);

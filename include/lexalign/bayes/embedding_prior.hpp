@@ -21,6 +21,7 @@
 
 #include "lexalign/config.hpp"
 #include "lexalign/core/error.hpp"
+#include "lexalign/em/lexical_prior.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN

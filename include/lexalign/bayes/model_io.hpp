@@ -1,10 +1,11 @@
-// lexalign/bayes/model_io.hpp - save a bayes_model (learned counts and
-// vocabularies) and load it to align new text with the counts as priors.
+// lexalign/bayes/model_io.hpp - bayes::save and bayes::load: a bayes::model
+// (learned counts and vocabularies), to align new text with the counts as
+// priors.
 //
-//   auto r = bayes::align(corpus, {.seed = 1, .keep_model = true});
-//   bayes::save_model_file("en-es.bayes", *r.model);
-//   auto m = bayes::load_model_file("en-es.bayes");
-//   auto out = bayes::align_with_model(m, new_pairs, {.seed = 1});
+//   auto m = bayes::train(corpus, {.seed = 1});
+//   bayes::save(m, "en-es.bayes");
+//   auto loaded = bayes::load("en-es.bayes");
+//   auto out = bayes::align(loaded, new_pairs, {.seed = 1});
 //
 // File format (UTF-8 text, '\n' line ends, C-locale numbers; counts are
 // floats written with 9 significant digits, so a round trip is exact):
@@ -36,7 +37,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "lexalign/bayes/priors.hpp"
+#include "lexalign/bayes/model.hpp"
 #include "lexalign/config.hpp"
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/vocabulary.hpp"
@@ -147,7 +148,7 @@ inline directional_counts load_counts(field_reader& r, const char* name, std::si
 
 }  // namespace detail
 
-inline void save_model(std::ostream& out, const bayes_model& m) {
+inline void save(const model& m, std::ostream& out) {
   out << "lexalign-bayes-model 1\nmax_jump " << m.max_jump << "\nfertility_bins " << m.fertility_bins
       << "\ntraining_sentences " << m.training_sentences << '\n';
   std::string vocab;
@@ -157,19 +158,20 @@ inline void save_model(std::ostream& out, const bayes_model& m) {
   detail::save_counts(out, m.forward, "forward", m.fertility_bins);
   detail::save_counts(out, m.reverse, "reverse", m.fertility_bins);
   out << "end\n";
-  if (!out) throw io_error("bayes::save_model: write failed");
+  if (!out) throw io_error("bayes::save: write failed");
 }
 
-inline void save_model_file(const std::string& path, const bayes_model& m) {
+inline void save(const model& m, const std::string& path) {
   auto out = io::open_output(path);
-  save_model(out, m);
+  save(m, out);
   out.close();
   if (!out) throw io_error("cannot write '" + path + "'");
 }
 
-inline bayes_model load_model(std::istream& in, std::string_view name) {
+// `name` names the stream in parse errors.
+inline model load(std::istream& in, std::string_view name) {
   detail::field_reader r(in, std::string(name));
-  bayes_model m;
+  model m;
   r.next_line();
   r.expect("lexalign-bayes-model");
   if (r.number<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
@@ -189,9 +191,9 @@ inline bayes_model load_model(std::istream& in, std::string_view name) {
   return m;
 }
 
-inline bayes_model load_model_file(const std::string& path) {
+inline model load(const std::string& path) {
   auto in = io::open_input(path);
-  return load_model(in, path);
+  return load(in, path);
 }
 
 }  // namespace bayes
