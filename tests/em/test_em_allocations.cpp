@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "lexalign/core/thread_pool.hpp"
 #include "lexalign/em/fast_align.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"
@@ -60,6 +61,38 @@ TEST_CASE("IBM1, HMM and fast_align iterations allocate nothing after the first"
   auto t2 = em::lexical_table::from_cooccurrence(view);
   em::fast_align_parameters fp;
   const auto r3 = em::train_fast_align(view, t2, fp, {.iterations = iterations, .parallel = {.threads = 1}}, allocation_log{&at});
+  CHECK(r3.log_likelihood.size() == iterations);
+  check_steady(at, iterations);
+}
+
+TEST_CASE("multi-threaded EM iterations on a caller's pool allocate nothing after the first", "[em][memory][threads]") {
+  const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";
+  const auto c = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
+  const auto view = em::make_view(c);
+  constexpr std::size_t iterations = 4;
+  std::vector<std::size_t> at;
+  at.reserve(iterations);
+  lexalign::thread_pool pool(3);  // threads start here, before any counting matters
+
+  auto t = em::lexical_table::from_cooccurrence(view);
+  const auto r1 = em::train_ibm1(view, t, {.iterations = iterations, .parallel = {.pool = &pool}, .block_size = 16},
+                                 allocation_log{&at});
+  CHECK(r1.log_likelihood.size() == iterations);
+  check_steady(at, iterations);
+
+  at.clear();
+  auto p = em::hmm_parameters::uniform(em::max_given_length(view));
+  const auto r2 = em::train_hmm(view, t, p, {.iterations = iterations, .parallel = {.pool = &pool}, .block_size = 16},
+                                allocation_log{&at});
+  CHECK(r2.log_likelihood.size() == iterations);
+  check_steady(at, iterations);
+
+  at.clear();
+  auto t2 = em::lexical_table::from_cooccurrence(view);
+  em::fast_align_parameters fp;
+  const auto r3 = em::train_fast_align(view, t2, fp,
+                                       {.iterations = iterations, .parallel = {.pool = &pool}, .block_size = 16},
+                                       allocation_log{&at});
   CHECK(r3.log_likelihood.size() == iterations);
   check_steady(at, iterations);
 }

@@ -236,6 +236,7 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
   const unsigned workers = ex.workers_for(blocks);
   const bool concurrent = workers > 1;
   std::vector<emission_scratch> work(workers);
+  for (auto& w : work) w.reserve(view.given->max_length(), view.generated->max_length());
   std::vector<double> block_ll(blocks), block_feature(blocks), block_nonnull(blocks), block_tokens(blocks);
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     counts.assign(t.size());

@@ -116,6 +116,22 @@ struct hmm_workspace {
   std::vector<std::uint32_t> back;// m x 2l Viterbi back pointers
   std::vector<double> delta, delta_next, best_prev;
   std::vector<std::uint32_t> best_state;
+
+  // Room for given sentences of up to l and generated ones of up to m tokens
+  // (then nothing of this workspace allocates for such pairs).
+  void reserve(std::size_t l, std::size_t m) {
+    const std::size_t S = 2 * l, l1 = l + 1;
+    for (auto* v : {&trans, &trans_t}) v->reserve(l * l);
+    for (auto* v : {&weighted, &pi, &sum_prev, &best_prev}) v->reserve(l);
+    for (auto* v : {&b, &gamma}) v->reserve(m * l1);
+    index.reserve(m * l1);
+    for (auto* v : {&alpha, &beta}) v->reserve(m * S);
+    scale.reserve(m);
+    jumps.reserve(S);
+    back.reserve(m * S);
+    for (auto* v : {&delta, &delta_next}) v->reserve(S);
+    best_state.reserve(l);
+  }
 };
 
 namespace detail {
@@ -344,7 +360,7 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
   hmm_estep_scratch local;
   hmm_estep_scratch& sc = scratch ? *scratch : local;
   const unsigned workers = ex.workers_for(blocks);
-  sc.prepare(blocks, workers);
+  sc.prepare(blocks, workers, view.given->max_length(), view.generated->max_length());
   auto& block_ll = sc.block_ll;
   const bool concurrent = workers > 1;
   const auto mj = static_cast<std::ptrdiff_t>(p.max_jump);

@@ -131,7 +131,7 @@ inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, 
   ibm1_estep_scratch local;
   ibm1_estep_scratch& sc = scratch ? *scratch : local;
   const unsigned workers = ex.workers_for(blocks);
-  sc.prepare(blocks, workers);
+  sc.prepare(blocks, workers, view.given->max_length(), view.generated->max_length());
   auto& block_ll = sc.block_ll;
   const bool concurrent = workers > 1;
   ex.for_each_block(view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
