@@ -10,6 +10,7 @@
 #include "lexalign/bayes/embedding_prior.hpp"
 #include "lexalign/bayes/gibbs_aligner.hpp"
 #include "lexalign/bayes/model_io.hpp"
+#include "lexalign/core/thread_pool.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "support/catch.hpp"
@@ -77,6 +78,19 @@ TEST_CASE("same seed gives the same output for 1 and 2 threads, with or without 
   const auto r1 = bayes::train_and_align(c, o);
   o.parallel = {.threads = 2};
   const auto r2 = bayes::train_and_align(c, o);
+  {
+    o.parallel = {.threads = 3};
+    const auto r5 = bayes::train_and_align(c, o);
+    CHECK(r1.forward.links == r5.forward.links);
+    CHECK(r1.reverse.posteriors == r5.reverse.posteriors);
+    CHECK(r1.chains.forward == r5.chains.forward);
+    lexalign::thread_pool pool(3);
+    o.parallel = {.pool = &pool};
+    const auto r6 = bayes::train_and_align(c, o);
+    CHECK(r1.forward.posteriors == r6.forward.posteriors);
+    CHECK(r1.reverse.links == r6.reverse.links);
+    o.parallel = {.threads = 2};
+  }
   o.index_cache_bytes = 0;
   const auto r3 = bayes::train_and_align(c, o);
   CHECK(r1.forward.links == r2.forward.links);
