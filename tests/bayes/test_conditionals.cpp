@@ -61,7 +61,7 @@ double log_joint(const std::vector<std::vector<word_id>>& E, const std::vector<s
   for (const auto& [row, n] : lex) {
     std::vector<double> a(gen_vocab, row == 0 ? s.null_alpha : s.lexical_alpha);
     if (s.prior)
-      for (std::size_t f = 0; f < gen_vocab; ++f) a[f] += s.prior->count(row, static_cast<word_id>(f));
+      for (std::size_t f = 0; f < gen_vocab; ++f) a[f] += s.prior->lexical.value(row, static_cast<word_id>(f));
     lp += log_dirmult(a, n);
   }
   lp += static_cast<double>(nulls) * std::log(s.null_prior);
@@ -208,9 +208,9 @@ TEST_CASE("conditionals with model counts as priors match enumeration", "[bayes]
   m.fertility_bins = 3;
   auto& d = m.forward;
   // rows: NULL, a, b, zz; columns over x y q
-  d.offsets = {0, 2, 4, 5, 6};
-  d.columns = {0, 2, 0, 1, 1, 2};
-  d.counts = {0.5f, 3.0f, 4.0f, 0.25f, 2.0f, 1.0f};
+  d.lexical.offsets = {0, 2, 4, 5, 6};
+  d.lexical.columns = {0, 2, 0, 1, 1, 2};
+  d.lexical.values = {0.5f, 3.0f, 4.0f, 0.25f, 2.0f, 1.0f};
   d.jump = {0.5, 1.0, 2.0, 7.0, 0.25};
   d.fertility = {1.0f, 2.0f, 0.5f, 0.0f, 3.0f, 1.0f, 2.0f, 0.0f, 0.0f};
   setting s;

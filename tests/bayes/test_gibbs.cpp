@@ -184,10 +184,10 @@ TEST_CASE("a strong lexical prior forces a link, a strong NULL prior removes one
   m.fertility_bins = 8;
   m.training_sentences = 1000;
   // forward rows: NULL, p, q over {x, y}.  p -> y strongly (against the diagonal).
-  m.forward.offsets = {0, 0, 1, 1};
-  m.forward.columns = {1};
-  m.forward.counts = {1000.0f};
-  m.reverse.offsets = {0, 0, 0, 0};
+  m.forward.lexical.offsets = {0, 0, 1, 1};
+  m.forward.lexical.columns = {1};
+  m.forward.lexical.values = {1000.0f};
+  m.reverse.lexical.offsets = {0, 0, 0, 0};
   auto r = bayes::align(m, c, {.seed = 9});
   REQUIRE(r.forward.links[0].sure.size() >= 1);
   bool found = false;
@@ -198,9 +198,9 @@ TEST_CASE("a strong lexical prior forces a link, a strong NULL prior removes one
     }
   CHECK(found);
   // Now x comes from NULL with overwhelming evidence: forward leaves it unlinked.
-  m.forward.offsets = {0, 1, 1, 1};
-  m.forward.columns = {0};
-  m.forward.counts = {100000.0f};
+  m.forward.lexical.offsets = {0, 1, 1, 1};
+  m.forward.lexical.columns = {0};
+  m.forward.lexical.values = {100000.0f};
   r = bayes::align(m, c, {.seed = 9});
   for (const auto& l : r.forward.links[0].sure) CHECK(l.target != 0u);
 }
@@ -213,7 +213,7 @@ TEST_CASE("models round-trip exactly and reuse aligns like the in-memory model",
   const auto& m = *r.model;
   // Averaged lexical counts: every generated token is one count.
   double total = 0.0;
-  for (float v : m.forward.counts) total += v;
+  for (float v : m.forward.lexical.values) total += v;
   CHECK(total == Approx(static_cast<double>(c.target_sentences().token_count())));
   CHECK(m.forward.jump.size() == 2 * m.max_jump + 1);
   CHECK(m.forward.fertility.size() == c.source_vocabulary().size() * m.fertility_bins);
@@ -227,9 +227,7 @@ TEST_CASE("models round-trip exactly and reuse aligns like the in-memory model",
   CHECK(loaded.source_vocabulary.size() == m.source_vocabulary.size());
   for (const auto* d : {&m.forward, &m.reverse}) {
     const auto& e = d == &m.forward ? loaded.forward : loaded.reverse;
-    CHECK(e.offsets == d->offsets);
-    CHECK(e.columns == d->columns);
-    CHECK(e.counts == d->counts);
+    CHECK(e.lexical == d->lexical);
     CHECK(e.jump == d->jump);
     CHECK(e.fertility == d->fertility);
   }
@@ -248,7 +246,7 @@ TEST_CASE("models round-trip exactly and reuse aligns like the in-memory model",
   const auto cont = bayes::align(loaded, fresh, {.seed = 1, .keep_model = true});
   REQUIRE(cont.model);
   double merged = 0.0;
-  for (float v : cont.model->forward.counts) merged += v;
+  for (float v : cont.model->forward.lexical.values) merged += v;
   CHECK(merged == Approx(total + static_cast<double>(fresh.target_sentences().token_count())));
   CHECK(cont.model->source_vocabulary.size() == m.source_vocabulary.size() + 2);
   CHECK(cont.model->target_vocabulary.size() == m.target_vocabulary.size() + 2);
@@ -364,6 +362,6 @@ TEST_CASE("empty sentences align to nothing and leave the rest intact", "[bayes]
   CHECK(std::find(r.forward.links[3].sure.begin(), r.forward.links[3].sure.end(), lexalign::link{1, 1}) !=
         r.forward.links[3].sure.end());
   double total = 0.0;
-  for (float v : r.model->forward.counts) total += v;
+  for (float v : r.model->forward.lexical.values) total += v;
   CHECK(total == Approx(static_cast<double>(c.target_sentences().token_count())));
 }

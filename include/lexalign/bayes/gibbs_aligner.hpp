@@ -122,11 +122,11 @@ inline void apply_priors(direction_problem& p, const directional_counts& m, std:
   p.lexical_prior.assign(p.table.size(), 0.0f);
   std::vector<double> row_prior(p.table.rows(), 0.0);
   for (std::size_t r = 0; r < p.table.rows(); ++r) {
-    if (r > model_given || r >= m.rows()) continue;  // a new given word (r-1 >= model_given)
-    row_prior[r] = m.row_total(r);
+    if (r > model_given || r >= m.lexical.rows()) continue;  // a new given word (r-1 >= model_given)
+    row_prior[r] = m.lexical.row_total(r);
     const auto cols = p.table.columns(r);
     for (std::size_t x = 0; x < cols.size(); ++x)
-      if (cols[x] < model_generated) p.lexical_prior[p.table.row_begin(r) + x] = m.count(r, cols[x]);
+      if (cols[x] < model_generated) p.lexical_prior[p.table.row_begin(r) + x] = m.lexical.value(r, cols[x]);
   }
   p.row_base = std::move(row_prior);  // finished by finish_problem
   if (!m.fertility.empty()) {
@@ -340,7 +340,8 @@ inline directional_counts average_counts(const direction_problem& p, const std::
                                          stage st) {
   directional_counts m;
   const double inv = 1.0 / static_cast<double>(chains.size());
-  m.offsets.assign(1, 0);
+  auto& lex = m.lexical;
+  lex.offsets.assign(1, 0);
   for (std::size_t r = 0; r < p.table.rows(); ++r) {
     const auto cols = p.table.columns(r);
     for (std::size_t x = 0; x < cols.size(); ++x) {
@@ -348,10 +349,10 @@ inline directional_counts average_counts(const direction_problem& p, const std::
       std::uint64_t s = 0;
       for (const auto& c : chains) s += c.lexical[k];
       if (s == 0) continue;
-      m.columns.push_back(cols[x]);
-      m.counts.push_back(static_cast<float>(static_cast<double>(s) * inv));
+      lex.columns.push_back(cols[x]);
+      lex.values.push_back(static_cast<float>(static_cast<double>(s) * inv));
     }
-    m.offsets.push_back(m.columns.size());
+    lex.offsets.push_back(lex.columns.size());
   }
   if (st >= stage::hmm) {
     m.jump.assign(p.jump_bins(), 0.0);
@@ -557,27 +558,30 @@ inline gibbs_result align(const model& trained, const parallel_corpus& corpus, g
     m.training_sentences = model.training_sentences + corpus.size();
     auto merge = [&](const directional_counts& prior, directional_counts&& fresh, std::size_t given_model) {
       directional_counts r;
-      r.offsets.assign(1, 0);
-      for (std::size_t row = 0; row < fresh.rows(); ++row) {
+      const auto& pl = prior.lexical;
+      const auto& fl = fresh.lexical;
+      auto& rl = r.lexical;
+      rl.offsets.assign(1, 0);
+      for (std::size_t row = 0; row < fl.rows(); ++row) {
         // Union of the prior's row (if any) and the fresh row, both sorted.
-        std::size_t a = row < prior.rows() ? prior.offsets[row] : 0, ae = row < prior.rows() ? prior.offsets[row + 1] : 0;
-        std::size_t b = fresh.offsets[row], be = fresh.offsets[row + 1];
+        std::size_t a = row < pl.rows() ? pl.offsets[row] : 0, ae = row < pl.rows() ? pl.offsets[row + 1] : 0;
+        std::size_t b = fl.offsets[row], be = fl.offsets[row + 1];
         while (a < ae || b < be) {
-          if (b == be || (a < ae && prior.columns[a] < fresh.columns[b])) {
-            r.columns.push_back(prior.columns[a]);
-            r.counts.push_back(prior.counts[a++]);
-          } else if (a == ae || fresh.columns[b] < prior.columns[a]) {
-            r.columns.push_back(fresh.columns[b]);
-            r.counts.push_back(fresh.counts[b++]);
+          if (b == be || (a < ae && pl.columns[a] < fl.columns[b])) {
+            rl.columns.push_back(pl.columns[a]);
+            rl.values.push_back(pl.values[a++]);
+          } else if (a == ae || fl.columns[b] < pl.columns[a]) {
+            rl.columns.push_back(fl.columns[b]);
+            rl.values.push_back(fl.values[b++]);
           } else {
-            r.columns.push_back(fresh.columns[b]);
-            r.counts.push_back(prior.counts[a++] + fresh.counts[b++]);
+            rl.columns.push_back(fl.columns[b]);
+            rl.values.push_back(pl.values[a++] + fl.values[b++]);
           }
         }
-        r.offsets.push_back(r.columns.size());
+        rl.offsets.push_back(rl.columns.size());
       }
-      for (std::size_t row = fresh.rows(); row < prior.rows(); ++row) {  // cannot happen: vocabularies only grow
-        r.offsets.push_back(r.columns.size());
+      for (std::size_t row = fl.rows(); row < pl.rows(); ++row) {  // cannot happen: vocabularies only grow
+        rl.offsets.push_back(rl.columns.size());
       }
       r.jump = std::move(fresh.jump);
       if (!prior.jump.empty()) {

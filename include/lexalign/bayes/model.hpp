@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lexalign/config.hpp"
+#include "lexalign/core/sparse_rows.hpp"
 #include "lexalign/core/vocabulary.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -23,29 +24,11 @@ namespace bayes {
 
 // Learned counts of one direction (given side -> generated side).
 struct directional_counts {
-  // Lexical counts as sparse rows: row 0 = NULL, row e+1 = given word e;
-  // columns are generated word ids, strictly increasing within a row.
-  std::vector<std::uint64_t> offsets{0};
-  std::vector<word_id> columns;
-  std::vector<float> counts;
+  // Lexical counts as sparse rows (core/sparse_rows.hpp): row 0 = NULL, row
+  // e+1 = given word e; columns are generated word ids.
+  sparse_rows<float> lexical;
   std::vector<double> jump;       // 2*max_jump+1 bins, bin d+max_jump holds jump d (clamped)
   std::vector<float> fertility;   // given_vocabulary x fertility_bins, row-major
-
-  std::size_t rows() const noexcept { return offsets.size() - 1; }
-  // Count of (row, f), 0 when absent.
-  float count(std::size_t row, word_id f) const noexcept {
-    if (row + 1 >= offsets.size()) return 0.0f;
-    const auto b = columns.begin() + static_cast<std::ptrdiff_t>(offsets[row]);
-    const auto e = columns.begin() + static_cast<std::ptrdiff_t>(offsets[row + 1]);
-    const auto it = std::lower_bound(b, e, f);
-    return (it != e && *it == f) ? counts[static_cast<std::size_t>(it - columns.begin())] : 0.0f;
-  }
-  double row_total(std::size_t row) const noexcept {
-    double s = 0.0;
-    if (row + 1 >= offsets.size()) return s;
-    for (std::size_t k = offsets[row]; k < offsets[row + 1]; ++k) s += counts[k];
-    return s;
-  }
 };
 
 // What training learns, in a form that can be saved and used as priors.

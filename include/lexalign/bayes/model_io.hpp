@@ -42,6 +42,7 @@
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/io/field_reader.hpp"
+#include "lexalign/io/sparse_rows_io.hpp"
 #include "lexalign/io/text.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -55,20 +56,9 @@ inline void save_counts(std::ostream& out, const directional_counts& m, const ch
   std::string s;
   s += "direction ";
   s += name;
-  s += "\nlexical " + std::to_string(m.rows()) + " " + std::to_string(m.columns.size()) + "\n";
+  s += '\n';
   out << s;
-  for (std::size_t r = 0; r < m.rows(); ++r) {
-    s.clear();
-    s += std::to_string(m.offsets[r + 1] - m.offsets[r]);
-    for (std::size_t k = m.offsets[r]; k < m.offsets[r + 1]; ++k) {
-      s += ' ';
-      s += std::to_string(m.columns[k]);
-      s += ' ';
-      put_number(s, m.counts[k], 9);
-    }
-    s += '\n';
-    out << s;
-  }
+  io::write_sparse_rows(out, m.lexical, 9);
   s = "jump " + std::to_string(m.jump.size());
   for (double v : m.jump) {
     s += ' ';
@@ -102,32 +92,7 @@ inline directional_counts load_counts(field_reader& r, const char* name, std::si
   r.expect("direction");
   r.expect(name);
   r.end_of_line();
-  r.next_line();
-  r.expect("lexical");
-  const auto rows = r.number<std::size_t>();
-  const auto entries = r.number<std::size_t>();
-  r.end_of_line();
-  if (rows != given + 1)
-    r.fail("lexical table has " + std::to_string(rows) + " rows, expected " + std::to_string(given + 1) +
-           " (vocabulary + NULL)");
-  m.columns.reserve(entries);
-  m.counts.reserve(entries);
-  for (std::size_t row = 0; row < rows; ++row) {
-    r.next_line();
-    const auto n = r.number<std::size_t>();
-    for (std::size_t x = 0; x < n; ++x) {
-      const auto f = r.number<word_id>();
-      if (f >= generated) r.fail("word id " + std::to_string(f) + " is outside the vocabulary");
-      if (x > 0 && f <= m.columns.back()) r.fail("word ids of a row must increase");
-      m.columns.push_back(f);
-      m.counts.push_back(r.number<float>());
-    }
-    r.end_of_line();
-    m.offsets.push_back(m.columns.size());
-  }
-  if (m.columns.size() != entries)
-    r.fail("lexical table holds " + std::to_string(m.columns.size()) + " entries, header says " +
-           std::to_string(entries));
+  m.lexical = io::read_sparse_rows<float>(r, given + 1, generated);
   r.next_line();
   r.expect("jump");
   const auto nj = r.number<std::size_t>();
@@ -149,7 +114,8 @@ inline directional_counts load_counts(field_reader& r, const char* name, std::si
 }  // namespace detail
 
 inline void save(const model& m, std::ostream& out) {
-  out << "lexalign-bayes-model 1\nmax_jump " << m.max_jump << "\nfertility_bins " << m.fertility_bins
+  io::write_magic(out, "lexalign-bayes-model", 1);
+  out << "max_jump " << m.max_jump << "\nfertility_bins " << m.fertility_bins
       << "\ntraining_sentences " << m.training_sentences << '\n';
   std::string vocab;
   io::write_vocabulary(vocab, "source_vocabulary", m.source_vocabulary);
@@ -172,10 +138,7 @@ inline void save(const model& m, const std::string& path) {
 inline model load(std::istream& in, std::string_view name) {
   detail::field_reader r(in, std::string(name));
   model m;
-  r.next_line();
-  r.expect("lexalign-bayes-model");
-  if (r.number<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
-  r.end_of_line();
+  io::read_magic(r, "lexalign-bayes-model", 1);
   m.max_jump = detail::keyed_number<std::size_t>(r, "max_jump");
   m.fertility_bins = detail::keyed_number<std::size_t>(r, "fertility_bins");
   if (m.max_jump == 0 || m.fertility_bins < 2) r.fail("max_jump must be >= 1 and fertility_bins >= 2");

@@ -43,6 +43,7 @@
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/io/field_reader.hpp"
+#include "lexalign/io/sparse_rows_io.hpp"
 #include "lexalign/em/model.hpp"
 #include "lexalign/io/text.hpp"
 
@@ -70,22 +71,9 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
   s += kind_name(m.kind);
   s += "\nprobability_floor ";
   put_double(s, m.probability_floor);
-  s += "\nlexical " + std::to_string(m.table.rows()) + " " + std::to_string(m.table.size()) + "\n";
+  s += '\n';
   out << s;
-  for (std::size_t r = 0; r < m.table.rows(); ++r) {
-    s.clear();
-    const auto cols = m.table.columns(r);
-    const auto ps = m.table.probabilities(r);
-    s += std::to_string(cols.size());
-    for (std::size_t k = 0; k < cols.size(); ++k) {
-      s += ' ';
-      s += std::to_string(cols[k]);
-      s += ' ';
-      put_double(s, ps[k]);
-    }
-    s += '\n';
-    out << s;
-  }
+  io::write_sparse_rows(out, m.table.data(), 17);
   s.clear();
   if (m.kind == model_kind::fast_align) {
     s += "fast_align ";
@@ -136,34 +124,7 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
   r.next_line();
   r.expect("probability_floor");
   m.probability_floor = r.number<double>();
-  r.next_line();
-  r.expect("lexical");
-  const auto rows = r.number<std::size_t>();
-  const auto entries = r.number<std::size_t>();
-  r.end_of_line();
-  if (rows != given_vocab + 1) r.fail("lexical table has " + std::to_string(rows) + " rows, expected " +
-                                      std::to_string(given_vocab + 1) + " (vocabulary + NULL)");
-  std::vector<std::uint64_t> offsets{0};
-  std::vector<word_id> cols;
-  std::vector<double> probs;
-  cols.reserve(entries);
-  probs.reserve(entries);
-  for (std::size_t row = 0; row < rows; ++row) {
-    r.next_line();
-    const auto n = r.number<std::size_t>();
-    for (std::size_t x = 0; x < n; ++x) {
-      const auto f = r.number<word_id>();
-      if (f >= generated_vocab) r.fail("word id " + std::to_string(f) + " is outside the vocabulary");
-      if (x > 0 && f <= cols.back()) r.fail("word ids of a row must increase");
-      cols.push_back(f);
-      probs.push_back(r.number<double>());
-    }
-    r.end_of_line();
-    offsets.push_back(cols.size());
-  }
-  if (cols.size() != entries) r.fail("lexical table holds " + std::to_string(cols.size()) + " entries, header says " +
-                                     std::to_string(entries));
-  m.table = lexical_table::from_rows(std::move(offsets), std::move(cols), std::move(probs));
+  m.table = lexical_table::from_rows(io::read_sparse_rows<double>(r, given_vocab + 1, generated_vocab));
   if (m.kind == model_kind::fast_align) {
     r.next_line();
     r.expect("fast_align");
@@ -197,7 +158,7 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
 }  // namespace detail
 
 inline void save(const model& m, std::ostream& out) {
-  out << "lexalign-em-model 1\n";
+  io::write_magic(out, "lexalign-em-model", 1);
   std::string vocab;
   io::write_vocabulary(vocab, "source_vocabulary", m.source_vocabulary);
   io::write_vocabulary(vocab, "target_vocabulary", m.target_vocabulary);
@@ -219,10 +180,7 @@ inline void save(const model& m, const std::string& path) {
 inline model load(std::istream& in, std::string_view name) {
   detail::model_reader r(in, std::string(name));
   model m;
-  r.next_line();
-  r.expect("lexalign-em-model");
-  if (r.number<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
-  r.end_of_line();
+  io::read_magic(r, "lexalign-em-model", 1);
   io::read_vocabulary(r, "source_vocabulary", m.source_vocabulary);
   io::read_vocabulary(r, "target_vocabulary", m.target_vocabulary);
   m.forward = detail::load_direction(r, "forward", m.source_vocabulary.size(), m.target_vocabulary.size());
