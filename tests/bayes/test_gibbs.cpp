@@ -13,18 +13,17 @@
 #include "lexalign/core/thread_pool.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
+#include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
 #include "support/counting_new.hpp"  // the only includer in test_bayes
+
+using lexalign::test::read_pairs;
+using lexalign::test::toy_pairs;
 
 namespace bayes = lexalign::bayes;
 namespace bd = lexalign::bayes::detail;
 
 namespace {
-
-lexalign::parallel_corpus read(const std::string& text) {
-  std::istringstream in(text);
-  return lexalign::io::read_parallel_corpus(in, "<pairs>");
-}
 
 lexalign::parallel_corpus gold_corpus(const std::string& name, std::size_t max_pairs = 0) {
   const std::string dir = std::string(LEXALIGN_TEST_DATA_DIR) + "/gold/";
@@ -55,10 +54,6 @@ double aer(const lexalign::alignment_corpus& hyp, const std::string& name) {
   }
   return 100.0 * (1.0 - (a + p) / (h + s));
 }
-
-const char* toy =
-    "the house ||| la maison\nthe blue house ||| la maison bleue\nthe flower ||| la fleur\n"
-    "a blue flower ||| une fleur bleue\nthe house is blue ||| la maison est bleue\n";
 
 }  // namespace
 
@@ -165,7 +160,7 @@ TEST_CASE("sweeps do not allocate", "[bayes][memory]") {
 }
 
 TEST_CASE("learns the toy lexicon", "[bayes]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto r = bayes::train_and_align(c, {.seed = 3});
   // "the house ||| la maison": the-la, house-maison in both directions.
   const std::vector<lexalign::link> expect{{0, 0}, {1, 1}};
@@ -174,7 +169,7 @@ TEST_CASE("learns the toy lexicon", "[bayes]") {
 }
 
 TEST_CASE("a strong lexical prior forces a link, a strong NULL prior removes one", "[bayes][priors]") {
-  const auto c = read("p q ||| x y\n");
+  const auto c = read_pairs("p q ||| x y\n");
   bayes::model m;
   m.source_vocabulary.add("p");
   m.source_vocabulary.add("q");
@@ -236,7 +231,7 @@ TEST_CASE("models round-trip exactly and reuse aligns like the in-memory model",
   CHECK(again.str() == text);
 
   // New text with unseen words aligned with the counts as priors.
-  const auto fresh = read("zzunknown qqqword ||| zzzword wwwword\n");
+  const auto fresh = read_pairs("zzunknown qqqword ||| zzzword wwwword\n");
   const auto a1 = bayes::align(m, fresh, {.seed = 1});
   const auto a2 = bayes::align(loaded, fresh, {.seed = 1});
   CHECK(a1.forward.links == a2.forward.links);
@@ -253,7 +248,7 @@ TEST_CASE("models round-trip exactly and reuse aligns like the in-memory model",
 }
 
 TEST_CASE("model files with errors name the line", "[bayes][model_io]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto r = bayes::train_and_align(c, {.ibm1_sweeps = 2, .hmm_sweeps = 2, .fertility_sweeps = 2, .keep_model = true});
   std::stringstream buf;
   bayes::save(*r.model, buf);
@@ -273,7 +268,7 @@ TEST_CASE("model files with errors name the line", "[bayes][model_io]") {
 }
 
 TEST_CASE("bad options are rejected", "[bayes]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   CHECK_THROWS_AS(bayes::train_and_align(c, {.samplers = 0}), lexalign::invalid_argument);
   CHECK_THROWS_AS(bayes::train_and_align(c, {.lexical_alpha = 0.0}), lexalign::invalid_argument);
   CHECK_THROWS_AS(bayes::train_and_align(c, {.null_prior = -1.0}), lexalign::invalid_argument);
@@ -310,7 +305,7 @@ TEST_CASE("roen quality with a short schedule and a saved model aligning new tex
 
 TEST_CASE("an EM lexical prior (embeddings) becomes pseudo-counts that steer the sampler", "[bayes][priors]") {
   // p and q always occur together, as do x and y: the data cannot tell p-x from p-y.
-  const auto c = read("p q ||| x y\np q ||| x y\nq p ||| y x\n");
+  const auto c = read_pairs("p q ||| x y\np q ||| x y\nq p ||| y x\n");
   const auto view = lexalign::em::make_view(c, false);
   const auto t = lexalign::em::lexical_table::from_cooccurrence(view);
   lexalign::em::lexical_prior prior;
@@ -340,7 +335,7 @@ TEST_CASE("no sentence-length cap: a 1500-token pair aligns", "[bayes]") {
     src += (k ? " s" : "s") + std::to_string(k % 300);
     tgt += (k ? " t" : "t") + std::to_string(k % 300);
   }
-  const auto c = read(src + " ||| " + tgt + "\nshort one ||| court un\n");
+  const auto c = read_pairs(src + " ||| " + tgt + "\nshort one ||| court un\n");
   const auto r = bayes::train_and_align(c, {.ibm1_sweeps = 1, .hmm_sweeps = 1, .fertility_sweeps = 2, .samplers = 1});
   CHECK(r.forward.links[0].sure.size() > 1000);  // jumps of +1 dominate after the HMM stage
   for (const auto& l : r.forward.links[0].sure) {

@@ -10,69 +10,50 @@
 
 #include "lexalign/bayes/gibbs_aligner.hpp"
 #include "lexalign/io/corpus_reader.hpp"
+#include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
+
+using lexalign::test::read_pairs;
+using lexalign::test::toy_pairs;
+using lexalign::test::rejected_option;
 
 namespace bayes = lexalign::bayes;
 using lexalign::solver_status;
 
-namespace {
-
-lexalign::parallel_corpus read(const std::string& text) {
-  std::istringstream in(text);
-  return lexalign::io::read_parallel_corpus(in, "<pairs>");
-}
-
-const char* toy =
-    "the house ||| la maison\nthe blue house ||| la maison bleue\nthe flower ||| la fleur\n"
-    "a blue flower ||| une fleur bleue\nthe house is blue ||| la maison est bleue\n";
-
-template <class F>
-std::string rejected(F&& f) {
-  try {
-    f();
-  } catch (const lexalign::invalid_option& e) {
-    CHECK(std::string(e.what()).find(e.option()) == 0);
-    return e.option();
-  }
-  return "no error";
-}
-
-}  // namespace
-
 TEST_CASE("bayes::gibbs_options: every bad value throws invalid_option naming it", "[bayes][options]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const double not_a_number = std::numeric_limits<double>::quiet_NaN();
   auto run = [&](bayes::gibbs_options o) {
     o.ibm1_sweeps = o.hmm_sweeps = o.fertility_sweeps = 1;
     return [&c, o] { bayes::train_and_align(c, o); };
   };
-  CHECK(rejected(run({.samplers = 0})) == "bayes::gibbs_options.samplers");
-  CHECK(rejected(run({.schedule_scale = 0})) == "bayes::gibbs_options.schedule_scale");
-  CHECK(rejected(run({.schedule_scale = not_a_number})) == "bayes::gibbs_options.schedule_scale");
-  CHECK(rejected(run({.lexical_alpha = 0.0})) == "bayes::gibbs_options.lexical_alpha");
-  CHECK(rejected(run({.null_alpha = -1.0})) == "bayes::gibbs_options.null_alpha");
-  CHECK(rejected(run({.jump_alpha = not_a_number})) == "bayes::gibbs_options.jump_alpha");
-  CHECK(rejected(run({.fertility_alpha = std::numeric_limits<double>::infinity()})) ==
+  CHECK(rejected_option(run({.samplers = 0})) == "bayes::gibbs_options.samplers");
+  CHECK(rejected_option(run({.schedule_scale = 0})) == "bayes::gibbs_options.schedule_scale");
+  CHECK(rejected_option(run({.schedule_scale = not_a_number})) == "bayes::gibbs_options.schedule_scale");
+  CHECK(rejected_option(run({.lexical_alpha = 0.0})) == "bayes::gibbs_options.lexical_alpha");
+  CHECK(rejected_option(run({.null_alpha = -1.0})) == "bayes::gibbs_options.null_alpha");
+  CHECK(rejected_option(run({.jump_alpha = not_a_number})) == "bayes::gibbs_options.jump_alpha");
+  CHECK(rejected_option(run({.fertility_alpha = std::numeric_limits<double>::infinity()})) ==
         "bayes::gibbs_options.fertility_alpha");
-  CHECK(rejected(run({.null_prior = -1.0})) == "bayes::gibbs_options.null_prior");
-  CHECK(rejected(run({.max_jump = 0})) == "bayes::gibbs_options.max_jump");
-  CHECK(rejected(run({.fertility_bins = 1})) == "bayes::gibbs_options.fertility_bins");
-  CHECK(rejected(run({.block_size = 0})) == "bayes::gibbs_options.block_size");
-  CHECK(rejected(run({.model = static_cast<bayes::stage>(9)})) == "bayes::gibbs_options.model");
+  CHECK(rejected_option(run({.null_prior = -1.0})) == "bayes::gibbs_options.null_prior");
+  CHECK(rejected_option(run({.max_jump = 0})) == "bayes::gibbs_options.max_jump");
+  CHECK(rejected_option(run({.fertility_bins = 1})) == "bayes::gibbs_options.fertility_bins");
+  CHECK(rejected_option(run({.block_size = 0})) == "bayes::gibbs_options.block_size");
+  CHECK(rejected_option(run({.model = static_cast<bayes::stage>(9)})) == "bayes::gibbs_options.model");
   // The nested EM initialisation is validated too, and runs on gibbs_options.parallel.
-  CHECK(rejected(run({.init = bayes::initialization::em, .em_init = {.hmm = {.null_weight = not_a_number}}})) ==
+  CHECK(rejected_option(run({.init = bayes::initialization::em, .em_init = {.hmm = {.null_weight = not_a_number}}})) ==
         "em::hmm_options.null_weight");
-  CHECK(rejected(run({.em_init = {.parallel = {.threads = 2}}})) == "bayes::gibbs_options.em_init.parallel");
-  CHECK(rejected(run({.parallel = {.threads = 100000}})) == "parallel_options.threads");
-  CHECK(rejected(run({})) == "no error");
+  CHECK(rejected_option(run({.em_init = {.parallel = {.threads = 2}}})) == "bayes::gibbs_options.em_init.parallel");
+  CHECK(rejected_option(run({.parallel = {.threads = 100000}})) == "parallel_options.threads");
+  CHECK(rejected_option(run({})) == "no error");
   // train() and align() validate as well.
-  CHECK(rejected([&] { bayes::train(c, {.samplers = 0}); }) == "bayes::gibbs_options.samplers");
+  CHECK(rejected_option([&] { bayes::train(c, {.samplers = 0}); }) == "bayes::gibbs_options.samplers");
   const auto m = bayes::train(c, {.ibm1_sweeps = 1, .hmm_sweeps = 1, .fertility_sweeps = 1, .samplers = 1});
-  CHECK(rejected([&] { bayes::align(m, c, {.null_prior = 0}); }) == "bayes::gibbs_options.null_prior");
+  CHECK(rejected_option([&] { bayes::align(m, c, {.null_prior = 0}); }) == "bayes::gibbs_options.null_prior");
 }
 
 TEST_CASE("Gibbs convergence: one record per chain per direction and a summary", "[bayes][convergence]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto r = bayes::train_and_align(c, {.ibm1_sweeps = 2, .hmm_sweeps = 3, .fertility_sweeps = 4, .samplers = 3});
   REQUIRE(r.chains.forward.size() == 3);
   REQUIRE(r.chains.reverse.size() == 3);
@@ -91,7 +72,7 @@ TEST_CASE("Gibbs convergence: one record per chain per direction and a summary",
 }
 
 TEST_CASE("Gibbs observer: stage names, budgets, and a stop ends the whole call", "[bayes][observer]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const bayes::gibbs_options o{.ibm1_sweeps = 2, .hmm_sweeps = 2, .fertility_sweeps = 3, .samplers = 2};
   std::vector<std::string> stages;
   std::vector<double> errors;

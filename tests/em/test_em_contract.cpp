@@ -16,7 +16,12 @@
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_reader.hpp"
+#include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
+
+using lexalign::test::read_pairs;
+using lexalign::test::toy_pairs;
+using lexalign::test::rejected_option;
 
 namespace em = lexalign::em;
 
@@ -25,32 +30,10 @@ namespace {
 const double not_a_number = std::numeric_limits<double>::quiet_NaN();
 const double infinity = std::numeric_limits<double>::infinity();
 
-lexalign::parallel_corpus read(const std::string& text) {
-  std::istringstream in(text);
-  return lexalign::io::read_parallel_corpus(in, "<pairs>");
-}
-
-const char* toy =
-    "the house ||| la maison\nthe blue house ||| la maison bleue\nthe flower ||| la fleur\n"
-    "a blue flower ||| une fleur bleue\nthe house is blue ||| la maison est bleue\n";
-
-// The option named by the invalid_option `f` throws, or "no error".
-template <class F>
-std::string rejected(F&& f) {
-  try {
-    f();
-  } catch (const lexalign::invalid_option& e) {
-    CHECK(std::string(e.what()).find(e.option()) == 0);  // the message starts with the option's name
-    CHECK(std::string(e.what()).find("(got " + e.value() + ")") != std::string::npos);
-    return e.option();
-  }
-  return "no error";
-}
-
 }  // namespace
 
 TEST_CASE("em::ibm1_options: every bad value throws invalid_option naming it", "[em][options]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto view = em::make_view(c);
   auto train = [&](em::ibm1_options o) {
     return [&view, o] {
@@ -59,18 +42,18 @@ TEST_CASE("em::ibm1_options: every bad value throws invalid_option naming it", "
     };
   };
   // block_size = 0 used to train nothing and report nothing.
-  CHECK(rejected(train({.block_size = 0})) == "em::ibm1_options.block_size");
-  CHECK(rejected(train({.probability_floor = 0.0})) == "em::ibm1_options.probability_floor");
-  CHECK(rejected(train({.probability_floor = not_a_number})) == "em::ibm1_options.probability_floor");
-  CHECK(rejected(train({.probability_floor = 1.0})) == "em::ibm1_options.probability_floor");
-  CHECK(rejected(train({.vb_alpha = -0.1})) == "em::ibm1_options.vb_alpha");
-  CHECK(rejected(train({.vb_alpha = infinity})) == "em::ibm1_options.vb_alpha");
-  CHECK(rejected(train({.parallel = {.threads = 100000}})) == "parallel_options.threads");
-  CHECK(rejected(train({})) == "no error");
+  CHECK(rejected_option(train({.block_size = 0})) == "em::ibm1_options.block_size");
+  CHECK(rejected_option(train({.probability_floor = 0.0})) == "em::ibm1_options.probability_floor");
+  CHECK(rejected_option(train({.probability_floor = not_a_number})) == "em::ibm1_options.probability_floor");
+  CHECK(rejected_option(train({.probability_floor = 1.0})) == "em::ibm1_options.probability_floor");
+  CHECK(rejected_option(train({.vb_alpha = -0.1})) == "em::ibm1_options.vb_alpha");
+  CHECK(rejected_option(train({.vb_alpha = infinity})) == "em::ibm1_options.vb_alpha");
+  CHECK(rejected_option(train({.parallel = {.threads = 100000}})) == "parallel_options.threads");
+  CHECK(rejected_option(train({})) == "no error");
 }
 
 TEST_CASE("em::hmm_options: every bad value throws invalid_option naming it", "[em][options][hmm]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto view = em::make_view(c);
   auto train = [&](em::hmm_options o) {
     return [&view, o] {
@@ -80,21 +63,21 @@ TEST_CASE("em::hmm_options: every bad value throws invalid_option naming it", "[
     };
   };
   // null_weight = NaN used to give zero links silently.
-  CHECK(rejected(train({.null_weight = not_a_number})) == "em::hmm_options.null_weight");
-  CHECK(rejected(train({.null_weight = -1.0})) == "em::hmm_options.null_weight");
-  CHECK(rejected(train({.jump_smoothing = 1.5})) == "em::hmm_options.jump_smoothing");
-  CHECK(rejected(train({.jump_smoothing = not_a_number})) == "em::hmm_options.jump_smoothing");
-  CHECK(rejected(train({.start_smoothing = -0.1})) == "em::hmm_options.start_smoothing");
-  CHECK(rejected(train({.probability_floor = -1e-7})) == "em::hmm_options.probability_floor");
-  CHECK(rejected(train({.vb_alpha = not_a_number})) == "em::hmm_options.vb_alpha");
-  CHECK(rejected(train({.block_size = 0})) == "em::hmm_options.block_size");
-  CHECK(rejected(train({})) == "no error");
+  CHECK(rejected_option(train({.null_weight = not_a_number})) == "em::hmm_options.null_weight");
+  CHECK(rejected_option(train({.null_weight = -1.0})) == "em::hmm_options.null_weight");
+  CHECK(rejected_option(train({.jump_smoothing = 1.5})) == "em::hmm_options.jump_smoothing");
+  CHECK(rejected_option(train({.jump_smoothing = not_a_number})) == "em::hmm_options.jump_smoothing");
+  CHECK(rejected_option(train({.start_smoothing = -0.1})) == "em::hmm_options.start_smoothing");
+  CHECK(rejected_option(train({.probability_floor = -1e-7})) == "em::hmm_options.probability_floor");
+  CHECK(rejected_option(train({.vb_alpha = not_a_number})) == "em::hmm_options.vb_alpha");
+  CHECK(rejected_option(train({.block_size = 0})) == "em::hmm_options.block_size");
+  CHECK(rejected_option(train({})) == "no error");
   // The same through the pipeline, which validates what it nests.
-  CHECK(rejected([&] { em::train(c, {.hmm = {.null_weight = not_a_number}}); }) == "em::hmm_options.null_weight");
+  CHECK(rejected_option([&] { em::train(c, {.hmm = {.null_weight = not_a_number}}); }) == "em::hmm_options.null_weight");
 }
 
 TEST_CASE("em::fast_align_options: every bad value throws invalid_option naming it", "[em][options][fast_align]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto view = em::make_view(c);
   auto train = [&](em::fast_align_options o) {
     return [&view, o] {
@@ -103,41 +86,41 @@ TEST_CASE("em::fast_align_options: every bad value throws invalid_option naming 
       em::train_fast_align(view, t, p, o);
     };
   };
-  CHECK(rejected(train({.p0 = 1.0})) == "em::fast_align_options.p0");
-  CHECK(rejected(train({.p0 = -0.5})) == "em::fast_align_options.p0");
-  CHECK(rejected(train({.p0 = not_a_number})) == "em::fast_align_options.p0");
-  CHECK(rejected(train({.lambda = 0.0})) == "em::fast_align_options.lambda");
-  CHECK(rejected(train({.lambda = infinity})) == "em::fast_align_options.lambda");
-  CHECK(rejected(train({.probability_floor = 2.0})) == "em::fast_align_options.probability_floor");
-  CHECK(rejected(train({.vb_alpha = -1.0})) == "em::fast_align_options.vb_alpha");
-  CHECK(rejected(train({.block_size = 0})) == "em::fast_align_options.block_size");
-  CHECK(rejected(train({})) == "no error");
+  CHECK(rejected_option(train({.p0 = 1.0})) == "em::fast_align_options.p0");
+  CHECK(rejected_option(train({.p0 = -0.5})) == "em::fast_align_options.p0");
+  CHECK(rejected_option(train({.p0 = not_a_number})) == "em::fast_align_options.p0");
+  CHECK(rejected_option(train({.lambda = 0.0})) == "em::fast_align_options.lambda");
+  CHECK(rejected_option(train({.lambda = infinity})) == "em::fast_align_options.lambda");
+  CHECK(rejected_option(train({.probability_floor = 2.0})) == "em::fast_align_options.probability_floor");
+  CHECK(rejected_option(train({.vb_alpha = -1.0})) == "em::fast_align_options.vb_alpha");
+  CHECK(rejected_option(train({.block_size = 0})) == "em::fast_align_options.block_size");
+  CHECK(rejected_option(train({})) == "no error");
 }
 
 TEST_CASE("em::train_options and em::align_options: bad values and knobs set in the wrong place", "[em][options]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   auto train = [&](em::train_options o) { return [&c, o] { em::train(c, o); }; };
-  CHECK(rejected(train({.block_size = 0})) == "em::train_options.block_size");
-  CHECK(rejected(train({.model = static_cast<em::model_kind>(7)})) == "em::train_options.model");
-  CHECK(rejected(train({.ibm1 = {.vb_alpha = -1}})) == "em::ibm1_options.vb_alpha");
-  CHECK(rejected(train({.fast_align = {.lambda = not_a_number}})) == "em::fast_align_options.lambda");
+  CHECK(rejected_option(train({.block_size = 0})) == "em::train_options.block_size");
+  CHECK(rejected_option(train({.model = static_cast<em::model_kind>(7)})) == "em::train_options.model");
+  CHECK(rejected_option(train({.ibm1 = {.vb_alpha = -1}})) == "em::ibm1_options.vb_alpha");
+  CHECK(rejected_option(train({.fast_align = {.lambda = not_a_number}})) == "em::fast_align_options.lambda");
   // Shared knobs live once, at the top: the nested copies must stay at their defaults.
-  CHECK(rejected(train({.ibm1 = {.parallel = {.threads = 2}}})) == "em::train_options.ibm1.parallel");
-  CHECK(rejected(train({.hmm = {.block_size = 8}})) == "em::train_options.hmm.block_size");
+  CHECK(rejected_option(train({.ibm1 = {.parallel = {.threads = 2}}})) == "em::train_options.ibm1.parallel");
+  CHECK(rejected_option(train({.hmm = {.block_size = 8}})) == "em::train_options.hmm.block_size");
   const em::lexical_prior prior;
-  CHECK(rejected(train({.fast_align = {.prior = &prior}})) == "em::train_options.fast_align.prior");
-  CHECK(rejected(train({})) == "no error");
+  CHECK(rejected_option(train({.fast_align = {.prior = &prior}})) == "em::train_options.fast_align.prior");
+  CHECK(rejected_option(train({})) == "no error");
 
   const auto m = em::train(c, {.ibm1 = {.iterations = 1}, .hmm = {.iterations = 1}});
   auto align = [&](em::align_options o) { return [&c, &m, o] { em::align(m, c, o); }; };
-  CHECK(rejected(align({.posterior_threshold = not_a_number})) == "em::align_options.posterior_threshold");
-  CHECK(rejected(align({.posterior_threshold = 1.5})) == "em::align_options.posterior_threshold");
-  CHECK(rejected(align({.block_size = 0})) == "em::align_options.block_size");
-  CHECK(rejected(align({.method = static_cast<em::decoding>(9)})) == "em::align_options.method");
-  CHECK(rejected([&] { em::train_and_align(c, {}, {.block_size = 0}); }) == "em::align_options.block_size");
-  CHECK(rejected(align({})) == "no error");
+  CHECK(rejected_option(align({.posterior_threshold = not_a_number})) == "em::align_options.posterior_threshold");
+  CHECK(rejected_option(align({.posterior_threshold = 1.5})) == "em::align_options.posterior_threshold");
+  CHECK(rejected_option(align({.block_size = 0})) == "em::align_options.block_size");
+  CHECK(rejected_option(align({.method = static_cast<em::decoding>(9)})) == "em::align_options.method");
+  CHECK(rejected_option([&] { em::train_and_align(c, {}, {.block_size = 0}); }) == "em::align_options.block_size");
+  CHECK(rejected_option(align({})) == "no error");
 
-  CHECK(rejected([] { em::validate(em::embedding_prior_options{.temperature = 0}); }) ==
+  CHECK(rejected_option([] { em::validate(em::embedding_prior_options{.temperature = 0}); }) ==
         "em::embedding_prior_options.temperature");
 }
 
@@ -148,7 +131,7 @@ TEST_CASE("one default per knob: the pipeline's defaults are the components'", "
   CHECK(em::hmm_parameters{}.jump_smoothing == em::hmm_options{}.jump_smoothing);
   CHECK(o.fast_align.vb_alpha == em::fast_align_options{}.vb_alpha);
   // The pipeline gives a stage the same result as calling the stage itself.
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto view = em::make_view(c);
   auto t = em::lexical_table::from_cooccurrence(view);
   const auto r1 = em::train_ibm1(view, t);
@@ -164,7 +147,7 @@ TEST_CASE("one default per knob: the pipeline's defaults are the components'", "
 }
 
 TEST_CASE("EM convergence records: error is the relative log-likelihood change", "[em][convergence]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto view = em::make_view(c);
   auto t = em::lexical_table::from_cooccurrence(view);
   const auto r = em::train_ibm1(view, t, {.iterations = 4});
@@ -192,7 +175,7 @@ TEST_CASE("EM convergence records: error is the relative log-likelihood change",
 }
 
 TEST_CASE("EM observer: stage names, budgets, and a stop ends the whole call", "[em][observer]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   struct seen_event {
     std::string stage;
     std::size_t iteration, max_iterations;
@@ -238,8 +221,8 @@ TEST_CASE("EM observer: stage names, budgets, and a stop ends the whole call", "
 }
 
 TEST_CASE("corpus mapping: shared_id and extend policies", "[em][mapping]") {
-  const auto trained = read(toy);
-  const auto fresh = read("the green house ||| la maison verte\nthe red house ||| la maison rouge\n");
+  const auto trained = read_pairs(toy_pairs);
+  const auto fresh = read_pairs("the green house ||| la maison verte\nthe red house ||| la maison rouge\n");
   const auto& sv = trained.source_vocabulary();
   const auto& tv = trained.target_vocabulary();
 

@@ -6,20 +6,16 @@
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_reader.hpp"
+#include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
 #include "support/temp_file.hpp"
+
+using lexalign::test::read_pairs;
+using lexalign::test::toy_pairs;
 
 namespace em = lexalign::em;
 
 namespace {
-lexalign::parallel_corpus read(const std::string& text) {
-  std::istringstream in(text);
-  return lexalign::io::read_parallel_corpus(in, "<pairs>");
-}
-const char* toy =
-    "the house ||| la maison\nthe blue house ||| la maison bleue\nthe flower ||| la fleur\n"
-    "a blue flower ||| une fleur bleue\nthe house is blue ||| la maison est bleue\n";
-
 void check_same(const em::directional_model& a, const em::directional_model& b) {
   CHECK(a.kind == b.kind);
   CHECK(a.probability_floor == b.probability_floor);
@@ -35,7 +31,7 @@ void check_same(const em::directional_model& a, const em::directional_model& b) 
 }  // namespace
 
 TEST_CASE("model files round-trip exactly and force alignment reproduces training alignments", "[em][model_io]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   for (auto kind : {em::model_kind::ibm1, em::model_kind::fast_align, em::model_kind::hmm}) {
     const auto m = em::train(c, {.model = kind, .ibm1 = {.iterations = 4}, .hmm = {.iterations = 3}});
     std::stringstream buf;
@@ -57,12 +53,12 @@ TEST_CASE("model files round-trip exactly and force alignment reproduces trainin
 }
 
 TEST_CASE("force alignment handles unknown words and longer sentences", "[em][model_io]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto m = em::train(c);
   lexalign::test::temp_file file("");
   em::save(m, file.path());
   const auto loaded = em::load(file.path());
-  const auto fresh = read("the green house is blue and the flower is blue ||| la maison verte est bleue et la fleur est bleue\n");
+  const auto fresh = read_pairs("the green house is blue and the flower is blue ||| la maison verte est bleue et la fleur est bleue\n");
   const auto mapped = lexalign::map_to_vocabularies(fresh, loaded.source_vocabulary, loaded.target_vocabulary,
                                                     lexalign::unknown_words::shared_id);
   CHECK(mapped.unknown_source_tokens == 2);  // green, and
@@ -80,7 +76,7 @@ TEST_CASE("force alignment handles unknown words and longer sentences", "[em][mo
 }
 
 TEST_CASE("malformed model files give file:line errors", "[em][model_io]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   const auto m = em::train(c, {.hmm = {.iterations = 1}});
   std::stringstream buf;
   em::save(m, buf);
