@@ -301,6 +301,14 @@ inline decoded_alignments decode_directional(const directional_model& model, con
   return out;
 }
 
+// True when both vocabularies hold the same words under the same ids.
+inline bool same_words(const vocabulary& a, const vocabulary& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a.word(static_cast<word_id>(k)) != b.word(static_cast<word_id>(k))) return false;
+  return true;
+}
+
 }  // namespace detail
 
 // The view of a mapped corpus (map_to_vocabularies) as a directional model sees it.
@@ -320,26 +328,35 @@ inline decoded_alignments align_directional(const directional_model& model, cons
 // Aligns any corpus with a trained (or loaded) model, without changing it:
 // the corpus is mapped onto the model's vocabularies with
 // unknown_words::shared_id (core/corpus_mapping.hpp), so words the model has
-// never seen are placed by the alignment prior.  Links are in source-target
-// order; a direction the model does not hold (train_options::directions)
-// gives empty alignments.
+// never seen are placed by the alignment prior (a corpus with the model's own
+// vocabularies, e.g. the training corpus, is used as it is, without a copy).
+// Links are in source-target order; a direction the model does not hold
+// (train_options::directions) gives empty alignments.
 inline bidirectional_alignments align(const model& m, const parallel_corpus& corpus, const align_options& options = {}) {
   validate(options);
   const executor ex(options.parallel);
-  const mapped_corpus mapped =
-      map_to_vocabularies(corpus, m.source_vocabulary, m.target_vocabulary, unknown_words::shared_id);
   bidirectional_alignments out;
-  if (m.forward.trained()) out.forward = detail::decode_directional(m.forward, make_view(mapped, false), true, options, ex);
-  if (m.reverse.trained()) out.reverse = detail::decode_directional(m.reverse, make_view(mapped, true), false, options, ex);
+  auto decode = [&](const bitext_view& fwd, const bitext_view& rev) {
+    if (m.forward.trained()) out.forward = detail::decode_directional(m.forward, fwd, true, options, ex);
+    if (m.reverse.trained()) out.reverse = detail::decode_directional(m.reverse, rev, false, options, ex);
+  };
+  if (detail::same_words(corpus.source_vocabulary(), m.source_vocabulary) &&
+      detail::same_words(corpus.target_vocabulary(), m.target_vocabulary)) {
+    decode(make_view(corpus, false), make_view(corpus, true));  // the training corpus: no copy needed
+  } else {
+    const mapped_corpus mapped =
+        map_to_vocabularies(corpus, m.source_vocabulary, m.target_vocabulary, unknown_words::shared_id);
+    decode(make_view(mapped, false), make_view(mapped, true));
+  }
   return out;
 }
 
 // train() then align() on the same corpus.  The two option structs share no
 // knob; give align_options the same `parallel` to reuse a pool.
-inline bidirectional_alignments train_and_align(const parallel_corpus& corpus, const train_options& train = {},
-                                                const align_options& decode = {}, observer_ref obs = {}) {
-  validate(decode);
-  return align(em::train(corpus, train, obs), corpus, decode);
+inline bidirectional_alignments train_and_align(const parallel_corpus& corpus, const train_options& training = {},
+                                                const align_options& decoding_options = {}, observer_ref obs = {}) {
+  validate(decoding_options);
+  return align(em::train(corpus, training, obs), corpus, decoding_options);
 }
 
 }  // namespace em
