@@ -123,3 +123,25 @@ TEST_CASE("Gibbs observer: stage names, budgets, and a stop ends the whole call"
   CHECK(e.convergence.status == solver_status::stopped_by_observer);
   CHECK(e.convergence.iterations == 0);
 }
+
+TEST_CASE("bayes verbs: train gives train_and_align's model, align reuses it", "[bayes][verbs]") {
+  const auto c = read_pairs(toy_pairs);
+  const bayes::gibbs_options o{.ibm1_sweeps = 2, .hmm_sweeps = 2, .fertility_sweeps = 2, .samplers = 2, .seed = 5};
+  const auto m = bayes::train(c, o);
+  bayes::gibbs_options keep = o;
+  keep.keep_model = true;
+  const auto r = bayes::train_and_align(c, keep);
+  REQUIRE(r.model);
+  CHECK(m.forward.lexical == r.model->forward.lexical);
+  CHECK(m.reverse.jump == r.model->reverse.jump);
+  CHECK(m.forward.fertility == r.model->forward.fertility);
+  CHECK(m.training_sentences == c.size());
+  // align() samples the text again with the counts as priors: every link is valid.
+  const auto a = bayes::align(m, c, {.seed = 5});
+  REQUIRE(a.forward.links.size() == c.size());
+  for (std::size_t k = 0; k < c.size(); ++k)
+    for (const auto& l : a.forward.links[k].sure) {
+      CHECK(l.source < c.source(k).size());
+      CHECK(l.target < c.target(k).size());
+    }
+}

@@ -257,3 +257,19 @@ TEST_CASE("corpus mapping: shared_id and extend policies", "[em][mapping]") {
   const auto& links = out.forward.links[0].sure;
   CHECK(std::find(links.begin(), links.end(), lexalign::link{2, 1}) != links.end());
 }
+
+TEST_CASE("em verbs: train_and_align is align(train())", "[em][verbs]") {
+  const auto c = read_pairs(toy_pairs);
+  const em::train_options t{.ibm1 = {.iterations = 3}, .hmm = {.iterations = 2}};
+  const em::align_options a{.method = em::decoding::viterbi, .with_posteriors = true};
+  const auto both = em::train_and_align(c, t, a);
+  const auto separate = em::align(em::train(c, t), c, a);
+  CHECK(both.forward.links == separate.forward.links);
+  CHECK(both.reverse.posteriors == separate.reverse.posteriors);
+  // The mapped path (a corpus with other vocabularies) gives the same links
+  // for the same sentences.
+  const auto m = em::train(c, t);
+  const auto reread = read_pairs(std::string(toy_pairs) + "zzz ||| yyy\n");
+  const auto mapped = em::align(m, reread, a);
+  for (std::size_t k = 0; k < c.size(); ++k) CHECK(mapped.forward.links[k] == separate.forward.links[k]);
+}
