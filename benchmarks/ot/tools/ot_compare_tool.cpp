@@ -84,10 +84,10 @@ int run(const std::string& solver, std::size_t n, std::size_t d, double eps, std
       for (std::size_t k = 0; k < 3 * n; ++k) H.data()[k] = static_cast<T>(in[2 * n * d + 2 + k]);
       const auto r = ot::barycenter(H, C, std::vector<double>{1, 1, 1},
                                     {.epsilon = eps, .max_iterations = iters + 1, .tolerance = 0, .check_every = 1,
-                                     .threads = threads},
+                                     .parallel = {.threads = threads}},
                                     obs);
       result.assign(r.weights.begin(), r.weights.end());
-      iterations = r.iterations;
+      iterations = r.convergence.iterations;
     } else {
       // POT's first half-iteration: g0_j = eps log b_j - eps LSE_i((u0_i - C_ij) / eps),
       // u0 = eps log(1/n) (scaling, u = 1/n) or 0 (sinkhorn_log).
@@ -103,10 +103,10 @@ int run(const std::string& solver, std::size_t n, std::size_t d, double eps, std
                                   {.epsilon = eps,
                                    .method = log_form ? ot::sinkhorn_method::log : ot::sinkhorn_method::scaling,
                                    .max_iterations = iters, .tolerance = 0, .check_every = 1, .initial_g = g0,
-                                   .return_plan = false, .threads = threads},
+                                   .return_plan = false, .parallel = {.threads = threads}},
                                   obs);
       result.assign(r.f.begin(), r.f.end());
-      iterations = r.iterations;
+      iterations = r.convergence.iterations;
     }
     if (i1 > i0) {
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count() / static_cast<double>(i1 - i0));
