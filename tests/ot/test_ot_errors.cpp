@@ -47,7 +47,7 @@ TEST_CASE("sinkhorn rejects bad marginals", "[ot][errors]") {
   CHECK(has(error_of([&] { ot::sinkhorn(std::vector<double>{0.5, kNaN, 0.5}, b, C); }), "a[1] is NaN"));
   CHECK(has(error_of([&] { ot::sinkhorn(std::vector<double>{0.5, kInf, 0.5}, b, C); }), "a[1] is infinite"));
   CHECK(has(error_of([&] { ot::sinkhorn(std::vector<double>{0, 0, 0}, b, C); }), "a has zero total mass"));
-  CHECK(has(error_of([&] { ot::sinkhorn(ot_test::uniform(3), std::vector<double>{0.5, 0.6}, C); }), "equal mass"));
+  CHECK(has(error_of([&] { ot::sinkhorn(ot_test::uniform(3), std::vector<double>{0.5, 0.6}, C); }), "must have equal total mass"));
 }
 
 TEST_CASE("sinkhorn rejects shape mismatches and empty problems", "[ot][errors]") {
@@ -85,7 +85,7 @@ TEST_CASE("unbalanced, partial, barycenter and GW reject bad input", "[ot][error
   lexalign::dense_matrix<double> C1(3, 3, 0.5), C2(2, 3, 0.5);
   CHECK(has(error_of([&] { ot::gromov_wasserstein(C1, C2, a, ot_test::uniform(2)); }), "C2 is 2 x 3 but it must be square"));
   lexalign::dense_matrix<double> C2s(2, 2, 0.5);
-  CHECK(has(error_of([&] { ot::gromov_wasserstein(C1, C2s, a, ot_test::uniform(2, 2.0)); }), "equal mass"));
+  CHECK(has(error_of([&] { ot::gromov_wasserstein(C1, C2s, a, ot_test::uniform(2, 2.0)); }), "must have equal total mass"));
 }
 
 TEST_CASE("point clouds of different dimension are rejected", "[ot][errors]") {

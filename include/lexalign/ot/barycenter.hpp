@@ -298,7 +298,8 @@ barycenter_result<T, Allocator> barycenter(const H& histograms, const C& cost, c
       if (l == 0) {
         mass0 = t;
       } else {
-        const double factor = validation::matching_mass(mass0, t, options.mass_tolerance);
+        const double factor = validation::matching_mass(
+            mass0, t, options.mass_tolerance, "a: histograms row 0, b: histograms row " + std::to_string(l));
         if (factor != 1.0)
           for (std::size_t j = 0; j < n; ++j) ws.b[l * n + j] = static_cast<T>(static_cast<double>(ws.b[l * n + j]) * factor);
       }
@@ -334,7 +335,7 @@ barycenter_result<T, Allocator> barycenter(const H& histograms, const C& cost, c
       const std::string underflow =
           detail::kernel_underflow(ws.kernel.data(), ws.p.data(), ws.w.data(), N, n, n, ws.partials.data());
       if (!underflow.empty())
-        throw invalid_argument(detail::kernel_underflow_message("barycenter", underflow, options.epsilon,
+        throw invalid_argument(detail::scaling_failure_message("barycenter", underflow, options.epsilon,
                                                                 "raise epsilon or use sinkhorn_method::log"));
       std::fill(ws.w.begin(), ws.w.begin() + static_cast<std::ptrdiff_t>(n), T(0));
       for (std::size_t i = 0; i < N; ++i) detail::axpy(T(1), ws.kernel.data() + i * n, ws.w.data(), n);

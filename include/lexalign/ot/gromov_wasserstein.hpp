@@ -179,7 +179,9 @@ ot_result<T, Allocator> gromov_wasserstein(const C1& c1_in, const C2& c2_in, con
   auto& in = ws.inner;
   const double tp = validation::load_weights(p_in, in.a, "p", m, "C1 has " + std::to_string(m) + " rows");
   const double tq = validation::load_weights(q_in, in.b, "q", n, "C2 has " + std::to_string(n) + " rows");
-  detail::match_mass(tp, tq, in.b, options.inner.mass_tolerance);
+  const double factor = validation::matching_mass(tp, tq, options.inner.mass_tolerance, "a: p, b: q");
+  if (factor != 1.0)
+    for (auto& x : in.b) x = static_cast<T>(static_cast<double>(x) * factor);
   const executor ex(options.parallel);
   auto r = detail::empty_result<T>(ws.get_allocator());
   ws.c1p.resize(m);

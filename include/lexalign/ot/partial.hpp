@@ -152,7 +152,7 @@ ot_result<T, Allocator> partial(const VA& a_in, const VB& b_in, const C& cost, c
     detail::size_buffers(ws, m, n, ex);
     const std::string underflow = detail::prepare_kernel<T>(src, ws, eps, ex);
     if (!underflow.empty())
-      throw invalid_argument(detail::kernel_underflow_message("partial", underflow, eps, "raise epsilon"));
+      throw invalid_argument(detail::scaling_failure_message("partial", underflow, eps, "raise epsilon"));
     ws.f.assign(m, T(1));
     ws.g.assign(n, T(1));
     ws.extra2.assign(m + n, T(1));  // Dykstra corrections: rows then columns

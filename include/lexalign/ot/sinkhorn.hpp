@@ -117,14 +117,22 @@ inline constexpr stage_names sinkhorn_stages{"sinkhorn", "sinkhorn_log", "sinkho
 
 // Runs Sinkhorn (balanced or KL-relaxed) on a prepared workspace (marginals
 // and warm start loaded): the epsilon-scaling stages, then the method's
-// iterations, each through the iteration driver.  On a kernel that
-// underflows (scaling form) returns `underflow` set and no iteration run.
+// iterations, each through the iteration driver.  When the scaling form
+// cannot start (its kernel underflows, or exp(g / eps) of the warm start is
+// not representable) returns numerical_error, no iteration run, with the
+// reason in `underflow`.
 template <class T, class Src, class WS, class Obs>
 convergence_info entropic_solve(const Src& src, WS& ws, const sinkhorn_options& o, const loop_params& p,
                                 const stage_names& names, const executor& ex, Obs& obs, std::string& underflow) {
   const bool scaling = o.method == sinkhorn_method::scaling;
   if (scaling) {
     underflow = prepare_kernel<T>(src, ws, p.eps, ex);
+    const T inv = static_cast<T>(1.0 / p.eps);
+    for (std::size_t j = 0; underflow.empty() && j < ws.b.size(); ++j) {
+      const T v = std::exp(ws.g[j] * inv);
+      if (ws.b[j] > 0 && !(v > 0 && std::isfinite(v)))
+        underflow = "exp(initial_g[" + std::to_string(j) + "] / epsilon) is not representable";
+    }
     if (!underflow.empty()) return {solver_status::numerical_error, 0, std::numeric_limits<double>::quiet_NaN()};
   }
   convergence_info run{solver_status::converged, 0, std::numeric_limits<double>::quiet_NaN()};
@@ -158,6 +166,21 @@ convergence_info entropic_solve(const Src& src, WS& ws, const sinkhorn_options& 
   return run;
 }
 
+// The common tail of sinkhorn and sinkhorn_unbalanced: warm start, solve,
+// the plan and the potentials into `r`.  A scaling form that cannot start is
+// an invalid_argument.
+template <class T, class Src, class WS, class Obs, class R>
+void solve_into(const Src& src, WS& ws, const sinkhorn_options& o, const loop_params& p, const stage_names& names,
+                std::string_view solver, const executor& ex, Obs& obs, R& r) {
+  load_warm_start<T>(ws, o.initial_f, o.initial_g);
+  std::string underflow;
+  r.convergence = entropic_solve<T>(src, ws, o, p, names, ex, obs, underflow);
+  if (!underflow.empty())
+    throw invalid_argument(
+        scaling_failure_message(solver, underflow, o.epsilon, "raise epsilon or use sinkhorn_method::log"));
+  finish<T>(src, ws, o.epsilon, o.return_plan, ex, r);
+}
+
 template <class T, class Allocator>
 ot_result<T, Allocator> empty_result(const Allocator& alloc) {
   return ot_result<T, Allocator>{std::vector<T, Allocator>(alloc), std::vector<T, Allocator>(alloc),
@@ -170,7 +193,8 @@ ot_result<T, Allocator> empty_result(const Allocator& alloc) {
 // lexalign::matrix (m x n, finite, >= 0) or a point_cloud_cost (never stored
 // by the log method).  Throws lexalign::invalid_option on bad options and
 // lexalign::invalid_argument on bad data (and, for the scaling form, on a
-// kernel exp(-C / epsilon) with a row or column that underflows to 0).
+// kernel exp(-C / epsilon) with a row or column that underflows to 0, or a
+// warm start g with exp(g / epsilon) out of range).
 template <vector VA, vector VB, matrix C, class T, class Allocator, observer Obs = no_observer>
 ot_result<T, Allocator> sinkhorn(const VA& a, const VB& b, const C& cost, const sinkhorn_options& options,
                                  entropic_workspace<T, Allocator>& ws, Obs obs = {}) {
@@ -181,14 +205,8 @@ ot_result<T, Allocator> sinkhorn(const VA& a, const VB& b, const C& cost, const 
   detail::with_cost_source(cost, ws.cost, [&](const auto& src) {
     const auto [ta, tb] = detail::load_marginals(a, b, ws, src.rows(), src.cols());
     detail::match_mass(ta, tb, ws.b, options.mass_tolerance);
-    detail::load_warm_start<T>(ws, options.initial_f, options.initial_g);
     const detail::loop_params p{.eps = options.epsilon, .norm = options.norm};
-    std::string underflow;
-    r.convergence = detail::entropic_solve<T>(src, ws, options, p, detail::sinkhorn_stages, ex, obs, underflow);
-    if (!underflow.empty())
-      throw invalid_argument(detail::kernel_underflow_message("sinkhorn", underflow, options.epsilon,
-                                                              "raise epsilon or use sinkhorn_method::log"));
-    detail::finish<T>(src, ws, options.epsilon, options.return_plan, ex, r);
+    detail::solve_into<T>(src, ws, options, p, detail::sinkhorn_stages, "sinkhorn", ex, obs, r);
   });
   return r;
 }

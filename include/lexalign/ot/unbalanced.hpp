@@ -54,15 +54,9 @@ ot_result<T, Allocator> sinkhorn_unbalanced(const VA& a, const VB& b, const C& c
   auto r = detail::empty_result<T>(ws.get_allocator());
   detail::with_cost_source(cost, ws.cost, [&](const auto& src) {
     detail::load_marginals(a, b, ws, src.rows(), src.cols());
-    detail::load_warm_start<T>(ws, so.initial_f, so.initial_g);
     const double rho = std::isinf(tau) ? 1.0 : tau / (tau + so.epsilon);
     const detail::loop_params p{.eps = so.epsilon, .rho_a = rho, .rho_b = rho, .balanced = false};
-    std::string underflow;
-    r.convergence = detail::entropic_solve<T>(src, ws, so, p, detail::unbalanced_stages, ex, obs, underflow);
-    if (!underflow.empty())
-      throw invalid_argument(detail::kernel_underflow_message("sinkhorn_unbalanced", underflow, so.epsilon,
-                                                              "raise epsilon or use sinkhorn_method::log"));
-    detail::finish<T>(src, ws, so.epsilon, so.return_plan, ex, r);
+    detail::solve_into<T>(src, ws, so, p, detail::unbalanced_stages, "sinkhorn_unbalanced", ex, obs, r);
   });
   return r;
 }

@@ -146,7 +146,7 @@ void reduce_partials(const T* partials, std::size_t blocks, std::size_t n, T* w,
 // exp(-C / epsilon): a row (column) of positive mass whose kernel entries
 // over the positive-mass columns (rows) all underflow to 0 makes the first
 // iteration divide by 0.  Returns a description of the first such row or
-// column ("row 3"), or an empty string.  `col_ok` is scratch for n values.
+// column, or an empty string.  `col_ok` is scratch for n values.
 template <class T>
 std::string kernel_underflow(const T* K, const T* a, const T* b, std::size_t m, std::size_t n, std::size_t ld,
                              T* col_ok) {
@@ -157,18 +157,20 @@ std::string kernel_underflow(const T* K, const T* a, const T* b, std::size_t m, 
     bool row_ok = false;
     for (std::size_t j = 0; j < n; ++j)
       if (k[j] > 0 && b[j] > 0) row_ok = true, col_ok[j] = 1;
-    if (!row_ok) return "row " + std::to_string(i);
+    if (!row_ok) return "the kernel exp(-cost / epsilon) underflows to 0 on every entry of row " + std::to_string(i);
   }
   for (std::size_t j = 0; j < n; ++j)
-    if (b[j] > 0 && !col_ok[j]) return "column " + std::to_string(j);
+    if (b[j] > 0 && !col_ok[j])
+      return "the kernel exp(-cost / epsilon) underflows to 0 on every entry of column " + std::to_string(j);
   return {};
 }
 
-// The message of a kernel underflow at set-up.
-inline std::string kernel_underflow_message(std::string_view solver, const std::string& where, double eps,
-                                            std::string_view remedy) {
-  return std::string(solver) + ": the kernel exp(-cost / epsilon) underflows to 0 on every entry of " + where +
-         " (epsilon = " + validation::format_value(eps) + "); " + std::string(remedy);
+// The message of a scaling form that cannot start (kernel underflow, warm
+// start out of range).
+inline std::string scaling_failure_message(std::string_view solver, const std::string& reason, double eps,
+                                           std::string_view remedy) {
+  return std::string(solver) + ": " + reason + " (epsilon = " + validation::format_value(eps) + "); " +
+         std::string(remedy);
 }
 
 // Accumulates a marginal-violation norm term by term.
