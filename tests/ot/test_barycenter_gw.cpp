@@ -1,5 +1,7 @@
 // Fixed-support barycenter and entropic Gromov-Wasserstein against POT 0.8.2.
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <memory_resource>
 #include <vector>
 
@@ -104,4 +106,39 @@ TEST_CASE("gromov_wasserstein of a space with itself (isometric) has a near-zero
   const auto r = ot::gromov_wasserstein(C, C, u, u, {.max_iterations = 500, .inner = {.epsilon = 2e-3, .method = ot::sinkhorn_method::log}});
   CHECK(r.cost < 1e-3);
   for (std::size_t i = 0; i < n; ++i) CHECK(r.plan(i, i) > 0.9 / double(n));
+}
+
+TEST_CASE("gromov_wasserstein reports inner problems under its prefix; stop in one ends the whole call", "[ot][gw][observer]") {
+  const std::size_t n = 8;
+  lexalign::dense_matrix<double> C1(n, n), C2(n, n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      C1(i, j) = std::abs(double(i) - double(j)) / n;
+      C2(i, j) = std::pow((double(i) - double(j)) / n, 2);
+    }
+  const auto u = ot_test::uniform(n);
+  std::vector<std::string> stages;
+  const auto full = ot::gromov_wasserstein(C1, C2, u, u, {.max_iterations = 30, .inner = {.epsilon = 0.01, .method = ot::sinkhorn_method::log}},
+                                           [&](const lexalign::iteration_event& e) { stages.emplace_back(e.stage); });
+  REQUIRE(!stages.empty());
+  for (const auto& s : stages) CHECK((s == "gromov_wasserstein" || s == "gromov_wasserstein.sinkhorn_log"));
+  CHECK(std::count(stages.begin(), stages.end(), "gromov_wasserstein") >= 1);
+  // stop at the first inner event: the whole call ends after that outer iteration
+  std::size_t outer = 0;
+  const auto stopped = ot::gromov_wasserstein(C1, C2, u, u, {.max_iterations = 30, .inner = {.epsilon = 0.01, .method = ot::sinkhorn_method::log}},
+                                              [&](const lexalign::iteration_event& e) {
+                                                if (e.stage == "gromov_wasserstein") ++outer;
+                                                return e.stage == "gromov_wasserstein.sinkhorn_log"
+                                                           ? lexalign::observer_action::stop
+                                                           : lexalign::observer_action::proceed;
+                                              });
+  CHECK(stopped.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(stopped.convergence.iterations == 1);
+  CHECK(outer == 0);
+  for (std::size_t k = 0; k < stopped.plan.size(); ++k) CHECK(std::isfinite(stopped.plan.data()[k]));
+  CHECK(full.convergence.error < 1e-3);
+  // the scaling method's inner events are "gromov_wasserstein.sinkhorn"
+  ot::gromov_wasserstein(C1, C2, u, u, {.max_iterations = 3, .inner = {.epsilon = 0.05}}, [&](const lexalign::iteration_event& e) {
+    CHECK((e.stage == "gromov_wasserstein" || e.stage == "gromov_wasserstein.sinkhorn"));
+  });
 }

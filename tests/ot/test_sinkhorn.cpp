@@ -315,3 +315,72 @@ TEST_CASE("cost_matrix matches a direct computation; cosine metric", "[ot][cost]
   const auto self = ot::cost_matrix(x, x, ot::cost_metric::euclidean);
   CHECK(self(1, 1) == 0.0);  // clamped at 0, no sqrt of a rounding -1e-17
 }
+
+TEST_CASE("which marginal of the returned plan is exact, and what convergence.error measures", "[ot][sinkhorn][docs]") {
+  // A few iterations, far from convergence, so that the inexact marginal is visibly off.
+  const auto C = ot_test::random_cost(30, 20, 31);
+  std::vector<double> a(30), b(20);
+  for (std::size_t i = 0; i < 30; ++i) a[i] = (1.0 + static_cast<double>(i % 3)) / 60.0;
+  for (std::size_t j = 0; j < 20; ++j) b[j] = (1.0 + static_cast<double>(j % 4)) / 50.0;
+  const double eps = 0.02;
+  for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
+    INFO("method " << static_cast<int>(method));
+    for (auto norm : {ot::marginal_norm::l1, ot::marginal_norm::l2, ot::marginal_norm::linf}) {
+      const auto r = ot::sinkhorn(a, b, C, {.epsilon = eps, .method = method, .max_iterations = 7, .tolerance = 0, .norm = norm});
+      REQUIRE(r.convergence.iterations == 7);
+      // the column marginal of the returned plan is exact (the last update is the column update) ...
+      CHECK(max_abs_diff(ot_test::col_sums(r.plan), b) < 1e-15);
+      // ... its row marginal is not
+      CHECK(max_abs_diff(ot_test::row_sums(r.plan), a) > 1e-6);
+      // convergence.error = || P~^T 1 - b || of P~ = exp((f_7 + g_6 - C) / eps): the plan after the row update
+      // of the last iteration (whose row marginal is exact), before its column update.
+      const auto prev = ot::sinkhorn(a, b, C, {.epsilon = eps, .method = method, .max_iterations = 6, .tolerance = 0});
+      std::vector<double> cs(20, 0.0), rs(30, 0.0);
+      for (std::size_t i = 0; i < 30; ++i)
+        for (std::size_t j = 0; j < 20; ++j) {
+          const double p = std::exp((r.f[i] + prev.g[j] - C(i, j)) / eps);
+          cs[j] += p;
+          rs[i] += p;
+        }
+      CHECK(max_abs_diff(rs, a) < 1e-15);
+      double e = 0;
+      for (std::size_t j = 0; j < 20; ++j) {
+        const double d = std::abs(cs[j] - b[j]);
+        e = norm == ot::marginal_norm::l1 ? e + d : norm == ot::marginal_norm::l2 ? e + d * d : std::max(e, d);
+      }
+      if (norm == ot::marginal_norm::l2) e = std::sqrt(e);
+      CHECK(r.convergence.error == Approx(e).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("sinkhorn stage names: epsilon-scaling stages, then the method; iterations 1-based per stage", "[ot][sinkhorn][observer]") {
+  const auto C = ot_test::random_cost(20, 15, 33);
+  const auto a = ot_test::uniform(20), b = ot_test::uniform(15);
+  std::vector<lexalign::iteration_event> ev;
+  std::vector<std::string> names;
+  const auto r = ot::sinkhorn(a, b, C, {.epsilon = 0.01, .method = ot::sinkhorn_method::log, .tolerance = 1e-12,
+                                        .epsilon_start = 0.08, .stage_iterations = 20},
+                              [&](const lexalign::iteration_event& e) {
+                                ev.push_back(e);
+                                names.emplace_back(e.stage);
+                              });
+  REQUIRE(r.convergence.converged());
+  // stages at 0.08, 0.04, 0.02 (20 iterations each at most), then sinkhorn_log at 0.01
+  std::size_t stages = 0, total = 0;
+  for (std::size_t k = 0; k < ev.size(); ++k) {
+    if (names[k] == "sinkhorn.epsilon_scaling") {
+      CHECK(ev[k].max_iterations == 20);
+      if (ev[k].iteration <= 10 && (k == 0 || ev[k - 1].iteration >= ev[k].iteration || names[k - 1] != names[k])) ++stages;
+    } else {
+      CHECK(names[k] == "sinkhorn_log");
+      CHECK(ev[k].max_iterations == 1000);
+      total = ev[k].iteration;
+    }
+  }
+  CHECK(stages == 3);
+  CHECK(names.back() == "sinkhorn_log");
+  CHECK(total < r.convergence.iterations);  // the record adds the stages' iterations up
+  // the scaling form names its events "sinkhorn"
+  ot::sinkhorn(a, b, C, {.epsilon = 0.05}, [&](const lexalign::iteration_event& e) { CHECK(e.stage == "sinkhorn"); });
+}

@@ -37,13 +37,13 @@ struct gromov_wasserstein_options {
   std::size_t max_iterations = 1000;  // outer iterations (POT's max_iter, >= 1)
   double tolerance = 1e-9;            // on convergence.error = ||P - P_prev||_F (POT's tol, >= 0)
   std::size_t check_every = 10;       // outer check schedule (>= 1)
-  // Each inner entropic problem: epsilon (POT's epsilon), method (log by
-  // default: the gradient costs change at each outer iteration), iterations,
-  // tolerance, norm, epsilon scaling, mass_tolerance (for p and q).  Its
-  // warm start comes from the previous inner problem and its plan is always
-  // computed: leave inner.initial_f / initial_g empty and inner.parallel
-  // default (the threads are `parallel`, below).
-  sinkhorn_options inner{.method = sinkhorn_method::log};
+  // Each inner entropic problem: epsilon (POT's epsilon), method (the log
+  // method is the safer choice at small epsilon: the gradient costs change
+  // at each outer iteration), iterations, tolerance, norm, epsilon scaling,
+  // mass_tolerance (for p and q).  Its warm start comes from the previous
+  // inner problem and its plan is always computed: leave inner.initial_f /
+  // initial_g empty and inner.parallel default (the threads are `parallel`).
+  sinkhorn_options inner{};
   parallel_options parallel{};        // for the products and the inner problems
 };
 
