@@ -92,3 +92,14 @@ TEST_CASE("point clouds of different dimension are rejected", "[ot][errors]") {
   lexalign::dense_matrix<double> x(3, 2, 0.0), y(4, 3, 0.0);
   CHECK(has(error_of([&] { ot::point_cloud_cost<double> c(x, y); }), "x has 2 columns but y has 3"));
 }
+
+TEST_CASE("point clouds: empty, non-finite coordinates and a bad scale", "[ot][errors][cost]") {
+  lexalign::dense_matrix<double> x(3, 2, 0.0), y(4, 2, 0.0), e(0, 2);
+  CHECK(error_of([&] { ot::point_cloud_cost<double> c(e, y); }) == "point_cloud_cost: x is empty (0 x 2)");
+  y(2, 0) = kNaN;
+  CHECK(error_of([&] { ot::point_cloud_cost<double> c(x, y); }) == "point_cloud_cost: y(2, 0) is NaN");
+  y(2, 0) = 0;
+  CHECK_THROWS_AS(ot::point_cloud_cost<double>(x, y, ot::cost_metric::sqeuclidean, 0.0), lexalign::invalid_option);
+  CHECK(error_of([&] { ot::point_cloud_cost<double> c(x, y, ot::cost_metric::sqeuclidean, kInf); }) ==
+        "point_cloud_cost.scale must be finite and > 0 (got inf)");
+}
