@@ -81,7 +81,7 @@ TEST_CASE("unbalanced, partial, barycenter and GW reject bad input", "[ot][error
   H(1, 1) = -0.1;
   CHECK(has(error_of([&] { ot::barycenter(H, M); }), "histograms(1, 1) is negative"));
   lexalign::dense_matrix<double> H3(2, 3, 0.3);
-  CHECK(has(error_of([&] { ot::barycenter(H3, M); }), "histograms have 3 columns but the cost has 2"));
+  CHECK(has(error_of([&] { ot::barycenter(H3, M); }), "histograms is 2 x 3 but the cost has 2 columns"));
   lexalign::dense_matrix<double> C1(3, 3, 0.5), C2(2, 3, 0.5);
   CHECK(has(error_of([&] { ot::gromov_wasserstein(C1, C2, a, ot_test::uniform(2)); }), "C2 is 2 x 3 but it must be square"));
   lexalign::dense_matrix<double> C2s(2, 2, 0.5);

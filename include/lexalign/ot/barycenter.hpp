@@ -278,10 +278,9 @@ barycenter_result<T, Allocator> barycenter(const H& histograms, const C& cost, c
   detail::with_cost_source(cost, ws.cost, [&](const auto& src) {
     const std::size_t N = src.rows(), n = src.cols();
     const std::size_t L = rows(histograms);
-    if (L == 0) throw invalid_argument("histograms: need at least one histogram (one per row)");
-    if (cols(histograms) != n)
-      throw invalid_argument("histograms have " + std::to_string(cols(histograms)) + " columns but the cost has " +
-                             std::to_string(n) + " (histograms are rows: L x n)");
+    validation::check_not_empty("histograms", L, cols(histograms));
+    validation::check_shape("histograms", L, cols(histograms), L, n,
+                            "the cost has " + std::to_string(n) + " columns (histograms are rows: L x n)");
     validation::check_weights(lambdas, "lambdas", L, "there are " + std::to_string(L) + " histograms");
     ws.b.resize(L * n);
     ws.lambda.resize(L);
