@@ -8,7 +8,8 @@
 // (sinkhorn) or x and x (barycenter), computed in double (cast for f32).  Sinkhorn starts from the column potential POT's first half-iteration
 // gives (so that after ITERS iterations our f equals POT's eps log u); the
 // barycenter runs ITERS + 1 iterations (POT's init is our first iteration).
-// Time per iteration comes from the observer (between the first and last
+// Options as in 0.2: `.parallel = {.threads = THREADS}`; iterations from
+// result.convergence.iterations.  Time per iteration comes from the observer (between the first and last
 // check, so set-up, kernel and plan are excluded); the median over REPEATS runs
 // is written (wall and process CPU time).  OUT.bin: one text line
 // "ms_per_iteration X cpu_ms_per_iteration Y iterations K\n",
