@@ -36,18 +36,10 @@ std::string option_of(F&& f) {
   return "no exception";
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const lexalign::invalid_argument& e) {
-    return e.what();
-  }
-  return "no exception";
-}
-
-bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 }  // namespace
+
+using ot_test::error_of;
+using ot_test::has;
 
 TEST_CASE("sinkhorn_options: each bad value is an invalid_option naming its field", "[ot][options]") {
   const auto C = ot_test::random_cost(4, 3, 1);

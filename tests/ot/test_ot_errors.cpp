@@ -13,18 +13,10 @@
 #include "support/catch.hpp"
 
 namespace ot = lexalign::ot;
+using ot_test::error_of;
+using ot_test::has;
 
 namespace {
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const lexalign::invalid_argument& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
-bool has(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();
 }  // namespace

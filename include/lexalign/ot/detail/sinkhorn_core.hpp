@@ -92,10 +92,25 @@ void size_buffers(WS& ws, std::size_t m, std::size_t n, const executor& ex) {
   ws.extra.resize(m);
 }
 
-// The potentials (f, g) and their copy (f_prev, g_prev): save / restore.
-template <class WS>
-struct potential_pair_memory {
+// What the two fused forms share: the problem's shape and parameters, the
+// error of the last check, and the iterate (f, g) with its copy
+// (f_prev, g_prev) for save / restore.
+template <class T, class WS>
+struct fused_pass_base {
   WS& work;
+  const loop_params& p;
+  const executor& ex;
+  std::size_t m, n, br, nb;
+  T eps, inv, rho_a, rho_b;
+  double err = 0;
+
+  fused_pass_base(WS& w, std::size_t rows, std::size_t cols, const loop_params& lp, const executor& e)
+      : work(w), p(lp), ex(e), m(rows), n(cols), br(row_block_size(m)), nb(block_count(m, br)),
+        eps(static_cast<T>(lp.eps)), inv(static_cast<T>(1.0 / lp.eps)), rho_a(static_cast<T>(lp.rho_a)),
+        rho_b(static_cast<T>(lp.rho_b)) {
+    size_buffers(w, m, n, ex);
+  }
+  double error() const { return err; }
   void save() {
     std::copy(work.f.begin(), work.f.end(), work.f_prev.begin());
     std::copy(work.g.begin(), work.g.end(), work.g_prev.begin());
@@ -111,20 +126,14 @@ struct potential_pair_memory {
 // Error: balanced, ||P^T 1 - b|| in `norm` of the plan after the row update;
 // KL-relaxed, max_j |g_new - g_old|.
 template <class T, class Src, class WS>
-struct log_policy : potential_pair_memory<WS> {
+struct log_policy : fused_pass_base<T, WS> {
+  using base = fused_pass_base<T, WS>;
+  using base::p, base::ex, base::m, base::n, base::br, base::nb, base::eps, base::inv, base::rho_a, base::rho_b,
+      base::err;
   const Src& src;
-  const loop_params& p;
-  const executor& ex;
-  std::size_t m, n, br, nb;
-  T eps, inv, rho_a, rho_b;
-  double err = 0;
 
   log_policy(const Src& s, WS& w, const loop_params& lp, const executor& e)
-      : potential_pair_memory<WS>{w}, src(s), p(lp), ex(e), m(s.rows()), n(s.cols()), br(row_block_size(m)),
-        nb(block_count(m, br)), eps(static_cast<T>(lp.eps)), inv(static_cast<T>(1.0 / lp.eps)),
-        rho_a(static_cast<T>(lp.rho_a)), rho_b(static_cast<T>(lp.rho_b)) {
-    size_buffers(w, m, n, ex);
-  }
+      : base(w, s.rows(), s.cols(), lp, e), src(s) {}
 
   step_outcome step(bool check) {
     WS& ws = this->work;
@@ -172,7 +181,6 @@ struct log_policy : potential_pair_memory<WS> {
     if (check) err = p.balanced ? acc.value() : dmax;
     return step_outcome::proceed;
   }
-  double error() const { return err; }
   bool finite() const {
     return all_finite_where(this->work.f.data(), this->work.a.data(), m) &&
            all_finite_where(this->work.g.data(), this->work.b.data(), n);
@@ -185,18 +193,13 @@ struct log_policy : potential_pair_memory<WS> {
 // to_potentials() turns the final (u, v) back into potentials.  Error as
 // log_policy (the KL-relaxed change in cost units, eps |log(v_new / v_old)|).
 template <class T, class WS>
-struct scaling_policy : potential_pair_memory<WS> {
-  const loop_params& p;
-  const executor& ex;
-  std::size_t m, n, br, nb;
-  T eps, inv, rho_a, rho_b;
-  double err = 0;
+struct scaling_policy : fused_pass_base<T, WS> {
+  using base = fused_pass_base<T, WS>;
+  using base::p, base::ex, base::m, base::n, base::br, base::nb, base::eps, base::inv, base::rho_a, base::rho_b,
+      base::err;
 
   scaling_policy(std::size_t rows, std::size_t cols, WS& w, const loop_params& lp, const executor& e)
-      : potential_pair_memory<WS>{w}, p(lp), ex(e), m(rows), n(cols), br(row_block_size(m)), nb(block_count(m, br)),
-        eps(static_cast<T>(lp.eps)), inv(static_cast<T>(1.0 / lp.eps)), rho_a(static_cast<T>(lp.rho_a)),
-        rho_b(static_cast<T>(lp.rho_b)) {
-    size_buffers(w, m, n, ex);
+      : base(w, rows, cols, lp, e) {
     for (std::size_t j = 0; j < n; ++j) w.g[j] = w.b[j] > 0 ? std::exp(w.g[j] * inv) : T(0);
     for (std::size_t i = 0; i < m; ++i) w.f[i] = w.a[i] > 0 ? T(1) : T(0);
   }
@@ -259,7 +262,6 @@ struct scaling_policy : potential_pair_memory<WS> {
     if (check) err = balanced ? acc.value() : dmax;
     return step_outcome::proceed;
   }
-  double error() const { return err; }
   bool finite() const {
     return all_positive_where(this->work.f.data(), this->work.a.data(), m) &&
            all_positive_where(this->work.g.data(), this->work.b.data(), n);
