@@ -15,7 +15,7 @@ endfunction()
 # surrounding build was configured.
 run(${CMAKE_COMMAND} -S "${LEXALIGN_SOURCE_DIR}" -B "${WORK_DIR}/lib-build" -G "${GENERATOR}"
     -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DLEXALIGN_BUILD_TESTS=OFF -DLEXALIGN_BUILD_EXAMPLES=OFF
-    -DLEXALIGN_PACKAGING_TESTS=OFF)
+    -DLEXALIGN_PACKAGING_TESTS=OFF -DLEXALIGN_BUILD_CLI=OFF -DLEXALIGN_INSTALL_CLI=OFF)
 run(${CMAKE_COMMAND} --install "${WORK_DIR}/lib-build" --prefix "${WORK_DIR}/stage")
 file(RENAME "${WORK_DIR}/stage" "${WORK_DIR}/moved-prefix")
 if(NOT EXISTS "${WORK_DIR}/moved-prefix/share/cmake/lexalign/lexalignConfigVersion.cmake")
