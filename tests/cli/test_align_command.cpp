@@ -9,20 +9,15 @@
 #include "cli/commands.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "support/catch.hpp"
+#include "support/command_call.hpp"
 #include "support/temp_file.hpp"
 
 using lexalign::test::temp_file;
 
 namespace {
-struct result {
-  int rc;
-  std::string out, err;
-};
+using result = lexalign::test::command_result;
 result align(std::vector<std::string> args, const std::string& stdin_text = "") {
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  const int rc = lexalign::cli::run_align(args, in, out, err);
-  return {rc, out.str(), err.str()};
+  return lexalign::test::call_command(lexalign::cli::run_align, args, stdin_text);
 }
 std::string data(const std::string& name) { return std::string(LEXALIGN_TEST_DATA_DIR) + "/gold/" + name; }
 const char* toy =

@@ -8,6 +8,7 @@
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "support/catch.hpp"
+#include "support/command_call.hpp"
 #include "support/temp_file.hpp"
 
 using lexalign::test::temp_file;
@@ -15,17 +16,12 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-struct result {
-  int rc;
-  std::string out, err;
-};
+using result = lexalign::test::command_result;
+using lexalign::test::call_command;
 
 template <class Run>
 result call(Run run, std::vector<std::string> args, const std::string& stdin_text = "") {
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  const int rc = run(args, in, out, err);
-  return {rc, out.str(), err.str()};
+  return call_command(run, args, stdin_text);
 }
 
 result score(std::vector<std::string> args, const std::string& stdin_text = "") {

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "support/catch.hpp"
+#include "support/command_call.hpp"
 #include "support/temp_file.hpp"
 
 using Catch::Matchers::Contains;
@@ -19,16 +20,9 @@ using lexalign::test::temp_file;
 
 namespace {
 
-struct result {
-  int rc;
-  std::string out, err;
-};
-
+using result = lexalign::test::command_result;
 result run(std::vector<std::string> words, const std::string& stdin_text = "") {
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  const int rc = lexalign::cli::run_command(words, in, out, err);
-  return {rc, out.str(), err.str()};
+  return lexalign::test::call_command(lexalign::cli::run_command, words, stdin_text);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -99,7 +93,13 @@ TEST_CASE("empty and over-long lines: errors name the command-line flags", "[cli
   const std::string with_empty = "the house ||| la maison\n\nthe flower ||| la fleur\n";
   const auto e = run({"align", "--input", "-", "--quiet"}, with_empty);
   CHECK(e.rc == 1);
-  CHECK(e.err == "<stdin>:2: missing ' ||| ' between source and target (--bad-lines skip skips such lines)\n");
+  CHECK(e.err ==
+        "<stdin>:2: empty line (an empty source and target sentence) (--allow-empty accepts it, --bad-lines skip "
+        "skips it)\n");
+  const auto blank_ok = run({"align", "--input", "-", "--quiet", "--allow-empty"}, with_empty);
+  REQUIRE(blank_ok.rc == 0);
+  CHECK(lines_of(blank_ok.out).size() == 3);
+  CHECK(lines_of(blank_ok.out)[1].empty());
   const auto empty_side = run({"align", "--input", "-", "--quiet"}, "a ||| \nb ||| c\n");
   CHECK(empty_side.rc == 1);
   CHECK_THAT(empty_side.err, Contains("<stdin>:1: empty target sentence (--allow-empty accepts it"));

@@ -81,8 +81,10 @@ TEST_CASE("bad corpus input names file, line and reason", "[io][corpus][errors]"
   SECTION("empty sentences are accepted when asked") {
     corpus_read_options o;
     o.allow_empty_sentences = true;
-    const auto c = from_string("a |||\n ||| b\n", o);
-    CHECK(c.size() == 2);
+    const auto c = from_string("a |||\n ||| b\n\n", o);  // a blank line is an empty pair
+    CHECK(c.size() == 3);
+    CHECK(c.source(2).empty());
+    CHECK(c.target(2).empty());
     CHECK(c.target(0).empty());
     CHECK(c.source(1).empty());
   }

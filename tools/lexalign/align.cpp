@@ -221,6 +221,15 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
     const bool want_forward = method || !a.has("reverse");
     const bool want_reverse = method || a.has("reverse");
     decoded_alignments fwd, rev;
+    auto decode = [&](model& m) {
+      if (!want_forward) m.forward = {};  // decode only the direction(s) printed
+      if (!want_reverse) m.reverse = {};
+      progress.begin("decode");
+      auto both = em::align(m, corpus, dopt);
+      progress.end(std::to_string(corpus.size()) + " pairs");
+      fwd = std::move(both.forward);
+      rev = std::move(both.reverse);
+    };
     if (use_bayes) {
       auto r = bayes_cli::run(a, *bopt, corpus, progress);
       fwd = std::move(r.forward);
@@ -233,13 +242,7 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
         progress.note("force alignment: " + std::to_string(mapped.unknown_source_tokens) + " unknown source and " +
                       std::to_string(mapped.unknown_target_tokens) + " unknown target tokens");
       }
-      if (!want_forward) loaded.forward = {};  // decode only the direction(s) printed
-      if (!want_reverse) loaded.reverse = {};
-      progress.begin("decode");
-      auto both = em::align(loaded, corpus, dopt);
-      progress.end(std::to_string(corpus.size()) + " pairs");
-      fwd = std::move(both.forward);
-      rev = std::move(both.reverse);
+      decode(loaded);
     } else {
       const bool save = a.has("save-model");
       lexical_prior prior_fwd, prior_rev;
@@ -277,13 +280,7 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
         em::save(trained, a.value("save-model"));
         progress.note("model saved to " + a.value("save-model"));
       }
-      if (!want_forward) trained.forward = {};  // decode only the direction(s) printed
-      if (!want_reverse) trained.reverse = {};
-      progress.begin("decode");
-      auto both = em::align(trained, corpus, dopt);
-      progress.end(std::to_string(corpus.size()) + " pairs");
-      fwd = std::move(both.forward);
-      rev = std::move(both.reverse);
+      decode(trained);
     }
 
     // 5. Write.

@@ -3,7 +3,8 @@
 //
 // Text is UTF-8; tokens are separated by ASCII spaces (U+0020) only; one
 // trailing '\r' per line is ignored; a UTF-8 BOM at the start of a file is
-// dropped.  A bad line (invalid UTF-8, a missing or second ' ||| ', an empty
+// dropped.  In a 'source ||| target' stream a blank line is an empty pair
+// (accepted with allow_empty_sentences).  A bad line (invalid UTF-8, a missing or second ' ||| ', an empty
 // sentence unless allowed, a sentence over max_sentence_length tokens)
 // throws lexalign::parse_error naming the file, the 1-based line and the
 // reason; with `bad_lines = bad_line_policy::skip` it instead becomes an
@@ -129,6 +130,13 @@ inline void read_parallel_corpus(std::istream& in, std::string_view source_name,
   std::string line;
   while (reader.next(line)) {
     const std::string_view text(line);
+    if (text.find_first_not_of(' ') == std::string_view::npos) {  // a blank line: an empty pair
+      pair.source.clear();
+      pair.target.clear();
+      if (options.allow_empty_sentences) pair.append();
+      else pair.bad(reader, "empty line (an empty source and target sentence)");
+      continue;
+    }
     std::string why = detail::utf8_problem(text);
     bool second = false;
     const std::size_t sep = why.empty() ? detail::find_separator(text, second) : 0;

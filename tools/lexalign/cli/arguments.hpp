@@ -91,7 +91,7 @@ class arguments {
       if (a == "-h" || a == "--help") return false;
     for (std::size_t k = 0; k < args.size(); ++k) {
       const std::string& a = args[k];
-      if (a.size() < 3 || a.compare(0, 2, "--") != 0) throw usage_error("unexpected argument '" + a + "'");
+      if (a.size() < 3 || a.compare(0, 2, "--") != 0) throw usage_error("unexpected argument '" + excerpt(a) + "'");
       std::string name = a.substr(2);
       std::optional<std::string> inline_value;
       if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -99,7 +99,7 @@ class arguments {
         name.resize(eq);
       }
       const spec* s = find(name);
-      if (!s) throw usage_error("unknown option '--" + name + "'");
+      if (!s) throw usage_error("unknown option '--" + excerpt(name) + "'");
       if (values_.count(name)) throw usage_error("option '--" + name + "' given twice");
       if (s->is_flag) {
         if (inline_value) throw usage_error("flag '--" + name + "' takes no value");
