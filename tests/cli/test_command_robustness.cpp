@@ -48,7 +48,7 @@ std::string missing_dir_path(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("--bad-lines skip keeps the output line-parallel with the input", "[cli][messy]") {
+TEST_CASE("skipping bad lines keeps the output line-parallel with the input", "[cli][messy]") {
   const std::string messy = "the house ||| la maison\n"
                             "no separator on this line\n"
                             "the blue house ||| la maison bleue\n"
@@ -230,7 +230,7 @@ TEST_CASE("help: 'lexalign help CMD' and 'lexalign CMD --help' print that comman
   CHECK_THAT(v.out, Contains(" build, "));
 }
 
-TEST_CASE("progress: stage, count, rate, time left and a closing summary; --quiet silences it", "[cli][progress]") {
+TEST_CASE("progress: stage, count, rate, time left and a closing summary, silenced by --quiet", "[cli][progress]") {
   const auto r = run({"align", "--input", "-", "--symmetrize", "grow-diag-final-and", "--threads", "1"}, toy);
   REQUIRE(r.rc == 0);
   CHECK_THAT(r.err, Contains("[lexalign align] 5 sentence pairs, 14 source and 14 target tokens\n"));
