@@ -28,6 +28,8 @@ class LexalignConan(ConanFile):
         tc.cache_variables["LEXALIGN_BUILD_EXAMPLES"] = False
         tc.cache_variables["LEXALIGN_BUILD_BENCHMARKS"] = False
         tc.cache_variables["LEXALIGN_PACKAGING_TESTS"] = False
+        tc.cache_variables["LEXALIGN_BUILD_CLI"] = False  # the header-only library; the command is not packaged
+        tc.cache_variables["LEXALIGN_INSTALL_CLI"] = False
         tc.generate()
 
     def build(self):

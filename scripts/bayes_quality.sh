@@ -5,7 +5,7 @@
 #   scripts/bayes_quality.sh [seed ...]        (default seeds: 1 2 3)
 # Extra bayes_tool options can be passed in BAYES_OPTIONS (e.g. "--samplers 6").
 # Needs the `lexalign` command with its score and symmetrize subcommands
-# (examples/cli, from the metrics/symmetrize work).
+# (tools/lexalign).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=("$@")
@@ -20,7 +20,7 @@ if ! cmake --build "$build" --target lexalign_cli -j 2 >/dev/null 2>&1; then
   exit 1
 fi
 tool="$build/benchmarks/bayes/bayes_tool"
-lexalign="$build/examples/cli/lexalign"
+lexalign="$build/tools/lexalign/lexalign"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 aer() { "$lexalign" score --gold "$1" --test "$2" --source "$3" --target "$4" | awk '$1 == "aer" { print $2 }'; }

@@ -23,7 +23,7 @@ build=build/demo
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF \
   -DLEXALIGN_BUILD_EXAMPLES=ON -DLEXALIGN_PACKAGING_TESTS=OFF >/dev/null
 cmake --build "$build" --target lexalign_cli -j "$(nproc)" >/dev/null
-lexalign="$build/examples/cli/lexalign"
+lexalign="$build/tools/lexalign/lexalign"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -23,7 +23,7 @@ if [[ -z "${LEXALIGN:-}" ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF \
     -DLEXALIGN_BUILD_EXAMPLES=ON -DLEXALIGN_PACKAGING_TESTS=OFF >/dev/null
   cmake --build "$build" --target lexalign_cli -j "$(nproc)" >/dev/null
-  LEXALIGN="$build/examples/cli/lexalign"
+  LEXALIGN="$build/tools/lexalign/lexalign"
 fi
 work=build/em_embeddings
 mkdir -p "$work"

@@ -11,7 +11,7 @@ if [[ -z "${LEXALIGN:-}" ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF \
     -DLEXALIGN_BUILD_EXAMPLES=ON -DLEXALIGN_PACKAGING_TESTS=OFF >/dev/null
   cmake --build "$build" --target lexalign_cli -j "$(nproc)" >/dev/null
-  LEXALIGN="$build/examples/cli/lexalign"
+  LEXALIGN="$build/tools/lexalign/lexalign"
 fi
 threads=("$@")
 [[ ${#threads[@]} -eq 0 ]] && threads=(1 2)

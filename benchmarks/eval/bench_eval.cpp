@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "../../examples/cli/command_baseline.hpp"
+#include "lexalign/em/baseline.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "lexalign/io/text.hpp"
 #include "lexalign/metrics/aer.hpp"
@@ -60,11 +60,11 @@ const data_set& load(const std::string& name) {
     lexalign::sentence_alignment f, r;
     for (std::size_t j = 0; j < m; ++j)
       f.sure.push_back({src_of[j] >= 0 ? static_cast<std::uint32_t>(src_of[j])
-                                       : lexalign::cli::diagonal_position(j, m, n),
+                                       : lexalign::em::diagonal_position(j, m, n),
                         static_cast<std::uint32_t>(j)});
     for (std::size_t i = 0; i < n; ++i)
       r.sure.push_back({static_cast<std::uint32_t>(i), tgt_of[i] >= 0 ? static_cast<std::uint32_t>(tgt_of[i])
-                                                                       : lexalign::cli::diagonal_position(i, n, m)});
+                                                                       : lexalign::em::diagonal_position(i, n, m)});
     lexalign::normalize_links(f.sure);
     d.gold_links += d.gold[k].size();
     d.forward_links += f.sure.size();

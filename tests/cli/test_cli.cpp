@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "../../examples/cli/command_baseline.hpp"
-#include "../../examples/cli/command_score.hpp"
-#include "../../examples/cli/command_symmetrize.hpp"
+#include "cli/arguments.hpp"
+#include "cli/commands.hpp"
 #include "support/catch.hpp"
+#include "support/command_call.hpp"
 #include "support/temp_file.hpp"
 
 using lexalign::test::temp_file;
@@ -16,17 +16,12 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-struct result {
-  int rc;
-  std::string out, err;
-};
+using result = lexalign::test::command_result;
+using lexalign::test::call_command;
 
 template <class Run>
 result call(Run run, std::vector<std::string> args, const std::string& stdin_text = "") {
-  std::istringstream in(stdin_text);
-  std::ostringstream out, err;
-  const int rc = run(args, in, out, err);
-  return {rc, out.str(), err.str()};
+  return call_command(run, args, stdin_text);
 }
 
 result score(std::vector<std::string> args, const std::string& stdin_text = "") {
@@ -189,13 +184,14 @@ TEST_CASE("baseline: the diagonal alignment", "[cli][baseline]") {
   // 4 x 2: targets j=0,1 -> sources round(0) = 0, round(2) = 2; reverse:
   // sources i=0..3 -> targets round(i/2) = 0, 1 (0.5 rounds up), 1, 2 -> clamped 1.
   // 1 x 3: every target to source 0; reverse: source 0 -> target 0.
-  const auto f = baseline({"--source", src.path(), "--target", tgt.path()});
+  CHECK(baseline({"--source", src.path(), "--target", tgt.path()}).rc == 1);  // empty lines need --allow-empty
+  const auto f = baseline({"--source", src.path(), "--target", tgt.path(), "--allow-empty"});
   REQUIRE(f.rc == 0);
   CHECK(f.out == "0-0 2-1\n0-0 0-1 0-2\n\n\n");
-  const auto r = baseline({"--source", src.path(), "--target", tgt.path(), "--reverse"});
+  const auto r = baseline({"--source", src.path(), "--target", tgt.path(), "--reverse", "--allow-empty"});
   CHECK(r.out == "0-0 1-1 2-1 3-1\n0-0\n\n\n");
   temp_file shorter("a\n");
-  CHECK(baseline({"--source", src.path(), "--target", shorter.path()}).rc == 1);
+  CHECK(baseline({"--source", src.path(), "--target", shorter.path(), "--allow-empty"}).rc == 1);
 }
 
 TEST_CASE("pipeline on a bundled set: baseline, symmetrize, score", "[cli][data]") {

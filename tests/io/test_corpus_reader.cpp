@@ -81,8 +81,10 @@ TEST_CASE("bad corpus input names file, line and reason", "[io][corpus][errors]"
   SECTION("empty sentences are accepted when asked") {
     corpus_read_options o;
     o.allow_empty_sentences = true;
-    const auto c = from_string("a |||\n ||| b\n", o);
-    CHECK(c.size() == 2);
+    const auto c = from_string("a |||\n ||| b\n\n", o);  // a blank line is an empty pair
+    CHECK(c.size() == 3);
+    CHECK(c.source(2).empty());
+    CHECK(c.target(2).empty());
     CHECK(c.target(0).empty());
     CHECK(c.source(1).empty());
   }
@@ -133,4 +135,49 @@ TEST_CASE("corpus_read_options are validated", "[io][corpus][validate]") {
     CHECK(std::string(e.what()) == "io::corpus_read_options.max_sentence_length must be >= 1 (got 0)");
   }
   CHECK(from_string("a ||| b\n", {.max_sentence_length = 1}).size() == 1);
+}
+
+TEST_CASE("bad_line_policy::skip keeps an empty pair per bad line and reports it", "[io][corpus][skip]") {
+  corpus_read_options o;
+  o.max_sentence_length = 3;
+  o.bad_lines = lexalign::io::bad_line_policy::skip;
+  std::vector<std::string> reports;
+  o.on_skipped = [&](std::string_view file, std::size_t line, std::string_view reason) {
+    reports.push_back(std::string(file) + ":" + std::to_string(line) + ": " + std::string(reason));
+  };
+  const auto c = from_string("a b ||| x\n"
+                             "no separator\n"
+                             "a b c d ||| x\n"
+                             " ||| y\n"
+                             "bad\xFF ||| z\n"
+                             "c ||| w w\n",
+                             o);
+  REQUIRE(c.size() == 6);  // line-parallel with the input
+  CHECK(c.source(0).size() == 2);
+  for (std::size_t k : {1, 2, 3, 4}) {
+    CHECK(c.source(k).empty());
+    CHECK(c.target(k).empty());
+  }
+  CHECK(c.target(5).size() == 2);
+  REQUIRE(reports.size() == 4);
+  CHECK(reports[0] == "<test>:2: missing ' ||| ' between source and target");
+  CHECK(reports[1] == "<test>:3: source sentence is longer than the limit of 3 tokens (it has 4)");
+  CHECK(reports[2] == "<test>:4: empty source sentence");
+  CHECK_THAT(reports[3], Catch::Matchers::StartsWith("<test>:5: invalid UTF-8 at byte 4"));
+  // Words of skipped lines do not enter the vocabularies.
+  CHECK_FALSE(c.source_vocabulary().find("d").has_value());
+  CHECK_FALSE(c.target_vocabulary().find("y").has_value());
+
+  // Two files: the bad side is named; line-count mismatch stays an error.
+  std::istringstream src("a\n\nb\n"), tgt("x\ny\n\n");
+  lexalign::parallel_corpus two;
+  reports.clear();
+  lexalign::io::read_parallel_corpus(src, "s", tgt, "t", two, o);
+  CHECK(two.size() == 3);
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0] == "s:2: empty source sentence");
+  CHECK(reports[1] == "t:3: empty target sentence");
+  std::istringstream s3("a\nb\n"), t3("x\n");
+  lexalign::parallel_corpus three;
+  CHECK_THROWS_AS(lexalign::io::read_parallel_corpus(s3, "s", t3, "t", three, o), lexalign::parse_error);
 }

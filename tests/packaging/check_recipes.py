@@ -77,7 +77,8 @@ def main():
 
     # What lexalign really exports: install a library-only build.
     subprocess.run([args.cmake, "-S", str(src), "-B", str(work / "build"), "-DLEXALIGN_BUILD_TESTS=OFF",
-                    "-DLEXALIGN_BUILD_EXAMPLES=OFF", "-DLEXALIGN_PACKAGING_TESTS=OFF"],
+                    "-DLEXALIGN_BUILD_EXAMPLES=OFF", "-DLEXALIGN_PACKAGING_TESTS=OFF",
+                    "-DLEXALIGN_BUILD_CLI=OFF", "-DLEXALIGN_INSTALL_CLI=OFF"],
                    check=True, stdout=subprocess.DEVNULL)
     subprocess.run([args.cmake, "--install", str(work / "build"), "--prefix", str(work / "prefix")],
                    check=True, stdout=subprocess.DEVNULL)

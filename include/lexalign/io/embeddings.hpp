@@ -61,7 +61,7 @@ inline word_embeddings read_embeddings(std::istream& in, std::string_view name) 
       const std::string v(fields[k]);
       char* end = nullptr;
       const float x = std::strtof(v.c_str(), &end);
-      if (end != v.c_str() + v.size() || !std::isfinite(x)) reader.fail("bad number '" + v + "'");
+      if (end != v.c_str() + v.size() || !std::isfinite(x)) reader.fail("bad number '" + excerpt(v) + "'");
       data.push_back(x);
     }
   }

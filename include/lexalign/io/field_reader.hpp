@@ -44,7 +44,7 @@ class field_reader {
   }
   void expect(std::string_view keyword) {
     const auto w = word();
-    if (w != keyword) reader_.fail("expected '" + std::string(keyword) + "', found '" + std::string(w) + "'");
+    if (w != keyword) reader_.fail("expected '" + std::string(keyword) + "', found '" + excerpt(w) + "'");
   }
   // The next field as a number: an integer of type T, or a finite,
   // non-negative floating-point value (probabilities, weights, counts).
@@ -53,7 +53,7 @@ class field_reader {
     const auto w = word();
     T v{};
     const auto r = std::from_chars(w.data(), w.data() + w.size(), v);
-    if (r.ec != std::errc() || r.ptr != w.data() + w.size()) reader_.fail("bad number '" + std::string(w) + "'");
+    if (r.ec != std::errc() || r.ptr != w.data() + w.size()) reader_.fail("bad number '" + excerpt(w) + "'");
     if constexpr (std::is_floating_point_v<T>)
       if (!(v >= 0) || !std::isfinite(v)) reader_.fail("value '" + std::string(w) + "' is negative or not finite");
     return v;
@@ -101,7 +101,7 @@ inline void read_vocabulary(field_reader& r, const char* keyword, vocabulary& v)
   for (std::size_t k = 0; k < n; ++k) {
     const std::string& w = r.raw_line();
     if (w.empty() || w.find(' ') != std::string::npos) r.fail("a vocabulary word is empty or contains a space");
-    if (v.add(w) != k) r.fail("duplicated vocabulary word '" + w + "'");
+    if (v.add(w) != k) r.fail("duplicated vocabulary word '" + excerpt(w) + "'");
   }
 }
 

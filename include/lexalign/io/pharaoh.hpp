@@ -75,7 +75,7 @@ class pharaoh_reader {
     for_each_token(line_, [&](std::string_view tok) {
       const auto [l, possible] = parse_link(tok);
       if (possible) {
-        if (!options_.allow_possible) fail("possible link '" + std::string(tok) + "' where only sure links are allowed");
+        if (!options_.allow_possible) fail("possible link '" + excerpt(tok) + "' where only sure links are allowed");
         out.possible.push_back(l);
       } else {
         out.sure.push_back(l);
@@ -96,7 +96,7 @@ class pharaoh_reader {
     const char* first = tok.data();
     const char* last = tok.data() + tok.size();
     auto bad = [&](const char* why) -> void {
-      fail("malformed link '" + std::string(tok) + "': " + why + " (expected i-j, i?j or ipj)");
+      fail("malformed link '" + excerpt(tok) + "': " + why + " (expected i-j, i?j or ipj)");
     };
     auto r1 = std::from_chars(first, last, a);
     if (r1.ec == std::errc::result_out_of_range) bad("index too large");

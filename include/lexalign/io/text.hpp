@@ -1,5 +1,10 @@
 // lexalign/io/text.hpp - line-oriented text input shared by the readers:
-// line counting, UTF-8 validation and splitting on ASCII spaces.
+// line counting, UTF-8 validation, splitting on ASCII spaces, and short
+// escaped excerpts of input text for error messages.
+//
+// A UTF-8 byte order mark (EF BB BF) at the very start of an input is
+// accepted and dropped by line_reader, so every reader built on it (corpus,
+// Pharaoh, dictionaries, models) ignores it.
 #pragma once
 
 #include <cstddef>
@@ -45,6 +50,41 @@ inline std::size_t find_invalid_utf8(std::string_view s) noexcept {
   return std::string_view::npos;
 }
 
+// At most `max_bytes` of `s`, for an error message: printable ASCII as is,
+// valid UTF-8 multi-byte characters as is, every other byte (control
+// characters, invalid UTF-8) as \xNN, quotes and backslashes escaped; a cut
+// text ends with "..." and the full length ("... (204800 bytes)").
+inline std::string excerpt(std::string_view s, std::size_t max_bytes = 40) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size() && i < max_bytes) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      if (c == '\\' || c == '\'') out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      const std::size_t bad = find_invalid_utf8(s.substr(i, 4));
+      std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+      if (len != 0 && i + len <= s.size() && (bad == std::string_view::npos || bad >= len)) {
+        if (i + len > max_bytes) break;  // never cut a character in half
+        out.append(s.substr(i, len));
+        i += len;
+        continue;
+      }
+    }
+    out += "\\x";
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+    ++i;
+  }
+  if (i < s.size()) out += "... (" + std::to_string(s.size()) + " bytes)";
+  return out;
+}
+
 // Reads a stream line by line, counting lines (1-based) and stripping one
 // trailing '\r' (CRLF files).  Errors it raises name the source and line.
 class line_reader {
@@ -57,7 +97,7 @@ class line_reader {
       if (in_->bad()) throw io_error(name_ + ": read error after line " + std::to_string(line_number_));
       return false;
     }
-    ++line_number_;
+    if (++line_number_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);  // UTF-8 BOM
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return true;
   }

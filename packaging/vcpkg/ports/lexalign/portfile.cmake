@@ -12,6 +12,8 @@ vcpkg_cmake_configure(
     -DLEXALIGN_BUILD_EXAMPLES=OFF
     -DLEXALIGN_BUILD_BENCHMARKS=OFF
     -DLEXALIGN_PACKAGING_TESTS=OFF
+    -DLEXALIGN_BUILD_CLI=OFF
+    -DLEXALIGN_INSTALL_CLI=OFF
 )
 vcpkg_cmake_install()
 vcpkg_cmake_config_fixup(PACKAGE_NAME lexalign CONFIG_PATH share/cmake/lexalign)

@@ -1,7 +1,5 @@
-// examples/cli/command_score.hpp - `lexalign score`: precision, recall, F1
-// and AER of a hypothesis alignment against a gold alignment (docs/cli.md).
-#pragma once
-
+// tools/lexalign/score.cpp - `lexalign score`: precision, recall, F1 and AER
+// of a hypothesis alignment against a gold alignment (docs/cli.md).
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -9,22 +7,24 @@
 #include <string>
 #include <vector>
 
-#include "arguments.hpp"
+#include "cli/arguments.hpp"
+#include "cli/commands.hpp"
+#include "cli/text_input.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "lexalign/metrics/aer.hpp"
 
 namespace lexalign::cli {
 
-namespace score_detail {
+namespace {
 
-inline std::string number(double x, bool defined, bool json) {
+std::string number(double x, bool defined, bool json) {
   if (!defined || std::isnan(x)) return json ? "null" : "undefined";
   char buf[32];
   std::snprintf(buf, sizeof buf, json ? "%.10g" : "%.4f", x);
   return buf;
 }
 
-inline void print(std::ostream& out, const metrics::alignment_counts& c, const metrics::alignment_scores& s,
+void print(std::ostream& out, const metrics::alignment_counts& c, const metrics::alignment_scores& s,
                   const metrics::macro_scores& m, bool json) {
   struct row {
     const char* key;
@@ -64,9 +64,9 @@ inline void print(std::ostream& out, const metrics::alignment_counts& c, const m
   }
 }
 
-}  // namespace score_detail
+}  // namespace
 
-inline int run_score(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+int run_score(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   arguments a("lexalign score --gold G --test T [options]",
               "Scores the test (hypothesis) alignment against the gold alignment, pooled over the corpus:\n"
               "precision = |A∩P|/|A|, recall = |A∩S|/|S|, F1, AER = 1 - (|A∩S|+|A∩P|)/(|A|+|S|),\n"
@@ -96,14 +96,7 @@ inline int run_score(const std::vector<std::string>& args, std::istream& in, std
                             {.one_based = a.has("one-based"), .reverse = a.has("gold-reverse")});
     io::pharaoh_reader test(test_in.stream(), test_in.name(),
                             {.one_based = a.has("test-one-based"), .reverse = a.has("reverse")});
-    std::optional<input> src_in, tgt_in;
-    std::optional<length_reader> src, tgt;
-    if (a.has("source")) {
-      src_in.emplace(a.value("source"), in);
-      tgt_in.emplace(a.value("target"), in);
-      src.emplace(src_in->stream(), src_in->name());
-      tgt.emplace(tgt_in->stream(), tgt_in->name());
-    }
+    sentence_lengths lengths(a, in);
 
     metrics::scorer sc({.all_sure = a.has("all-sure")});
     sentence_alignment g, t;
@@ -112,32 +105,17 @@ inline int run_score(const std::vector<std::string>& args, std::istream& in, std
       const bool more_t = test.next(t);
       check_same_length(more_g, gold.source_name(), gold.line_number(), more_t, test.source_name(),
                         test.line_number());
-      if (src) {
-        std::size_t n = 0, m = 0;
-        const bool more_s = src->next(n);
-        const bool more_m = tgt->next(m);
-        check_same_length(more_g, gold.source_name(), gold.line_number(), more_s, src->reader().source_name(),
-                          src->reader().line_number());
-        check_same_length(more_s, src->reader().source_name(), src->reader().line_number(), more_m,
-                          tgt->reader().source_name(), tgt->reader().line_number());
-        if (!more_g) break;
-        auto check = [&](const sentence_alignment& x, const io::pharaoh_reader& r) {
-          for (const auto* links : {&x.sure, &x.possible})
-            for (const link& l : *links)
-              if (l.source >= n || l.target >= m)
-                r.fail("link " + std::to_string(l.source) + "-" + std::to_string(l.target) +
-                       " (0-based, source-target) is outside the sentence pair of " + std::to_string(n) + " x " +
-                       std::to_string(m) + " tokens");
-        };
-        check(g, gold);
-        check(t, test);
-        sc.add(g, t, n, m);
+      lengths.next(more_g, gold);
+      if (!more_g) break;
+      if (lengths.enabled()) {
+        lengths.check(g, gold);
+        lengths.check(t, test);
+        sc.add(g, t, lengths.source_length(), lengths.target_length());
       } else {
-        if (!more_g) break;
         sc.add(g, t);
       }
     }
-    score_detail::print(out, sc.total(), sc.pooled(), sc.macro(), a.has("json"));
+    print(out, sc.total(), sc.pooled(), sc.macro(), a.has("json"));
     return exit_ok;
   });
 }

@@ -1,7 +1,8 @@
-// examples/cli/arguments.hpp - the small argument parser and input helpers
-// shared by every `lexalign` subcommand.
+// tools/lexalign/cli/arguments.hpp - the small argument parser and input
+// helpers shared by every `lexalign` subcommand.
 //
-// A subcommand lives in examples/cli/command_<name>.hpp and defines
+// A subcommand lives in tools/lexalign/<name>.cpp, is declared in
+// cli/commands.hpp and defines
 //
 //   namespace lexalign::cli {
 //   int run_<name>(const std::vector<std::string>& args, std::istream& in,
@@ -9,8 +10,8 @@
 //   }
 //
 // where `args` are the words after the subcommand's name, `in` stands for
-// "-" (standard input) and `out`/`err` for standard output/error.  main.cpp
-// dispatches to it.  A typical body:
+// "-" (standard input) and `out`/`err` for standard output/error.
+// run_command() (dispatch.cpp) dispatches to it.  A typical body:
 //
 //   arguments a("lexalign score --gold G --test T [options]",
 //               "Scores a hypothesis alignment against a gold alignment.");
@@ -30,6 +31,10 @@
 // invalid_argument) prints `file:line: reason` and exits 1.
 #pragma once
 
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -86,7 +91,7 @@ class arguments {
       if (a == "-h" || a == "--help") return false;
     for (std::size_t k = 0; k < args.size(); ++k) {
       const std::string& a = args[k];
-      if (a.size() < 3 || a.compare(0, 2, "--") != 0) throw usage_error("unexpected argument '" + a + "'");
+      if (a.size() < 3 || a.compare(0, 2, "--") != 0) throw usage_error("unexpected argument '" + excerpt(a) + "'");
       std::string name = a.substr(2);
       std::optional<std::string> inline_value;
       if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -94,7 +99,7 @@ class arguments {
         name.resize(eq);
       }
       const spec* s = find(name);
-      if (!s) throw usage_error("unknown option '--" + name + "'");
+      if (!s) throw usage_error("unknown option '--" + excerpt(name) + "'");
       if (values_.count(name)) throw usage_error("option '--" + name + "' given twice");
       if (s->is_flag) {
         if (inline_value) throw usage_error("flag '--" + name + "' takes no value");
@@ -137,6 +142,37 @@ class arguments {
 
   const std::string& usage() const noexcept { return usage_; }
 
+  // The option's value as an integer in [lo, hi] (decimal digits only: no
+  // sign, point or exponent, so `--seed 1.9` is a usage error).
+  std::uint64_t integer(std::string_view name, std::uint64_t lo, std::uint64_t hi) const {
+    const std::string v = value(name);
+    std::uint64_t x = 0;
+    const auto r = std::from_chars(v.data(), v.data() + v.size(), x);
+    const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || r.ec != std::errc() || r.ptr != v.data() + v.size() || x < lo || x > hi)
+      throw usage_error("--" + std::string(name) + " needs an integer from " + std::to_string(lo) + " to " +
+                        std::to_string(hi) + ", got '" + excerpt(v) + "'");
+    return x;
+  }
+
+  // The option's value as a finite number in [lo, hi].
+  double number(std::string_view name, double lo, double hi) const {
+    const std::string v = value(name);
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || !(x >= lo && x <= hi))
+      throw usage_error("--" + std::string(name) + " needs a number from " + shortest(lo) + " to " + shortest(hi) +
+                        ", got '" + excerpt(v) + "'");
+    return x;
+  }
+
+  static std::string shortest(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", x);
+    return buf;
+  }
+  static std::string excerpt(std::string_view v) { return lexalign::io::excerpt(v); }
+
  private:
   struct spec {
     std::string name, metavar, help;
@@ -178,6 +214,20 @@ class input {
   std::istream* stream_ = nullptr;
   std::string name_;
 };
+
+// Throws io_error unless `path` can be opened for writing.  Does not
+// truncate an existing file, and removes a file it had to create, so a
+// failed run leaves no trace; the real write happens later.
+inline void check_writable(const std::string& path, std::string_view option) {
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  {
+    std::ofstream probe(path, std::ios::binary | std::ios::app);
+    if (!probe)
+      throw io_error("cannot open '" + path + "' for writing (--" + std::string(option) + ")");
+  }
+  if (!existed) std::filesystem::remove(path, ec);
+}
 
 // Reads token counts (ASCII-space separated) of a text file, one line at a
 // time, for the --source/--target options of the subcommands.

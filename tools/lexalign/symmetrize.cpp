@@ -1,20 +1,19 @@
-// examples/cli/command_symmetrize.hpp - `lexalign symmetrize`: combine a
-// forward and a reverse alignment, line by line (docs/cli.md,
-// docs/symmetrization.md).
-#pragma once
-
+// tools/lexalign/symmetrize.cpp - `lexalign symmetrize`: combine a forward
+// and a reverse alignment, line by line (docs/cli.md, docs/symmetrization.md).
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "arguments.hpp"
+#include "cli/arguments.hpp"
+#include "cli/commands.hpp"
+#include "cli/text_input.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "lexalign/symmetrize/symmetrize.hpp"
 
 namespace lexalign::cli {
 
-inline int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
                           std::ostream& err) {
   arguments a("lexalign symmetrize --forward F --reverse R [--heuristic H] [--semantics atools|moses]",
               "Symmetrizes two directional alignments (Pharaoh, both source-target, line-parallel)\n"
@@ -56,14 +55,7 @@ inline int run_symmetrize(const std::vector<std::string>& args, std::istream& in
       rev.emplace(rev_in->stream(), rev_in->name(),
                   io::pharaoh_read_options{.one_based = one_based, .reverse = a.has("reverse-inverted")});
     }
-    std::optional<input> src_in, tgt_in;
-    std::optional<length_reader> src, tgt;
-    if (a.has("source")) {
-      src_in.emplace(a.value("source"), in);
-      tgt_in.emplace(a.value("target"), in);
-      src.emplace(src_in->stream(), src_in->name());
-      tgt.emplace(tgt_in->stream(), tgt_in->name());
-    }
+    sentence_lengths lengths(a, in);
 
     const symmetrize::options opt{.method = method.value_or(symmetrize::heuristic::intersection),
                                   .order = *order};
@@ -83,26 +75,10 @@ inline int run_symmetrize(const std::vector<std::string>& args, std::istream& in
       if (rev)
         check_same_length(more_f, fwd.source_name(), fwd.line_number(), more_r, rev->source_name(),
                           rev->line_number());
-      if (src) {
-        std::size_t n = 0, m = 0;
-        const bool more_s = src->next(n);
-        const bool more_m = tgt->next(m);
-        check_same_length(more_f, fwd.source_name(), fwd.line_number(), more_s, src->reader().source_name(),
-                          src->reader().line_number());
-        check_same_length(more_s, src->reader().source_name(), src->reader().line_number(), more_m,
-                          tgt->reader().source_name(), tgt->reader().line_number());
-        if (more_f) {
-          auto check = [&](const sentence_alignment& x, const io::pharaoh_reader& rd) {
-            for (const auto* links : {&x.sure, &x.possible})
-              for (const link& l : *links)
-                if (l.source >= n || l.target >= m)
-                  rd.fail("link " + std::to_string(l.source) + "-" + std::to_string(l.target) +
-                          " (0-based, source-target) is outside the sentence pair of " + std::to_string(n) +
-                          " x " + std::to_string(m) + " tokens");
-          };
-          check(f, fwd);
-          if (rev) check(r, *rev);
-        }
+      lengths.next(more_f, fwd);
+      if (more_f) {
+        lengths.check(f, fwd);
+        if (rev) lengths.check(r, *rev);
       }
       if (!more_f) break;
       if (invert) {

@@ -1,0 +1,278 @@
+// The command on the corpora people really have: bad lines, BOMs, output
+// paths checked before training, integer options, help, progress.
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/arguments.hpp"
+#include "cli/commands.hpp"
+#include "cli/progress.hpp"
+#include "support/catch.hpp"
+#include "support/command_call.hpp"
+#include "support/temp_file.hpp"
+
+using Catch::Matchers::Contains;
+using lexalign::test::temp_file;
+
+namespace {
+
+using result = lexalign::test::command_result;
+result run(std::vector<std::string> words, const std::string& stdin_text = "") {
+  return lexalign::test::call_command(lexalign::cli::run_command, words, stdin_text);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> v;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) v.push_back(l);
+  return v;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+const std::string toy =
+    "the house ||| la maison\nthe blue house ||| la maison bleue\nthe flower ||| la fleur\n"
+    "a blue flower ||| une fleur bleue\nthe house is blue ||| la maison est bleue\n";
+
+std::string missing_dir_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / "lexalign_no_such_dir" / name).string();
+}
+
+}  // namespace
+
+TEST_CASE("skipping bad lines keeps the output line-parallel with the input", "[cli][messy]") {
+  const std::string messy = "the house ||| la maison\n"
+                            "no separator on this line\n"
+                            "the blue house ||| la maison bleue\n"
+                            " ||| la fleur\n"
+                            "the flower ||| la fleur\n"
+                            "a b c d e f g h ||| x\n"
+                            "a blue flower ||| une fleur bleue\n";
+  for (const char* model : {"hmm", "ibm1", "fast_align", "bayes"}) {
+    const auto r = run({"align", "--input", "-", "--model", model, "--bad-lines", "skip", "--max-sentence-length",
+                        "6", "--symmetrize", "grow-diag-final-and", "--threads", "1", "--sweep-scale", "0.01"},
+                       messy);
+    INFO(model << ": " << r.err);
+    REQUIRE(r.rc == 0);
+    const auto out = lines_of(r.out);
+    REQUIRE(out.size() == 7);
+    CHECK(out[1].empty());
+    CHECK(out[3].empty());
+    CHECK(out[5].empty());
+    CHECK_FALSE(out[0].empty());
+    CHECK_FALSE(out[6].empty());
+    CHECK_THAT(r.err, Contains("<stdin>:2: missing ' ||| ' between source and target (skipped)\n"));
+    CHECK_THAT(r.err, Contains("<stdin>:4: empty source sentence (skipped)\n"));
+    CHECK_THAT(r.err, Contains("<stdin>:6: source sentence is longer than the limit of 6 tokens (it has 8) (skipped)\n"));
+    CHECK_THAT(r.err, Contains("lexalign align: skipped 3 bad lines\n"));
+  }
+  // Two files, and the baseline: the same policy.
+  temp_file src("a b\n\nc\n"), tgt("x y\nz\n\xFF\n");
+  const auto two = run({"align", "--source", src.path(), "--target", tgt.path(), "--bad-lines", "skip", "--quiet"});
+  REQUIRE(two.rc == 0);
+  CHECK(lines_of(two.out).size() == 3);
+  CHECK_THAT(two.err, Contains(src.path() + ":2: empty source sentence (skipped)"));
+  CHECK_THAT(two.err, Contains(tgt.path() + ":3: invalid UTF-8 at byte 1"));
+  CHECK_THAT(two.err, Contains("skipped 2 bad lines"));
+  const auto base = run({"baseline", "--source", src.path(), "--target", tgt.path(), "--bad-lines", "skip"});
+  REQUIRE(base.rc == 0);
+  CHECK(base.out == "0-0 1-1\n\n\n");
+  CHECK_THAT(base.err, Contains(tgt.path() + ":3: invalid UTF-8 at byte 1"));
+  CHECK(run({"baseline", "--source", src.path(), "--target", tgt.path()}).rc == 1);  // default: error
+}
+
+TEST_CASE("empty and over-long lines: errors name the command-line flags", "[cli][messy]") {
+  const std::string with_empty = "the house ||| la maison\n\nthe flower ||| la fleur\n";
+  const auto e = run({"align", "--input", "-", "--quiet"}, with_empty);
+  CHECK(e.rc == 1);
+  CHECK(e.err ==
+        "<stdin>:2: empty line (an empty source and target sentence) (--allow-empty accepts it, --bad-lines skip "
+        "skips it)\n");
+  const auto blank_ok = run({"align", "--input", "-", "--quiet", "--allow-empty"}, with_empty);
+  REQUIRE(blank_ok.rc == 0);
+  CHECK(lines_of(blank_ok.out).size() == 3);
+  CHECK(lines_of(blank_ok.out)[1].empty());
+  const auto empty_side = run({"align", "--input", "-", "--quiet"}, "a ||| \nb ||| c\n");
+  CHECK(empty_side.rc == 1);
+  CHECK_THAT(empty_side.err, Contains("<stdin>:1: empty target sentence (--allow-empty accepts it"));
+  CHECK_THAT(empty_side.err, !Contains("corpus_read_options"));
+  const auto allowed = run({"align", "--input", "-", "--quiet", "--allow-empty"}, "a ||| \nb ||| c\n");
+  REQUIRE(allowed.rc == 0);
+  CHECK(allowed.out == "\n0-0\n");
+  const auto too_long = run({"align", "--input", "-", "--quiet", "--max-sentence-length", "2"}, "a b c ||| x\n");
+  CHECK(too_long.rc == 1);
+  CHECK_THAT(too_long.err, Contains("<stdin>:1: source sentence is longer than the limit of 2 tokens (it has 3)"));
+  CHECK_THAT(too_long.err, Contains("--max-sentence-length"));
+}
+
+TEST_CASE("a UTF-8 BOM at the start of any input is dropped", "[cli][messy][bom]") {
+  const std::string bom = "\xEF\xBB\xBF";
+  const auto plain = run({"align", "--input", "-", "--quiet", "--threads", "1"}, toy);
+  const auto with_bom = run({"align", "--input", "-", "--quiet", "--threads", "1"}, bom + toy);
+  REQUIRE(with_bom.rc == 0);
+  CHECK(with_bom.out == plain.out);
+  temp_file src(bom + "a b c\n"), tgt(bom + "x y\n");
+  const auto b = run({"baseline", "--source", src.path(), "--target", tgt.path()});
+  REQUIRE(b.rc == 0);
+  CHECK(b.out == "0-0 2-1\n");
+  temp_file gold(bom + "0-0 1-1\n");
+  const auto s = run({"score", "--gold", gold.path(), "--test", "-", "--source", src.path(), "--target", tgt.path()},
+                     bom + "0-0 1-1\n");
+  REQUIRE(s.rc == 0);
+  CHECK_THAT(s.out, Contains("aer                     0.0000"));
+  const auto sym = run({"symmetrize", "--forward", "-", "--heuristic", "invert"}, bom + "1-0\n");
+  CHECK(sym.out == "0-1\n");
+}
+
+TEST_CASE("error messages quote a short, escaped excerpt", "[cli][messy]") {
+  const std::string huge(200 * 1024, 'z');
+  const auto m = run({"align", "--input", "-", "--model", huge}, toy);
+  CHECK(m.rc == 2);
+  CHECK(m.err.size() < 300);
+  CHECK_THAT(m.err, Contains("(204800 bytes)"));
+  temp_file gold("0-0\n");
+  const auto bin = run({"score", "--gold", gold.path(), "--test", "-"}, "0-\x01\x02\xFF" + huge + "\n");
+  CHECK(bin.rc == 1);
+  CHECK(bin.err.size() < 300);
+  CHECK_THAT(bin.err, Contains("<stdin>:1: malformed link '0-\\x01\\x02\\xff"));
+  CHECK(bin.err.find('\x01') == std::string::npos);
+}
+
+TEST_CASE("output paths are checked before the corpus is read or a model trained", "[cli][failfast]") {
+  for (const char* option : {"--output", "--save-model", "--write-posteriors"}) {
+    const std::string bad = missing_dir_path("out.txt");
+    const auto start = std::chrono::steady_clock::now();
+    // The corpus is broken on purpose: the path error must come first.
+    const auto r = run({"align", "--input", "-", option, bad}, "no separator\n");
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO(option << ": " << r.err);
+    CHECK(r.rc == 1);
+    CHECK_THAT(r.err, Contains("cannot open '" + bad + "' for writing (" + std::string(option) + ")"));
+    CHECK_THAT(r.err, !Contains("iteration"));
+    CHECK_THAT(r.err, !Contains("sentence pairs"));
+    CHECK(seconds < 5);
+  }
+  // A writable path passes the check and leaves no file behind when the run fails later.
+  const auto fresh = (std::filesystem::temp_directory_path() / "lexalign_failfast_probe.align").string();
+  std::filesystem::remove(fresh);
+  CHECK(run({"align", "--input", "-", "--output", fresh, "--quiet"}, "no separator\n").rc == 1);
+  CHECK_FALSE(std::filesystem::exists(fresh));
+  // An existing file is not truncated by the check when the run fails.
+  temp_file existing("keep me\n");
+  CHECK(run({"align", "--input", "-", "--output", existing.path(), "--quiet"}, "no separator\n").rc == 1);
+  std::ifstream kept(existing.path());
+  std::string line;
+  std::getline(kept, line);
+  CHECK(line == "keep me");
+  // And a good run writes it.
+  REQUIRE(run({"align", "--input", "-", "--output", existing.path(), "--quiet"}, toy).rc == 0);
+  std::ifstream written(existing.path());
+  std::getline(written, line);
+  CHECK(line == "0-0 1-1");
+}
+
+TEST_CASE("integer options are integers, with ranges printed as integers", "[cli][arguments]") {
+  const auto seed = run({"align", "--input", "-", "--model", "bayes", "--seed", "1.9"}, toy);
+  CHECK(seed.rc == 2);
+  CHECK_THAT(seed.err, Contains("--seed needs an integer from 0 to 18446744073709551615, got '1.9'"));
+  for (const char* bad : {"-1", "1e3", "+3", " 2", "0x10", "", "99999999999999999999999"}) {
+    const auto r = run({"align", "--input", "-", "--threads", bad}, toy);
+    INFO(bad);
+    CHECK(r.rc == 2);
+    CHECK_THAT(r.err, Contains("--threads needs an integer from 0 to 4096"));
+  }
+  const auto samplers = run({"align", "--input", "-", "--model", "bayes", "--samplers", "0"}, toy);
+  CHECK(samplers.rc == 2);
+  CHECK_THAT(samplers.err, Contains("--samplers needs an integer from 1 to 1000, got '0'"));
+  CHECK_THAT(run({"align", "--input", "-", "--ibm1-iterations", "2.5"}, toy).err,
+             Contains("--ibm1-iterations needs an integer from 0 to 1000000, got '2.5'"));
+  CHECK_THAT(run({"align", "--input", "-", "--max-sentence-length", "0"}, toy).err,
+             Contains("--max-sentence-length needs an integer from 1 to 100000000, got '0'"));
+  CHECK_THAT(run({"align", "--input", "-", "--threshold", "2"}, toy).err,
+             Contains("--threshold needs a number from 0 to 1, got '2'"));
+  // Options are checked before any input is read: a bad value with a missing file is a usage error.
+  CHECK(run({"align", "--input", "/nonexistent/corpus", "--threads", "x"}).rc == 2);
+  // The largest seed is accepted.
+  CHECK(run({"align", "--input", "-", "--model", "bayes", "--seed", "18446744073709551615", "--quiet",
+             "--sweep-scale", "0.01"},
+            toy)
+            .rc == 0);
+}
+
+TEST_CASE("help: 'lexalign help CMD' and 'lexalign CMD --help' print that command's help", "[cli][help]") {
+  for (const char* cmd : {"align", "score", "symmetrize", "baseline"}) {
+    const auto h = run({"help", cmd});
+    const auto h2 = run({cmd, "--help"});
+    INFO(cmd);
+    CHECK(h.rc == 0);
+    CHECK(h.out.rfind(std::string("usage: lexalign ") + cmd, 0) == 0);
+    CHECK(h.out == h2.out);
+  }
+  CHECK_THAT(run({"help", "align"}).out, Contains("--bad-lines POLICY"));
+  CHECK_THAT(run({"help", "align"}).out, Contains("--seed N"));
+  const auto general = run({"help"});
+  CHECK(general.rc == 0);
+  CHECK_THAT(general.out, Contains("usage: lexalign <command>"));
+  CHECK(run({"help", "frobnicate"}).rc == 2);
+  CHECK(run({"frobnicate"}).rc == 2);
+  CHECK(run({}).rc == 2);
+  const auto v = run({"--version"});
+  CHECK(v.rc == 0);
+  CHECK(v.out.rfind("lexalign ", 0) == 0);
+  CHECK_THAT(v.out, Contains(" build, "));
+}
+
+TEST_CASE("progress: stage, count, rate, time left and a closing summary, silenced by --quiet", "[cli][progress]") {
+  const auto r = run({"align", "--input", "-", "--symmetrize", "grow-diag-final-and", "--threads", "1"}, toy);
+  REQUIRE(r.rc == 0);
+  CHECK_THAT(r.err, Contains("[lexalign align] 5 sentence pairs, 14 source and 14 target tokens\n"));
+  CHECK_THAT(r.err, Contains("[lexalign align] em.ibm1.forward  iteration 1/5"));
+  CHECK_THAT(r.err, Contains("[lexalign align] em.hmm.reverse  iteration 5/5"));
+  CHECK_THAT(r.err, Contains(" it/s"));
+  CHECK_THAT(r.err, Contains(" s left"));
+  CHECK_THAT(r.err, Contains("[lexalign align] decode: 5 pairs in "));
+  CHECK_THAT(r.err, Contains("[lexalign align] symmetrize: 5 pairs, "));
+  CHECK_THAT(r.err, Contains("[lexalign align] done: 5 pairs, "));
+  CHECK_THAT(r.err, Contains(" MB\n"));  // peak memory
+  CHECK(r.err.find('\r') == std::string::npos);  // not a terminal: plain lines
+  const std::size_t links = std::count(r.out.begin(), r.out.end(), '-');
+  CHECK_THAT(r.err, Contains("done: 5 pairs, " + std::to_string(links) + " links"));
+
+  const auto q = run({"align", "--input", "-", "--symmetrize", "grow-diag-final-and", "--quiet"}, toy);
+  REQUIRE(q.rc == 0);
+  CHECK(q.err.empty());
+  CHECK(q.out == r.out);
+
+  const auto b = run({"align", "--input", "-", "--model", "bayes", "--sweep-scale", "0.01", "--threads", "1"}, toy);
+  REQUIRE(b.rc == 0);
+  CHECK_THAT(b.err, Contains("[lexalign align] bayes: planned sweeps ibm1 "));
+  CHECK(b.err.find("planned sweeps") < b.err.find("bayes.ibm1.forward"));  // the schedule comes first
+  CHECK_THAT(b.err, Contains("bayes.fertility.forward.1  iteration 1/"));
+  CHECK_THAT(b.err, Contains("done: 5 pairs"));
+  CHECK(run({"align", "--input", "-", "--model", "bayes", "--sweep-scale", "0.01", "--quiet"}, toy).err.empty());
+}
+
+TEST_CASE("progress_reporter: at most one line per interval, one updating line on a terminal", "[cli][progress]") {
+  std::ostringstream plain;
+  lexalign::cli::progress_reporter p(plain, "align", false, false, std::chrono::hours(1));
+  for (std::size_t k = 1; k <= 100; ++k) p({"em.ibm1.forward", k, 0.0, -1.0, 100});
+  CHECK(count_of(plain.str(), "\n") == 2);  // the first and the last
+  std::ostringstream term;
+  lexalign::cli::progress_reporter t(term, "align", false, true, std::chrono::milliseconds(0));
+  for (std::size_t k = 1; k <= 3; ++k) t({"em.ibm1.forward", k, 0.0, -1.0, 3});
+  CHECK(count_of(term.str(), "\r") == 3);
+  CHECK(count_of(term.str(), "\n") == 1);  // only after the stage's last iteration
+  std::ostringstream quiet;
+  lexalign::cli::progress_reporter q(quiet, "align", true, false);
+  q({"em.ibm1.forward", 1, 0.0, -1.0, 3});
+  q.summary(1, 1);
+  CHECK(quiet.str().empty());
+}

@@ -1,0 +1,159 @@
+// tools/lexalign/cli/progress.hpp - the command's progress reports on
+// standard error, built on the library's observer convention
+// (core/observer.hpp): one event per EM iteration or Gibbs sweep, stage
+// names like "em.hmm.forward" or "bayes.fertility.forward.2".
+//
+//   [lexalign align] em.hmm.forward  iteration 3/5  1.2 s  2.5 it/s  ~0.8 s left  log-likelihood -1.234e+06
+//   [lexalign align] decode: 248 pairs in 0.1 s
+//   [lexalign align] done: 248 pairs, 5133 links, 3.2 s, peak memory 41 MB
+//
+// A stage's first and last events always print, others at most one per
+// `min_interval`.  On a terminal the lines of a stage overwrite each other
+// ('\r'); otherwise every report is a plain line.  Quiet, it prints nothing.
+#pragma once
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "lexalign/core/observer.hpp"
+
+namespace lexalign::cli {
+
+// Peak resident memory of this process in bytes (getrusage), 0 if unknown.
+inline std::size_t peak_memory_bytes() {
+  rusage u{};
+  if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+  return static_cast<std::size_t>(u.ru_maxrss) * 1024;  // Linux: kilobytes
+}
+
+inline bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+class progress_reporter {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  progress_reporter(std::ostream& err, std::string command, bool quiet, bool terminal,
+                    std::chrono::milliseconds min_interval = std::chrono::milliseconds(2000))
+      : err_(err), prefix_("[lexalign " + std::move(command) + "] "), quiet_(quiet), terminal_(terminal),
+        min_interval_(min_interval), start_(clock::now()), last_event_(start_) {}
+
+  bool quiet() const noexcept { return quiet_; }
+
+  // A plain message line (ends an updating line first).
+  void note(std::string_view text) {
+    if (quiet_) return;
+    last_event_ = clock::now();
+    end_line();
+    err_ << prefix_ << text << '\n';
+    err_.flush();
+  }
+
+  // The observer: pass the reporter as the library call's last argument.
+  // Stages may interleave (Gibbs samplers of one direction run side by
+  // side), so each stage keeps its own clock.
+  observer_action operator()(const iteration_event& ev) {
+    if (quiet_) return observer_action::proceed;
+    const auto now = clock::now();
+    stage_clock& st = stages_[std::string(ev.stage)];
+    // A stage starts when the reporter last heard anything (the previous
+    // stage's end), so iteration 1 already has a duration and a rate.
+    if (ev.iteration == 1 || ev.iteration < st.last_iteration) st = {last_event_, {}, 0};
+    last_event_ = now;
+    st.last_iteration = ev.iteration;
+    const bool final = ev.max_iterations != 0 && ev.iteration >= ev.max_iterations;
+    if (ev.iteration == 1 || final || now - st.last_print >= min_interval_) {
+      const double elapsed = seconds(now - st.start);
+      const double rate = elapsed > 0 ? static_cast<double>(ev.iteration) / elapsed : 0.0;
+      std::string line = prefix_;
+      line.append(ev.stage).append("  iteration ").append(std::to_string(ev.iteration));
+      if (ev.max_iterations != 0) line.append("/").append(std::to_string(ev.max_iterations));
+      line += "  " + fixed(elapsed, 1) + " s";
+      if (rate > 0) line += "  " + general(rate) + " it/s";
+      if (rate > 0 && ev.max_iterations > ev.iteration)
+        line += "  ~" + fixed(static_cast<double>(ev.max_iterations - ev.iteration) / rate, 1) + " s left";
+      if (ev.objective == ev.objective) line += "  log-likelihood " + general(ev.objective);
+      emit(line, final);
+      st.last_print = now;
+    }
+    return observer_action::proceed;
+  }
+
+  // A stage the command runs itself (decoding, symmetrization): call begin,
+  // then end with the work done.
+  void begin(std::string_view stage) {
+    if (quiet_) return;
+    end_line();
+    stage_.assign(stage);
+    stage_start_ = last_event_ = clock::now();
+    if (terminal_) emit(prefix_ + std::string(stage) + " ...", false);
+  }
+  void end(std::string_view what) {
+    if (quiet_) return;
+    last_event_ = clock::now();
+    const double s = seconds(last_event_ - stage_start_);
+    emit(prefix_ + stage_ + ": " + std::string(what) + " in " + fixed(s, 1) + " s", true);
+    stage_.clear();
+  }
+
+  // The closing line: pairs, links, wall time, peak memory.
+  void summary(std::size_t pairs, std::size_t links) {
+    if (quiet_) return;
+    end_line();
+    std::string line = prefix_ + "done: " + std::to_string(pairs) + " pairs, " + std::to_string(links) + " links, " +
+                       fixed(seconds(clock::now() - start_), 1) + " s";
+    if (const std::size_t peak = peak_memory_bytes()) line += ", peak memory " + std::to_string(peak >> 20) + " MB";
+    err_ << line << '\n';
+    err_.flush();
+  }
+
+ private:
+  static double seconds(clock::duration d) { return std::chrono::duration<double>(d).count(); }
+  static std::string fixed(double x, int digits) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+    return buf;
+  }
+  static std::string general(double x) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.4g", x);
+    return buf;
+  }
+  void emit(const std::string& line, bool last) {
+    if (terminal_) {
+      err_ << '\r' << line << "\x1b[K";
+      open_line_ = !last;
+      if (last) err_ << '\n';
+    } else {
+      err_ << line << '\n';
+    }
+    err_.flush();
+  }
+  void end_line() {
+    if (open_line_) {
+      err_ << '\n';
+      open_line_ = false;
+    }
+  }
+
+  std::ostream& err_;
+  std::string prefix_;
+  bool quiet_, terminal_;
+  std::chrono::milliseconds min_interval_;
+  clock::time_point start_, last_event_, stage_start_{};
+  struct stage_clock {
+    clock::time_point start{}, last_print{};
+    std::size_t last_iteration = 0;
+  };
+  std::map<std::string, stage_clock, std::less<>> stages_;
+  std::string stage_;
+  bool open_line_ = false;
+};
+
+}  // namespace lexalign::cli
