@@ -319,7 +319,8 @@ inline void write_alignment_html(std::ostream& out, const alignment_html_input& 
       auto num = [](bool defined, double x) { return defined ? detail::fixed(x, 3) : std::string("n/a"); };
       out << "<p class=\"scores\">P " << num(s.precision_defined, s.precision) << " &#160; R "
           << num(s.recall_defined, s.recall) << " &#160; AER " << num(s.aer_defined, s.aer) << " &#160; (links "
-          << counts[k].hypothesis << ", sure " << counts[k].sure << ", possible " << counts[k].possible << ")</p>\n";
+          << counts[k].hypothesis << ", gold sure " << counts[k].sure << ", gold sure+possible " << counts[k].possible
+          << ")</p>\n";
     }
     out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << detail::fixed(width, 0) << "\" height=\""
         << detail::fixed(height, 0) << "\" viewBox=\"0 0 " << detail::fixed(width, 0) << ' '
