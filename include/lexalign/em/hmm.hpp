@@ -253,6 +253,48 @@ inline band_span band_columns(std::size_t r, std::size_t l, std::size_t W) {
   return {k0, r + k0 - W, k1 - k0};
 }
 
+// Sizes the forward-backward buffers for an l x m pair and fills alpha's
+// first position (scaled; ws.pi and ws.b ready).
+inline void hmm_forward_first(double p0, std::size_t l, std::size_t m, hmm_workspace& ws) {
+  const std::size_t S = 2 * l;
+  ws.alpha.resize(m * S);
+  ws.beta.resize(m * S);
+  ws.scale.resize(m);
+  ws.sum_prev.resize(l);
+  ws.weighted.resize(l);
+  const double* b = ws.b.data();
+  double* a0 = ws.alpha.data();
+  double c = 0.0;
+  for (std::size_t i = 0; i < l; ++i) c += a0[i] = ws.pi[i] * b[i + 1];
+  a0[l] = p0 * b[0];
+  c += a0[l];
+  for (std::size_t i = 1; i < l; ++i) a0[l + i] = 0.0;
+  const double inv = 1.0 / c;
+  for (std::size_t k = 0; k < S; ++k) a0[k] *= inv;
+  ws.scale[0] = c;
+}
+
+// Completes alpha at position j > 0 from its real states' transition sums:
+// times the emissions, the NULL states from ws.sum_prev, then scaled.
+inline void hmm_forward_emit(double p0, std::size_t l, std::size_t j, hmm_workspace& ws) {
+  const std::size_t S = 2 * l;
+  double* cur = ws.alpha.data() + j * S;
+  const double* bj = ws.b.data() + j * (l + 1);
+  double c = 0.0;
+  for (std::size_t i = 0; i < l; ++i) c += cur[i] *= bj[i + 1];
+  const double nb = p0 * bj[0];
+  for (std::size_t i = 0; i < l; ++i) c += cur[l + i] = nb * ws.sum_prev[i];
+  const double inv = 1.0 / c;
+  for (std::size_t k = 0; k < S; ++k) cur[k] *= inv;
+  ws.scale[j] = c;
+}
+
+inline double hmm_log_likelihood(std::size_t m, const hmm_workspace& ws) {
+  double ll = 0.0;
+  for (std::size_t j = 0; j < m; ++j) ll += std::log(ws.scale[j]);
+  return ll;
+}
+
 // Posteriors from the scaled alpha and beta (ws.gamma, m x (l+1), column 0 NULL).
 inline void hmm_posteriors(std::size_t l, std::size_t m, hmm_workspace& ws) {
   const std::size_t l1 = l + 1, S = 2 * l;
@@ -277,27 +319,11 @@ inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l
   const std::size_t l1 = l + 1, S = 2 * l, W = p.band_for(l), B = 2 * W + 1;
   hmm_band_transitions(p, l, ws);
   const double p0 = p.null_probability, u = ws.band_uniform;
-  ws.alpha.resize(m * S);
-  ws.beta.resize(m * S);
-  ws.scale.resize(m);
-  ws.sum_prev.resize(l);
-  ws.weighted.resize(l);
+  hmm_forward_first(p0, l, m, ws);
   const double* b = ws.b.data();
-  {
-    double* a0 = ws.alpha.data();
-    double c = 0.0;
-    for (std::size_t i = 0; i < l; ++i) c += a0[i] = ws.pi[i] * b[i + 1];
-    a0[l] = p0 * b[0];
-    c += a0[l];
-    for (std::size_t i = 1; i < l; ++i) a0[l + i] = 0.0;
-    const double inv = 1.0 / c;
-    for (std::size_t k = 0; k < S; ++k) a0[k] *= inv;
-    ws.scale[0] = c;
-  }
   for (std::size_t j = 1; j < m; ++j) {
     const double* prev = ws.alpha.data() + (j - 1) * S;
     double* cur = ws.alpha.data() + j * S;
-    const double* bj = b + j * l1;
     double total = 0.0;
     for (std::size_t r = 0; r < l; ++r) total += ws.sum_prev[r] = prev[r] + prev[l + r];
     for (std::size_t i = 0; i < l; ++i) cur[i] = u * total;
@@ -309,16 +335,9 @@ inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l
       double* out = cur + i0;
       for (std::size_t x = 0; x < n; ++x) out[x] += sr * row[x];
     }
-    double c = 0.0;
-    for (std::size_t i = 0; i < l; ++i) c += cur[i] *= bj[i + 1];
-    const double nb = p0 * bj[0];
-    for (std::size_t i = 0; i < l; ++i) c += cur[l + i] = nb * ws.sum_prev[i];
-    const double inv = 1.0 / c;
-    for (std::size_t k = 0; k < S; ++k) cur[k] *= inv;
-    ws.scale[j] = c;
+    detail::hmm_forward_emit(p0, l, j, ws);
   }
-  double ll = 0.0;
-  for (std::size_t j = 0; j < m; ++j) ll += std::log(ws.scale[j]);
+  const double ll = detail::hmm_log_likelihood(m, ws);
   for (std::size_t k = 0; k < S; ++k) ws.beta[(m - 1) * S + k] = 1.0;
   for (std::size_t j = m - 1; j-- > 0;) {
     const double* nxt = ws.beta.data() + (j + 1) * S;
@@ -389,27 +408,12 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
   if (p.banded(l)) return detail::hmm_forward_backward_banded(p, l, m, ws, jump_counts);
   detail::hmm_transitions(p, l, ws);
   const double p0 = p.null_probability;
-  ws.alpha.resize(m * S);
-  ws.beta.resize(m * S);
-  ws.scale.resize(m);
-  ws.sum_prev.resize(l);
-  const double* b = ws.b.data();
   // Forward.
-  {
-    double* a0 = ws.alpha.data();
-    double c = 0.0;
-    for (std::size_t i = 0; i < l; ++i) c += a0[i] = ws.pi[i] * b[i + 1];
-    a0[l] = p0 * b[0];
-    c += a0[l];
-    for (std::size_t i = 1; i < l; ++i) a0[l + i] = 0.0;
-    const double inv = 1.0 / c;
-    for (std::size_t k = 0; k < S; ++k) a0[k] *= inv;
-    ws.scale[0] = c;
-  }
+  detail::hmm_forward_first(p0, l, m, ws);
+  const double* b = ws.b.data();
   for (std::size_t j = 1; j < m; ++j) {
     const double* prev = ws.alpha.data() + (j - 1) * S;
     double* cur = ws.alpha.data() + j * S;
-    const double* bj = b + j * l1;
     for (std::size_t r = 0; r < l; ++r) ws.sum_prev[r] = prev[r] + prev[l + r];
     for (std::size_t i = 0; i < l; ++i) cur[i] = 0.0;
     for (std::size_t r = 0; r < l; ++r) {
@@ -418,16 +422,9 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
       const double* row = ws.trans.data() + r * l;
       for (std::size_t i = 0; i < l; ++i) cur[i] += sr * row[i];
     }
-    double c = 0.0;
-    for (std::size_t i = 0; i < l; ++i) c += cur[i] *= bj[i + 1];
-    const double nb = p0 * bj[0];
-    for (std::size_t i = 0; i < l; ++i) c += cur[l + i] = nb * ws.sum_prev[i];
-    const double inv = 1.0 / c;
-    for (std::size_t k = 0; k < S; ++k) cur[k] *= inv;
-    ws.scale[j] = c;
+    detail::hmm_forward_emit(p0, l, j, ws);
   }
-  double ll = 0.0;
-  for (std::size_t j = 0; j < m; ++j) ll += std::log(ws.scale[j]);
+  const double ll = detail::hmm_log_likelihood(m, ws);
   // Backward, as axpy over the transposed transitions (vectorisable).
   ws.trans_t.resize(l * l);
   for (std::size_t r = 0; r < l; ++r)
