@@ -85,6 +85,44 @@ double hmm_joint(const em::hmm_parameters& p, const em::lexical_table& t, std::s
   return prob;
 }
 
+// Forward-backward (likelihood, posteriors, expected jumps) and Viterbi on
+// every pair of `c` equal brute force over all alignments (hmm_joint).
+void check_brute_force(const lexalign::parallel_corpus& c, const em::hmm_parameters& p, const em::lexical_table& t) {
+  em::hmm_workspace ws;
+  std::vector<int> vit;
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    const auto e = c.source(k), f = c.target(k);
+    const std::size_t l = e.size(), m = f.size();
+    const int band = static_cast<int>(p.banded(l) ? p.band_width : l);  // jumps counted for w
+    double total = 0, best = -1;
+    std::vector<int> best_a;
+    std::vector<double> marg(m * (l + 1), 0.0), jumps(2 * l - 1, 0.0);
+    for_each_alignment(l, m, [&](const std::vector<int>& a) {
+      const double pr = hmm_joint(p, t, e, f, a);
+      total += pr;
+      if (pr > best * (1 + 1e-12)) {
+        best = pr;
+        best_a = a;
+      }
+      for (std::size_t j = 0; j < m; ++j) marg[j * (l + 1) + static_cast<std::size_t>(a[j] + 1)] += pr;
+      int memory = a[0] < 0 ? 0 : a[0];
+      for (std::size_t j = 1; j < m; ++j) {
+        if (a[j] < 0) continue;
+        if (std::abs(a[j] - memory) <= band) jumps[static_cast<std::size_t>(a[j] - memory + static_cast<int>(l) - 1)] += pr;
+        memory = a[j];
+      }
+    });
+    const double ll = em::hmm_forward_backward(p, t, e, f, 1e-7, ws, false, true);
+    CHECK(ll == Approx(std::log(total)).epsilon(1e-12));
+    for (std::size_t x = 0; x < marg.size(); ++x) CHECK(ws.gamma[x] == Approx(marg[x] / total).margin(1e-12));
+    REQUIRE(ws.jumps.size() == jumps.size());
+    for (std::size_t d = 0; d < jumps.size(); ++d) CHECK(ws.jumps[d] == Approx(jumps[d] / total).margin(1e-12));
+    const double lv = em::hmm_viterbi(p, t, e, f, 1e-7, ws, vit);
+    CHECK(lv == Approx(std::log(best)).epsilon(1e-12));
+    CHECK(vit == best_a);
+  }
+}
+
 const std::vector<std::pair<std::string, std::string>> toy = {
     {"the house", "la maison"}, {"the blue house", "la maison bleue"}, {"the flower", "la fleur"},
     {"a blue flower", "une fleur bleue"}, {"the house is blue", "la maison est bleue"}};
@@ -157,30 +195,7 @@ TEST_CASE("HMM: forward-backward, posteriors and Viterbi equal brute force over 
   // Non-uniform jump and start weights so that every term matters.
   for (std::size_t d = 0; d < p.jump.size(); ++d) p.jump[d] = 1.0 + static_cast<double>((d * 7) % 5);
   for (std::size_t i = 0; i < p.start.size(); ++i) p.start[i] = 1.0 + static_cast<double>(i % 3);
-  em::hmm_workspace ws;
-  std::vector<int> vit;
-  for (std::size_t k = 0; k < c.size(); ++k) {
-    const auto e = c.source(k), f = c.target(k);
-    const std::size_t l = e.size(), m = f.size();
-    double total = 0, best = -1;
-    std::vector<int> best_a;
-    std::vector<double> marg(m * (l + 1), 0.0);
-    for_each_alignment(l, m, [&](const std::vector<int>& a) {
-      const double pr = hmm_joint(p, t, e, f, a);
-      total += pr;
-      if (pr > best * (1 + 1e-12)) {
-        best = pr;
-        best_a = a;
-      }
-      for (std::size_t j = 0; j < m; ++j) marg[j * (l + 1) + static_cast<std::size_t>(a[j] + 1)] += pr;
-    });
-    const double ll = em::hmm_forward_backward(p, t, e, f, 1e-7, ws);
-    CHECK(ll == Approx(std::log(total)).epsilon(1e-12));
-    for (std::size_t x = 0; x < marg.size(); ++x) CHECK(ws.gamma[x] == Approx(marg[x] / total).margin(1e-12));
-    const double lv = em::hmm_viterbi(p, t, e, f, 1e-7, ws, vit);
-    CHECK(lv == Approx(std::log(best)).epsilon(1e-12));
-    CHECK(vit == best_a);
-  }
+  check_brute_force(c, p, t);
 }
 
 TEST_CASE("HMM: expected jump counts equal brute-force expectations", "[em][hmm]") {
@@ -224,38 +239,7 @@ TEST_CASE("HMM banded: forward-backward, posteriors, Viterbi and jump counts equ
   p.jump = {1, 2, 5, 3, 4, 2, 1};  // Delta = -3..3
   p.start = {1, 3, 2, 1};
   REQUIRE(p.banded(4));
-  em::hmm_workspace ws;
-  std::vector<int> vit;
-  for (std::size_t k = 0; k < c.size(); ++k) {
-    const auto e = c.source(k), f = c.target(k);
-    const std::size_t l = e.size(), m = f.size();
-    double total = 0, best = -1;
-    std::vector<int> best_a;
-    std::vector<double> marg(m * (l + 1), 0.0), jumps(2 * l - 1, 0.0);
-    for_each_alignment(l, m, [&](const std::vector<int>& a) {
-      const double pr = hmm_joint(p, t, e, f, a);
-      total += pr;
-      if (pr > best * (1 + 1e-12)) {
-        best = pr;
-        best_a = a;
-      }
-      for (std::size_t j = 0; j < m; ++j) marg[j * (l + 1) + static_cast<std::size_t>(a[j] + 1)] += pr;
-      int memory = a[0] < 0 ? 0 : a[0];
-      for (std::size_t j = 1; j < m; ++j) {
-        if (a[j] < 0) continue;
-        if (std::abs(a[j] - memory) <= 1) jumps[static_cast<std::size_t>(a[j] - memory + static_cast<int>(l) - 1)] += pr;
-        memory = a[j];
-      }
-    });
-    const double ll = em::hmm_forward_backward(p, t, e, f, 1e-7, ws, false, true);
-    CHECK(ll == Approx(std::log(total)).epsilon(1e-12));
-    for (std::size_t x = 0; x < marg.size(); ++x) CHECK(ws.gamma[x] == Approx(marg[x] / total).margin(1e-12));
-    REQUIRE(ws.jumps.size() == jumps.size());
-    for (std::size_t d = 0; d < jumps.size(); ++d) CHECK(ws.jumps[d] == Approx(jumps[d] / total).margin(1e-12));
-    const double lv = em::hmm_viterbi(p, t, e, f, 1e-7, ws, vit);
-    CHECK(lv == Approx(std::log(best)).epsilon(1e-12));
-    CHECK(vit == best_a);
-  }
+  check_brute_force(c, p, t);
 }
 
 // Random pairs over the toy vocabularies, l and m up to 12: the banded code

@@ -289,6 +289,15 @@ inline void hmm_forward_emit(double p0, std::size_t l, std::size_t j, hmm_worksp
   ws.scale[j] = c;
 }
 
+// For the expected jumps into position j > 0: ws.weighted[i] = emission x
+// beta of real state i at j; returns 1 / scale[j].
+inline double hmm_arrival_weights(std::size_t l, std::size_t j, hmm_workspace& ws) {
+  const double* bt = ws.beta.data() + j * 2 * l;
+  const double* bj = ws.b.data() + j * (l + 1);
+  for (std::size_t i = 0; i < l; ++i) ws.weighted[i] = bj[i + 1] * bt[i];
+  return 1.0 / ws.scale[j];
+}
+
 inline double hmm_log_likelihood(std::size_t m, const hmm_workspace& ws) {
   double ll = 0.0;
   for (std::size_t j = 0; j < m; ++j) ll += std::log(ws.scale[j]);
@@ -362,10 +371,7 @@ inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l
     ws.jumps.assign(2 * l - 1, 0.0);
     for (std::size_t j = 1; j < m; ++j) {
       const double* prev = ws.alpha.data() + (j - 1) * S;
-      const double* bt = ws.beta.data() + j * S;
-      const double* bj = b + j * l1;
-      const double inv = 1.0 / ws.scale[j];
-      for (std::size_t i = 0; i < l; ++i) ws.weighted[i] = bj[i + 1] * bt[i];
+      const double inv = detail::hmm_arrival_weights(l, j, ws);
       for (std::size_t r = 0; r < l; ++r) {
         const double sr = (prev[r] + prev[l + r]) * inv;
         if (sr == 0.0) continue;
@@ -451,10 +457,7 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
     ws.jumps.assign(2 * l - 1, 0.0);
     for (std::size_t j = 1; j < m; ++j) {
       const double* prev = ws.alpha.data() + (j - 1) * S;
-      const double* bt = ws.beta.data() + j * S;
-      const double* bj = b + j * l1;
-      const double inv = 1.0 / ws.scale[j];
-      for (std::size_t i = 0; i < l; ++i) ws.weighted[i] = bj[i + 1] * bt[i];
+      const double inv = detail::hmm_arrival_weights(l, j, ws);
       const double* wv = ws.weighted.data();
       for (std::size_t r = 0; r < l; ++r) {
         const double sr = (prev[r] + prev[l + r]) * inv;
