@@ -4,12 +4,13 @@
 #   scripts/setup.sh            build + test dependencies
 #   scripts/setup.sh --peers    also the reference tools used by comparison
 #                               scripts, fixture generators and experiments
-#                               (POT, OpenBLAS, fastText, GNU time)
+#                               (POT, OpenBLAS, fastText, GNU time) and
+#                               Chromium (scripts/render_show.sh)
 set -euo pipefail
 
-packages=(g++ cmake ninja-build python3 xtensor-dev libxsimd-dev xtl-dev libboost-graph-dev catch2 libbenchmark-dev)
+packages=(g++ cmake ninja-build python3 xtensor-dev libxsimd-dev xtl-dev libboost-graph-dev catch2 libbenchmark-dev libxml2-utils)
 if [[ "${1:-}" == "--peers" ]]; then
-  packages+=(python3-pot python3-numpy libopenblas0-pthread fasttext time)
+  packages+=(python3-pot python3-numpy libopenblas0-pthread fasttext time chromium)
 fi
 
 missing=()

@@ -39,6 +39,7 @@
 #include "lexalign/em/normalize_counts.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/fwd.hpp"
+#include "lexalign/io/alignment_html.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/embeddings.hpp"
 #include "lexalign/io/field_reader.hpp"

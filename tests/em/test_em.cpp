@@ -1,6 +1,8 @@
 // IBM1 and HMM EM against hand-computed expectations and brute-force sums
 // over all alignments; thread-count independence; the pipeline on a gold set.
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -53,11 +55,15 @@ double hmm_joint(const em::hmm_parameters& p, const em::lexical_table& t, std::s
                  std::span<const word_id> f, const std::vector<int>& a) {
   const std::size_t l = e.size();
   const double p0 = p.null_probability;
+  // The banded model (p.banded(l)): only jumps |i - r| <= W have a learned part.
+  const auto W = static_cast<long>(p.banded(l) ? p.band_width : l);
+  auto in_band = [&](std::size_t i, std::size_t r) { return std::abs(static_cast<long>(i) - static_cast<long>(r)) <= W; };
   auto jump = [&](std::size_t i, std::size_t r) {
     double norm = 0;
-    for (std::size_t k = 0; k < l; ++k) norm += p.jump_weight(static_cast<long>(k) - static_cast<long>(r));
-    return (1 - p.jump_smoothing) * p.jump_weight(static_cast<long>(i) - static_cast<long>(r)) / norm +
-           p.jump_smoothing / static_cast<double>(l);
+    for (std::size_t k = 0; k < l; ++k)
+      if (in_band(k, r)) norm += p.jump_weight(static_cast<long>(k) - static_cast<long>(r));
+    const double learned = in_band(i, r) ? p.jump_weight(static_cast<long>(i) - static_cast<long>(r)) / norm : 0.0;
+    return (1 - p.jump_smoothing) * learned + p.jump_smoothing / static_cast<double>(l);
   };
   auto start = [&](std::size_t i) {
     double norm = 0;
@@ -77,6 +83,44 @@ double hmm_joint(const em::hmm_parameters& p, const em::lexical_table& t, std::s
     if (a[j] >= 0) memory = static_cast<std::size_t>(a[j]);
   }
   return prob;
+}
+
+// Forward-backward (likelihood, posteriors, expected jumps) and Viterbi on
+// every pair of `c` equal brute force over all alignments (hmm_joint).
+void check_brute_force(const lexalign::parallel_corpus& c, const em::hmm_parameters& p, const em::lexical_table& t) {
+  em::hmm_workspace ws;
+  std::vector<int> vit;
+  for (std::size_t k = 0; k < c.size(); ++k) {
+    const auto e = c.source(k), f = c.target(k);
+    const std::size_t l = e.size(), m = f.size();
+    const int band = static_cast<int>(p.banded(l) ? p.band_width : l);  // jumps counted for w
+    double total = 0, best = -1;
+    std::vector<int> best_a;
+    std::vector<double> marg(m * (l + 1), 0.0), jumps(2 * l - 1, 0.0);
+    for_each_alignment(l, m, [&](const std::vector<int>& a) {
+      const double pr = hmm_joint(p, t, e, f, a);
+      total += pr;
+      if (pr > best * (1 + 1e-12)) {
+        best = pr;
+        best_a = a;
+      }
+      for (std::size_t j = 0; j < m; ++j) marg[j * (l + 1) + static_cast<std::size_t>(a[j] + 1)] += pr;
+      int memory = a[0] < 0 ? 0 : a[0];
+      for (std::size_t j = 1; j < m; ++j) {
+        if (a[j] < 0) continue;
+        if (std::abs(a[j] - memory) <= band) jumps[static_cast<std::size_t>(a[j] - memory + static_cast<int>(l) - 1)] += pr;
+        memory = a[j];
+      }
+    });
+    const double ll = em::hmm_forward_backward(p, t, e, f, 1e-7, ws, false, true);
+    CHECK(ll == Approx(std::log(total)).epsilon(1e-12));
+    for (std::size_t x = 0; x < marg.size(); ++x) CHECK(ws.gamma[x] == Approx(marg[x] / total).margin(1e-12));
+    REQUIRE(ws.jumps.size() == jumps.size());
+    for (std::size_t d = 0; d < jumps.size(); ++d) CHECK(ws.jumps[d] == Approx(jumps[d] / total).margin(1e-12));
+    const double lv = em::hmm_viterbi(p, t, e, f, 1e-7, ws, vit);
+    CHECK(lv == Approx(std::log(best)).epsilon(1e-12));
+    CHECK(vit == best_a);
+  }
 }
 
 const std::vector<std::pair<std::string, std::string>> toy = {
@@ -151,30 +195,7 @@ TEST_CASE("HMM: forward-backward, posteriors and Viterbi equal brute force over 
   // Non-uniform jump and start weights so that every term matters.
   for (std::size_t d = 0; d < p.jump.size(); ++d) p.jump[d] = 1.0 + static_cast<double>((d * 7) % 5);
   for (std::size_t i = 0; i < p.start.size(); ++i) p.start[i] = 1.0 + static_cast<double>(i % 3);
-  em::hmm_workspace ws;
-  std::vector<int> vit;
-  for (std::size_t k = 0; k < c.size(); ++k) {
-    const auto e = c.source(k), f = c.target(k);
-    const std::size_t l = e.size(), m = f.size();
-    double total = 0, best = -1;
-    std::vector<int> best_a;
-    std::vector<double> marg(m * (l + 1), 0.0);
-    for_each_alignment(l, m, [&](const std::vector<int>& a) {
-      const double pr = hmm_joint(p, t, e, f, a);
-      total += pr;
-      if (pr > best * (1 + 1e-12)) {
-        best = pr;
-        best_a = a;
-      }
-      for (std::size_t j = 0; j < m; ++j) marg[j * (l + 1) + static_cast<std::size_t>(a[j] + 1)] += pr;
-    });
-    const double ll = em::hmm_forward_backward(p, t, e, f, 1e-7, ws);
-    CHECK(ll == Approx(std::log(total)).epsilon(1e-12));
-    for (std::size_t x = 0; x < marg.size(); ++x) CHECK(ws.gamma[x] == Approx(marg[x] / total).margin(1e-12));
-    const double lv = em::hmm_viterbi(p, t, e, f, 1e-7, ws, vit);
-    CHECK(lv == Approx(std::log(best)).epsilon(1e-12));
-    CHECK(vit == best_a);
-  }
+  check_brute_force(c, p, t);
 }
 
 TEST_CASE("HMM: expected jump counts equal brute-force expectations", "[em][hmm]") {
@@ -203,6 +224,128 @@ TEST_CASE("HMM: expected jump counts equal brute-force expectations", "[em][hmm]
   });
   REQUIRE(ws.jumps.size() == 5);
   for (std::size_t d = 0; d < 5; ++d) CHECK(ws.jumps[d] == Approx(expect[d] / total).margin(1e-12));
+}
+
+// Brute force over all alignments of the toy pairs with the banded HMM: a
+// narrow band (width 1, every pair banded) changes the model, and
+// forward-backward, Viterbi and the jump counts follow it exactly.
+TEST_CASE("HMM banded: forward-backward, posteriors, Viterbi and jump counts equal brute force", "[em][hmm][band]") {
+  const auto c = corpus_of({{"a b c d", "x y z w v"}, {"a c b", "y x z w"}, {"d a", "w x y"}});
+  const auto view = em::make_view(c);
+  auto t = em::lexical_table::from_cooccurrence(view);
+  em::train_ibm1(view, t, {.iterations = 1});
+  for (std::size_t k = 0; k < t.size(); ++k) t.probabilities()[k] *= 1.0 + 0.1 * static_cast<double>(k % 4);
+  auto p = em::hmm_parameters::uniform(4, {.band = {.above_length = 0, .width = 1}});
+  p.jump = {1, 2, 5, 3, 4, 2, 1};  // Delta = -3..3
+  p.start = {1, 3, 2, 1};
+  REQUIRE(p.banded(4));
+  check_brute_force(c, p, t);
+}
+
+// Random pairs over the toy vocabularies, l and m up to 12: the banded code
+// with a band that covers every jump gives the exact HMM's numbers.
+TEST_CASE("HMM banded equals the exact HMM when the band covers every jump", "[em][hmm][band]") {
+  const auto c = corpus_of(toy);
+  const auto view = em::make_view(c);
+  auto t = em::lexical_table::from_cooccurrence(view);
+  em::train_ibm1(view, t, {.iterations = 3});
+  std::uint64_t x = 7;
+  auto next = [&](std::size_t n) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::size_t>((x >> 33) % n);
+  };
+  constexpr std::size_t max_len = 12;
+  auto exact = em::hmm_parameters::uniform(max_len);
+  for (auto& w : exact.jump) w = 0.5 + static_cast<double>(next(100)) / 10.0;
+  for (auto& v : exact.start) v = 0.5 + static_cast<double>(next(100)) / 10.0;
+  auto banded = exact;
+  banded.band_above = 0;
+  em::hmm_workspace ws_exact, ws_banded;
+  std::vector<int> a_exact, a_banded;
+  for (int trial = 0; trial < 40; ++trial) {
+    const std::size_t l = 1 + next(max_len), m = 1 + next(max_len);
+    std::vector<word_id> e(l), f(m);
+    for (auto& w : e) w = static_cast<word_id>(next(c.source_vocabulary().size()));
+    for (auto& w : f) w = static_cast<word_id>(next(c.target_vocabulary().size()));
+    banded.band_width = l - 1 + next(3);  // at least every jump of the sentence
+    INFO("trial " << trial << ", l " << l << ", m " << m);
+    REQUIRE(banded.banded(l));
+    REQUIRE_FALSE(exact.banded(l));
+    const double ll_exact = em::hmm_forward_backward(exact, t, e, f, 1e-7, ws_exact, false, true);
+    const double ll_banded = em::hmm_forward_backward(banded, t, e, f, 1e-7, ws_banded, false, true);
+    CHECK(ll_banded == Approx(ll_exact).epsilon(1e-12));
+    REQUIRE(ws_banded.gamma.size() == ws_exact.gamma.size());
+    for (std::size_t k = 0; k < ws_exact.gamma.size(); ++k)
+      CHECK(ws_banded.gamma[k] == Approx(ws_exact.gamma[k]).margin(1e-12));
+    REQUIRE(ws_banded.jumps.size() == ws_exact.jumps.size());
+    for (std::size_t k = 0; k < ws_exact.jumps.size(); ++k)
+      CHECK(ws_banded.jumps[k] == Approx(ws_exact.jumps[k]).margin(1e-12));
+    const double lv_exact = em::hmm_viterbi(exact, t, e, f, 1e-7, ws_exact, a_exact);
+    const double lv_banded = em::hmm_viterbi(banded, t, e, f, 1e-7, ws_banded, a_banded);
+    CHECK(lv_banded == Approx(lv_exact).epsilon(1e-12));
+    CHECK(a_banded == a_exact);
+  }
+}
+
+// A long pair with a narrow band: every generated word's posteriors (NULL
+// included) are a distribution, the likelihood is finite, and Viterbi links
+// stay inside the sentence.
+TEST_CASE("HMM banded posteriors on a long pair are distributions", "[em][hmm][band]") {
+  const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";
+  const auto roen = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
+  std::vector<word_id> e, f;
+  for (std::size_t k = 0; k < 8; ++k) {  // eight sentences glued: about 200 tokens a side
+    for (auto w : roen.source(k)) e.push_back(w);
+    for (auto w : roen.target(k)) f.push_back(w);
+  }
+  const auto view = em::make_view(roen);
+  auto t = em::lexical_table::from_cooccurrence(view);
+  em::train_ibm1(view, t, {.iterations = 2});
+  const auto p = em::hmm_parameters::uniform(e.size(), {.band = {.above_length = 50, .width = 3}});
+  REQUIRE(p.banded(e.size()));
+  em::hmm_workspace ws;
+  const double ll = em::hmm_forward_backward(p, t, e, f, 1e-7, ws, false, true);
+  CHECK(std::isfinite(ll));
+  const std::size_t l1 = e.size() + 1;
+  for (std::size_t j = 0; j < f.size(); ++j) {
+    double sum = 0;
+    for (std::size_t i = 0; i < l1; ++i) {
+      CHECK(ws.gamma[j * l1 + i] >= 0.0);
+      sum += ws.gamma[j * l1 + i];
+    }
+    CHECK(sum == Approx(1.0).epsilon(1e-9));
+  }
+  // Expected jumps: one per generated word after the first that is not NULL-
+  // generated at most, and none beyond the band.
+  double jumps = 0;
+  for (std::size_t d = 0; d < ws.jumps.size(); ++d) {
+    const long delta = static_cast<long>(d) - static_cast<long>(e.size() - 1);
+    if (std::abs(delta) > 3) CHECK(ws.jumps[d] == 0.0);
+    jumps += ws.jumps[d];
+  }
+  CHECK(jumps > 0.0);
+  CHECK(jumps <= static_cast<double>(f.size() - 1) + 1e-9);
+  std::vector<int> a;
+  CHECK(std::isfinite(em::hmm_viterbi(p, t, e, f, 1e-7, ws, a)));
+  REQUIRE(a.size() == f.size());
+  for (int i : a) CHECK((i >= -1 && i < static_cast<int>(e.size())));
+}
+
+// The pipeline carries hmm_options::band into the model, so that decoding
+// uses the band it was trained with.
+TEST_CASE("HMM band: train keeps the band in the model's parameters", "[em][hmm][band]") {
+  const auto c = corpus_of(toy);
+  const auto m = em::train(c, {.hmm = {.iterations = 2, .band = {.above_length = 2, .width = 1}}});
+  CHECK(m.forward.hmm.band_above == 2);
+  CHECK(m.forward.hmm.band_width == 1);
+  const auto d = em::train(c);
+  CHECK(d.forward.hmm.band_above == em::hmm_band_options{}.above_length);
+  // Banded training changes the model on pairs longer than 2 tokens, but it
+  // still trains to finite likelihoods that never decrease.
+  const auto& ll = m.forward.stages.back().result.log_likelihood;
+  REQUIRE(ll.size() == 2);
+  CHECK(std::isfinite(ll[1]));
+  CHECK(ll[1] >= ll[0] - 1e-9);
 }
 
 TEST_CASE("HMM training never decreases the likelihood", "[em][hmm]") {

@@ -62,6 +62,16 @@ void check_stages(const lexalign::parallel_options& parallel, std::size_t block_
   CHECK(r2.log_likelihood.size() == iterations);
   check_steady(at, iterations);
 
+  // The banded HMM (most roen pairs are longer than 10 tokens) as well.
+  at.clear();
+  auto pb = em::hmm_parameters::uniform(em::max_given_length(view));
+  const auto rb = em::train_hmm(
+      view, t, pb,
+      {.iterations = iterations, .parallel = parallel, .block_size = block_size, .band = {.above_length = 10, .width = 3}},
+      allocation_log{&at});
+  CHECK(rb.log_likelihood.size() == iterations);
+  check_steady(at, iterations);
+
   at.clear();
   auto t2 = em::lexical_table::from_cooccurrence(view);
   em::fast_align_parameters fp;

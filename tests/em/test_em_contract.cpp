@@ -71,9 +71,12 @@ TEST_CASE("em::hmm_options: every bad value throws invalid_option naming it", "[
   CHECK(rejected_option(train({.probability_floor = -1e-7})) == "em::hmm_options.probability_floor");
   CHECK(rejected_option(train({.vb_alpha = not_a_number})) == "em::hmm_options.vb_alpha");
   CHECK(rejected_option(train({.block_size = 0})) == "em::hmm_options.block_size");
+  CHECK(rejected_option(train({.band = {.width = 0}})) == "em::hmm_options.band.width");
+  CHECK(rejected_option(train({.band = {.above_length = 0, .width = 1}})) == "no error");
   CHECK(rejected_option(train({})) == "no error");
   // The same through the pipeline, which validates what it nests.
   CHECK(rejected_option([&] { em::train(c, {.hmm = {.null_weight = not_a_number}}); }) == "em::hmm_options.null_weight");
+  CHECK(rejected_option([&] { em::train(c, {.hmm = {.band = {.width = 0}}}); }) == "em::hmm_options.band.width");
 }
 
 TEST_CASE("em::fast_align_options: every bad value throws invalid_option naming it", "[em][options][fast_align]") {

@@ -18,12 +18,14 @@ struct estep_scratch {
   std::vector<Worker> work;      // one per worker thread
 
   // Zeroes `blocks` log-likelihoods and makes room for `workers` workers,
-  // each able to hold pairs of up to `given` x `generated` tokens; allocates
-  // only when these grow.
-  void prepare(std::size_t blocks, unsigned workers, std::size_t given, std::size_t generated) {
+  // each able to hold pairs of up to `given` x `generated` tokens (`extra`
+  // goes on to Worker::reserve); allocates only when these grow.
+  template <class... Extra>
+  void prepare(std::size_t blocks, unsigned workers, std::size_t given, std::size_t generated,
+               const Extra&... extra) {
     block_ll.assign(blocks, 0.0);
     if (work.size() < workers) work.resize(workers);
-    for (auto& w : work) w.reserve(given, generated);
+    for (auto& w : work) w.reserve(given, generated, extra...);
   }
 };
 

@@ -20,8 +20,18 @@
 // in every M-step; w and v start uniform.  Differences from GIZA++: no word
 // classes (a single jump table), start weights shared across sentence lengths
 // instead of one table per length, no end distribution.
+//
+// Long sentences (hmm_band_options): a pair whose given sentence has more
+// than band.above_length tokens uses the banded jump distribution
+//   p_W(i | i', l) = (1-a) * w(i-i') / sum_{|i''-i'|<=W} w(i''-i') + a/l   for |i-i'| <= W
+//                  = a/l                                                   for |i-i'| >  W
+// (W = band.width): a jump beyond the band keeps only the uniform smoothing
+// mass, so forward-backward and Viterbi cost O(m l W) instead of O(m l^2),
+// and only jumps within the band are counted for w.  With W >= l-1 this is
+// the exact model above (the same numbers up to rounding).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +53,18 @@
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
 
+// Long given sentences: where the HMM switches to the banded jump
+// distribution (see the top of this file and docs/em/ibm1_hmm.md).
+struct hmm_band_options {
+  // Pairs whose given sentence has more than this many tokens are banded; the
+  // others (every bundled set: at most 118 tokens) use the exact HMM.  0: all.
+  std::size_t above_length = 256;
+  // W: jumps |Delta| > W keep only the uniform smoothing mass a/l.  >= 1.
+  std::size_t width = 32;
+};
+
+inline void validate(const hmm_band_options& o) { validation::at_least("em::hmm_options.band.width", o.width, 1); }
+
 struct hmm_options {
   std::size_t iterations = 5;        // EM iterations
   // a: weight of the uniform 1/l in p(i|i',l).  0.4 was chosen on the bundled
@@ -57,6 +79,7 @@ struct hmm_options {
   std::size_t block_size = 64;       // sentence pairs per work block
   const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
   bool cache_lookups = true;         // precompute table indices (4 bytes per cell, lookup_cache)
+  hmm_band_options band = {};        // long given sentences: banded jumps, O(m l W) instead of O(m l^2)
 };
 
 // Throws lexalign::invalid_option for a value out of range.
@@ -67,6 +90,7 @@ inline void validate(const hmm_options& o) {
   validation::open_unit("em::hmm_options.probability_floor", o.probability_floor);
   validation::non_negative("em::hmm_options.vb_alpha", o.vb_alpha);
   validation::at_least("em::hmm_options.block_size", o.block_size, 1);
+  validate(o.band);
   validate(o.parallel);
 }
 
@@ -78,6 +102,8 @@ struct hmm_parameters {
   double null_probability = 0.4 / 1.4;  // from hmm_options::null_weight
   double jump_smoothing = hmm_options{}.jump_smoothing;
   double start_smoothing = hmm_options{}.start_smoothing;
+  std::size_t band_above = hmm_band_options{}.above_length;  // from hmm_options::band (not saved by model_io)
+  std::size_t band_width = hmm_band_options{}.width;
 
   // Uniform jumps and starts for given-side sentences up to max_length tokens.
   static hmm_parameters uniform(std::size_t max_length, const hmm_options& o = {}) {
@@ -88,6 +114,8 @@ struct hmm_parameters {
     p.null_probability = o.null_weight / (1.0 + o.null_weight);
     p.jump_smoothing = o.jump_smoothing;
     p.start_smoothing = o.start_smoothing;
+    p.band_above = o.band.above_length;
+    p.band_width = o.band.width;
     return p;
   }
 
@@ -97,12 +125,20 @@ struct hmm_parameters {
     return jump[static_cast<std::size_t>(delta + mj)];
   }
   double start_weight(std::size_t i) const noexcept { return i < start.size() ? start[i] : 0.0; }
+  // True when a given sentence of l tokens uses the banded jumps.
+  bool banded(std::size_t l) const noexcept { return l > band_above; }
+  // The band's half-width for a given sentence of l > 0 tokens.
+  std::size_t band_for(std::size_t l) const noexcept { return std::min(band_width, l - 1); }
 };
 
 // Per-thread scratch: grows to the longest sentence pair seen, then reused.
 struct hmm_workspace {
   std::vector<double> trans;      // l x l: (1-p0) p(i|r,l) at r*l+i
   std::vector<double> trans_t;    // the transpose, at i*l+r
+  std::vector<double> band;       // banded pairs: l x (2W+1), (1-p0)(1-a) w(d)/norm_r at r*(2W+1)+d+W
+  double band_uniform = 0.0;      // banded pairs: (1-p0) a/l, every transition's uniform part
+  std::vector<double> pre_max, suf_max;             // banded Viterbi: prefix / suffix maxima of best_prev
+  std::vector<std::uint32_t> pre_arg, suf_arg;      // and their (lowest) positions
   std::vector<double> weighted;   // l: emission x backward of the next position
   std::vector<double> pi;         // l: (1-p0) start(i|l)
   std::vector<double> b;          // m x (l+1) emissions, column 0 NULL
@@ -118,10 +154,18 @@ struct hmm_workspace {
   std::vector<std::uint32_t> best_state;
 
   // Room for given sentences of up to l and generated ones of up to m tokens
-  // (then nothing of this workspace allocates for such pairs).
-  void reserve(std::size_t l, std::size_t m) {
-    const std::size_t S = 2 * l, l1 = l + 1;
-    for (auto* v : {&trans, &trans_t}) v->reserve(l * l);
+  // (then nothing of this workspace allocates for such pairs); given
+  // sentences of more than band_above tokens use the l x (2 band_width + 1)
+  // band instead of the l x l transitions.
+  void reserve(std::size_t l, std::size_t m, std::size_t band_above = static_cast<std::size_t>(-1),
+               std::size_t band_width = 0) {
+    const std::size_t S = 2 * l, l1 = l + 1, dense = std::min(l, band_above);
+    for (auto* v : {&trans, &trans_t}) v->reserve(dense * dense);
+    if (l > band_above) {
+      band.reserve(l * (2 * std::min(band_width, l - 1) + 1));
+      for (auto* v : {&pre_max, &suf_max}) v->reserve(l);
+      for (auto* v : {&pre_arg, &suf_arg}) v->reserve(l);
+    }
     for (auto* v : {&weighted, &pi, &sum_prev, &best_prev}) v->reserve(l);
     for (auto* v : {&b, &gamma}) v->reserve(m * l1);
     index.reserve(m * l1);
@@ -136,9 +180,21 @@ struct hmm_workspace {
 
 namespace detail {
 
+// ws.pi: (1-p0) start(i|l).
+inline void hmm_start(const hmm_parameters& p, std::size_t l, hmm_workspace& ws) {
+  ws.pi.resize(l);
+  const double keep = 1.0 - p.null_probability;
+  const double ul = 1.0 / static_cast<double>(l);
+  double norm = 0.0;
+  for (std::size_t i = 0; i < l; ++i) norm += p.start_weight(i);
+  const double s = p.start_smoothing;
+  for (std::size_t i = 0; i < l; ++i)
+    ws.pi[i] = keep * (norm > 0.0 ? (1.0 - s) * p.start_weight(i) / norm + s * ul : ul);
+}
+
+// The exact transitions ws.trans (l x l) and ws.pi.
 inline void hmm_transitions(const hmm_parameters& p, std::size_t l, hmm_workspace& ws) {
   ws.trans.resize(l * l);
-  ws.pi.resize(l);
   const double keep = 1.0 - p.null_probability;
   const double a = p.jump_smoothing;
   const double ul = 1.0 / static_cast<double>(l);
@@ -153,11 +209,181 @@ inline void hmm_transitions(const hmm_parameters& p, std::size_t l, hmm_workspac
       row[i] = keep * pj;
     }
   }
-  double norm = 0.0;
-  for (std::size_t i = 0; i < l; ++i) norm += p.start_weight(i);
-  const double s = p.start_smoothing;
-  for (std::size_t i = 0; i < l; ++i)
-    ws.pi[i] = keep * (norm > 0.0 ? (1.0 - s) * p.start_weight(i) / norm + s * ul : ul);
+  hmm_start(p, l, ws);
+}
+
+// The banded transitions (p.banded(l)): ws.band row r holds the jump part
+// (1-p0)(1-a) w(d)/norm_r for d = -W..W (0 outside the sentence), norm_r the
+// weights within the band and the sentence (a band without weight counts as
+// uniform); ws.band_uniform the part every transition has, (1-p0) a/l.
+inline void hmm_band_transitions(const hmm_parameters& p, std::size_t l, hmm_workspace& ws) {
+  const std::size_t W = p.band_for(l), B = 2 * W + 1;
+  ws.band.resize(l * B);
+  const double keep = 1.0 - p.null_probability;
+  const double a = p.jump_smoothing;
+  ws.band_uniform = keep * a / static_cast<double>(l);
+  const auto sW = static_cast<std::ptrdiff_t>(W);
+  for (std::size_t r = 0; r < l; ++r) {
+    const std::size_t lo = r >= W ? r - W : 0, hi = std::min(l - 1, r + W);
+    double norm = 0.0;
+    for (std::size_t i = lo; i <= hi; ++i)
+      norm += p.jump_weight(static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(r));
+    const double uniform = 1.0 / static_cast<double>(hi - lo + 1);
+    double* row = ws.band.data() + r * B;
+    for (std::size_t k = 0; k < B; ++k) {
+      const std::ptrdiff_t i = static_cast<std::ptrdiff_t>(r + k) - sW;
+      if (i < 0 || i >= static_cast<std::ptrdiff_t>(l)) {
+        row[k] = 0.0;
+        continue;
+      }
+      const double w = p.jump_weight(static_cast<std::ptrdiff_t>(k) - sW);
+      row[k] = keep * (1.0 - a) * (norm > 0.0 ? w / norm : uniform);
+    }
+  }
+  hmm_start(p, l, ws);
+}
+
+// The columns of band row r that fall inside a sentence of l tokens: n
+// columns from column k (Delta = k - W), i.e. positions i .. i+n-1.
+struct band_span {
+  std::size_t k, i, n;
+};
+inline band_span band_columns(std::size_t r, std::size_t l, std::size_t W) {
+  const std::size_t k0 = r >= W ? 0 : W - r, k1 = std::min(2 * W + 1, W + l - r);
+  return {k0, r + k0 - W, k1 - k0};
+}
+
+// Sizes the forward-backward buffers for an l x m pair and fills alpha's
+// first position (scaled; ws.pi and ws.b ready).
+inline void hmm_forward_first(double p0, std::size_t l, std::size_t m, hmm_workspace& ws) {
+  const std::size_t S = 2 * l;
+  ws.alpha.resize(m * S);
+  ws.beta.resize(m * S);
+  ws.scale.resize(m);
+  ws.sum_prev.resize(l);
+  ws.weighted.resize(l);
+  const double* b = ws.b.data();
+  double* a0 = ws.alpha.data();
+  double c = 0.0;
+  for (std::size_t i = 0; i < l; ++i) c += a0[i] = ws.pi[i] * b[i + 1];
+  a0[l] = p0 * b[0];
+  c += a0[l];
+  for (std::size_t i = 1; i < l; ++i) a0[l + i] = 0.0;
+  const double inv = 1.0 / c;
+  for (std::size_t k = 0; k < S; ++k) a0[k] *= inv;
+  ws.scale[0] = c;
+}
+
+// Completes alpha at position j > 0 from its real states' transition sums:
+// times the emissions, the NULL states from ws.sum_prev, then scaled.
+inline void hmm_forward_emit(double p0, std::size_t l, std::size_t j, hmm_workspace& ws) {
+  const std::size_t S = 2 * l;
+  double* cur = ws.alpha.data() + j * S;
+  const double* bj = ws.b.data() + j * (l + 1);
+  double c = 0.0;
+  for (std::size_t i = 0; i < l; ++i) c += cur[i] *= bj[i + 1];
+  const double nb = p0 * bj[0];
+  for (std::size_t i = 0; i < l; ++i) c += cur[l + i] = nb * ws.sum_prev[i];
+  const double inv = 1.0 / c;
+  for (std::size_t k = 0; k < S; ++k) cur[k] *= inv;
+  ws.scale[j] = c;
+}
+
+// For the expected jumps into position j > 0: ws.weighted[i] = emission x
+// beta of real state i at j; returns 1 / scale[j].
+inline double hmm_arrival_weights(std::size_t l, std::size_t j, hmm_workspace& ws) {
+  const double* bt = ws.beta.data() + j * 2 * l;
+  const double* bj = ws.b.data() + j * (l + 1);
+  for (std::size_t i = 0; i < l; ++i) ws.weighted[i] = bj[i + 1] * bt[i];
+  return 1.0 / ws.scale[j];
+}
+
+inline double hmm_log_likelihood(std::size_t m, const hmm_workspace& ws) {
+  double ll = 0.0;
+  for (std::size_t j = 0; j < m; ++j) ll += std::log(ws.scale[j]);
+  return ll;
+}
+
+// Posteriors from the scaled alpha and beta (ws.gamma, m x (l+1), column 0 NULL).
+inline void hmm_posteriors(std::size_t l, std::size_t m, hmm_workspace& ws) {
+  const std::size_t l1 = l + 1, S = 2 * l;
+  for (std::size_t j = 0; j < m; ++j) {
+    const double* a = ws.alpha.data() + j * S;
+    const double* bt = ws.beta.data() + j * S;
+    double* g = ws.gamma.data() + j * l1;
+    double null_mass = 0.0;
+    for (std::size_t i = 0; i < l; ++i) {
+      g[i + 1] = a[i] * bt[i];
+      null_mass += a[l + i] * bt[l + i];
+    }
+    g[0] = null_mass;
+  }
+}
+
+// Forward-backward over the banded transitions (hmm_forward_backward with
+// p.banded(l)): the same recursions with sum_r s_r trans(r,i) computed as
+// u * sum_r s_r + sum_{|r-i|<=W} s_r band(r,i), u = ws.band_uniform.
+inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l, std::size_t m, hmm_workspace& ws,
+                                          bool jump_counts) {
+  const std::size_t l1 = l + 1, S = 2 * l, W = p.band_for(l), B = 2 * W + 1;
+  hmm_band_transitions(p, l, ws);
+  const double p0 = p.null_probability, u = ws.band_uniform;
+  hmm_forward_first(p0, l, m, ws);
+  const double* b = ws.b.data();
+  for (std::size_t j = 1; j < m; ++j) {
+    const double* prev = ws.alpha.data() + (j - 1) * S;
+    double* cur = ws.alpha.data() + j * S;
+    double total = 0.0;
+    for (std::size_t r = 0; r < l; ++r) total += ws.sum_prev[r] = prev[r] + prev[l + r];
+    for (std::size_t i = 0; i < l; ++i) cur[i] = u * total;
+    for (std::size_t r = 0; r < l; ++r) {
+      const double sr = ws.sum_prev[r];
+      if (sr == 0.0) continue;
+      const auto [k0, i0, n] = band_columns(r, l, W);
+      const double* row = ws.band.data() + r * B + k0;
+      double* out = cur + i0;
+      for (std::size_t x = 0; x < n; ++x) out[x] += sr * row[x];
+    }
+    detail::hmm_forward_emit(p0, l, j, ws);
+  }
+  const double ll = detail::hmm_log_likelihood(m, ws);
+  for (std::size_t k = 0; k < S; ++k) ws.beta[(m - 1) * S + k] = 1.0;
+  for (std::size_t j = m - 1; j-- > 0;) {
+    const double* nxt = ws.beta.data() + (j + 1) * S;
+    double* cur = ws.beta.data() + j * S;
+    const double* bn = b + (j + 1) * l1;
+    const double inv = 1.0 / ws.scale[j + 1];
+    const double nb = p0 * bn[0];
+    double total = 0.0;
+    for (std::size_t i = 0; i < l; ++i) total += ws.weighted[i] = bn[i + 1] * nxt[i];
+    const double ut = u * total;
+    for (std::size_t r = 0; r < l; ++r) {
+      const auto [k0, i0, n] = band_columns(r, l, W);
+      const double* row = ws.band.data() + r * B + k0;
+      const double* in = ws.weighted.data() + i0;
+      double acc = 0.0;
+      for (std::size_t x = 0; x < n; ++x) acc += row[x] * in[x];
+      cur[l + r] = cur[r] = (nb * nxt[l + r] + ut + acc) * inv;
+    }
+  }
+  hmm_posteriors(l, m, ws);
+  if (jump_counts) {
+    ws.jumps.assign(2 * l - 1, 0.0);
+    for (std::size_t j = 1; j < m; ++j) {
+      const double* prev = ws.alpha.data() + (j - 1) * S;
+      const double inv = detail::hmm_arrival_weights(l, j, ws);
+      for (std::size_t r = 0; r < l; ++r) {
+        const double sr = (prev[r] + prev[l + r]) * inv;
+        if (sr == 0.0) continue;
+        const auto [k0, i0, n] = band_columns(r, l, W);
+        const double* row = ws.band.data() + r * B + k0;
+        const double* wv = ws.weighted.data() + i0;
+        double* jr = ws.jumps.data() + (l - 1 - W) + k0;  // jumps[Delta + l - 1], Delta = k - W
+        for (std::size_t x = 0; x < n; ++x) jr[x] += sr * (row[x] + u) * wv[x];
+      }
+    }
+  }
+  return ll;
 }
 
 }  // namespace detail
@@ -185,29 +411,15 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
     if (jump_counts) ws.jumps.clear();
     return ll;
   }
+  if (p.banded(l)) return detail::hmm_forward_backward_banded(p, l, m, ws, jump_counts);
   detail::hmm_transitions(p, l, ws);
   const double p0 = p.null_probability;
-  ws.alpha.resize(m * S);
-  ws.beta.resize(m * S);
-  ws.scale.resize(m);
-  ws.sum_prev.resize(l);
-  const double* b = ws.b.data();
   // Forward.
-  {
-    double* a0 = ws.alpha.data();
-    double c = 0.0;
-    for (std::size_t i = 0; i < l; ++i) c += a0[i] = ws.pi[i] * b[i + 1];
-    a0[l] = p0 * b[0];
-    c += a0[l];
-    for (std::size_t i = 1; i < l; ++i) a0[l + i] = 0.0;
-    const double inv = 1.0 / c;
-    for (std::size_t k = 0; k < S; ++k) a0[k] *= inv;
-    ws.scale[0] = c;
-  }
+  detail::hmm_forward_first(p0, l, m, ws);
+  const double* b = ws.b.data();
   for (std::size_t j = 1; j < m; ++j) {
     const double* prev = ws.alpha.data() + (j - 1) * S;
     double* cur = ws.alpha.data() + j * S;
-    const double* bj = b + j * l1;
     for (std::size_t r = 0; r < l; ++r) ws.sum_prev[r] = prev[r] + prev[l + r];
     for (std::size_t i = 0; i < l; ++i) cur[i] = 0.0;
     for (std::size_t r = 0; r < l; ++r) {
@@ -216,16 +428,9 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
       const double* row = ws.trans.data() + r * l;
       for (std::size_t i = 0; i < l; ++i) cur[i] += sr * row[i];
     }
-    double c = 0.0;
-    for (std::size_t i = 0; i < l; ++i) c += cur[i] *= bj[i + 1];
-    const double nb = p0 * bj[0];
-    for (std::size_t i = 0; i < l; ++i) c += cur[l + i] = nb * ws.sum_prev[i];
-    const double inv = 1.0 / c;
-    for (std::size_t k = 0; k < S; ++k) cur[k] *= inv;
-    ws.scale[j] = c;
+    detail::hmm_forward_emit(p0, l, j, ws);
   }
-  double ll = 0.0;
-  for (std::size_t j = 0; j < m; ++j) ll += std::log(ws.scale[j]);
+  const double ll = detail::hmm_log_likelihood(m, ws);
   // Backward, as axpy over the transposed transitions (vectorisable).
   ws.trans_t.resize(l * l);
   for (std::size_t r = 0; r < l; ++r)
@@ -247,26 +452,12 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
     }
     for (std::size_t r = 0; r < l; ++r) cur[l + r] = cur[r] = cur[r] * inv;
   }
-  // Posteriors.
-  for (std::size_t j = 0; j < m; ++j) {
-    const double* a = ws.alpha.data() + j * S;
-    const double* bt = ws.beta.data() + j * S;
-    double* g = ws.gamma.data() + j * l1;
-    double null_mass = 0.0;
-    for (std::size_t i = 0; i < l; ++i) {
-      g[i + 1] = a[i] * bt[i];
-      null_mass += a[l + i] * bt[l + i];
-    }
-    g[0] = null_mass;
-  }
+  detail::hmm_posteriors(l, m, ws);
   if (jump_counts) {
     ws.jumps.assign(2 * l - 1, 0.0);
     for (std::size_t j = 1; j < m; ++j) {
       const double* prev = ws.alpha.data() + (j - 1) * S;
-      const double* bt = ws.beta.data() + j * S;
-      const double* bj = b + j * l1;
-      const double inv = 1.0 / ws.scale[j];
-      for (std::size_t i = 0; i < l; ++i) ws.weighted[i] = bj[i + 1] * bt[i];
+      const double inv = detail::hmm_arrival_weights(l, j, ws);
       const double* wv = ws.weighted.data();
       for (std::size_t r = 0; r < l; ++r) {
         const double sr = (prev[r] + prev[l + r]) * inv;
@@ -294,9 +485,21 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
     for (std::size_t j = 0; j < m; ++j) lp += std::log(ws.b[j]);
     return lp;
   }
-  detail::hmm_transitions(p, l, ws);
+  const bool banded = p.banded(l);
+  const std::size_t W = p.band_for(l), B = 2 * W + 1;
+  if (banded) {
+    // log(band + u) within the band, log u beyond it (found with prefix and
+    // suffix maxima of best_prev, so that a step costs O(l W)).
+    detail::hmm_band_transitions(p, l, ws);
+    for (auto& x : ws.band) x = std::log(x + ws.band_uniform);
+    for (auto* v : {&ws.pre_max, &ws.suf_max}) v->resize(l);
+    for (auto* v : {&ws.pre_arg, &ws.suf_arg}) v->resize(l);
+  } else {
+    detail::hmm_transitions(p, l, ws);
+    for (auto& x : ws.trans) x = std::log(x);
+  }
+  const double lu = std::log(ws.band_uniform);
   for (auto& x : ws.b) x = std::log(x);
-  for (auto& x : ws.trans) x = std::log(x);
   for (auto& x : ws.pi) x = std::log(x);
   const double lp0 = std::log(p.null_probability);
   constexpr double ninf = -std::numeric_limits<double>::infinity();
@@ -316,15 +519,40 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
       ws.best_prev[r] = from_null ? ws.delta[l + r] : ws.delta[r];
       ws.best_state[r] = static_cast<std::uint32_t>(from_null ? l + r : r);
     }
+    if (banded) {
+      // Lowest position of the maximum among positions <= r (pre) and >= r (suf).
+      ws.pre_max[0] = ws.best_prev[0];
+      ws.pre_arg[0] = 0;
+      for (std::size_t r = 1; r < l; ++r) {
+        const bool up = ws.best_prev[r] > ws.pre_max[r - 1];
+        ws.pre_max[r] = up ? ws.best_prev[r] : ws.pre_max[r - 1];
+        ws.pre_arg[r] = up ? static_cast<std::uint32_t>(r) : ws.pre_arg[r - 1];
+      }
+      ws.suf_max[l - 1] = ws.best_prev[l - 1];
+      ws.suf_arg[l - 1] = static_cast<std::uint32_t>(l - 1);
+      for (std::size_t r = l - 1; r-- > 0;) {
+        const bool up = ws.best_prev[r] >= ws.suf_max[r + 1];
+        ws.suf_max[r] = up ? ws.best_prev[r] : ws.suf_max[r + 1];
+        ws.suf_arg[r] = up ? static_cast<std::uint32_t>(r) : ws.suf_arg[r + 1];
+      }
+    }
     for (std::size_t i = 0; i < l; ++i) {
       double best = ninf;
       std::uint32_t arg = ws.best_state[0];
-      for (std::size_t r = 0; r < l; ++r) {
-        const double v = ws.best_prev[r] + ws.trans[r * l + i];
+      auto consider = [&](double v, std::size_t r) {
         if (v > best) {
           best = v;
           arg = ws.best_state[r];
         }
+      };
+      if (banded) {
+        // Positions in increasing order, so that ties still go to the lowest.
+        const std::size_t lo = i >= W ? i - W : 0, hi = std::min(l - 1, i + W);
+        if (lo > 0) consider(ws.pre_max[lo - 1] + lu, ws.pre_arg[lo - 1]);
+        for (std::size_t r = lo; r <= hi; ++r) consider(ws.best_prev[r] + ws.band[r * B + (i + W - r)], r);
+        if (hi + 1 < l) consider(ws.suf_max[hi + 1] + lu, ws.suf_arg[hi + 1]);
+      } else {
+        for (std::size_t r = 0; r < l; ++r) consider(ws.best_prev[r] + ws.trans[r * l + i], r);
       }
       ws.delta_next[i] = best + bj[i + 1];
       bk[i] = arg;
@@ -360,7 +588,7 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
   hmm_estep_scratch local;
   hmm_estep_scratch& sc = scratch ? *scratch : local;
   const unsigned workers = ex.workers_for(blocks);
-  sc.prepare(blocks, workers, view.given->max_length(), view.generated->max_length());
+  sc.prepare(blocks, workers, view.given->max_length(), view.generated->max_length(), p.band_above, p.band_width);
   auto& block_ll = sc.block_ll;
   const bool concurrent = workers > 1;
   const auto mj = static_cast<std::ptrdiff_t>(p.max_jump);
@@ -415,6 +643,8 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
   p.null_probability = options.null_weight / (1.0 + options.null_weight);
   p.jump_smoothing = options.jump_smoothing;
   p.start_smoothing = options.start_smoothing;
+  p.band_above = options.band.above_length;
+  p.band_width = options.band.width;
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     const double ll = hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, ex,
                                       options.block_size, &cache, &scratch);
