@@ -7,9 +7,9 @@
 #                               (POT, OpenBLAS, fastText, GNU time)
 set -euo pipefail
 
-packages=(g++ cmake ninja-build python3 xtensor-dev libxsimd-dev xtl-dev libboost-graph-dev catch2 libbenchmark-dev)
+packages=(g++ cmake ninja-build python3 xtensor-dev libxsimd-dev xtl-dev libboost-graph-dev catch2 libbenchmark-dev zlib1g-dev)
 if [[ "${1:-}" == "--peers" ]]; then
-  packages+=(python3-pot python3-numpy libopenblas0-pthread fasttext time)
+  packages+=(python3-pot python3-numpy python3-scipy libopenblas0-pthread fasttext time)
 fi
 
 missing=()

@@ -39,6 +39,8 @@
 #include "lexalign/extract/subword.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/field_reader.hpp"
+#include "lexalign/io/npy.hpp"
+#include "lexalign/io/npz.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "lexalign/io/text.hpp"
 #include "lexalign/metrics/aer.hpp"
