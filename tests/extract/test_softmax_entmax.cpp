@@ -17,7 +17,7 @@ TEST_CASE("softmax extraction keeps the cells above the threshold in both direct
   ex::workspace<> ws;
   ex::extract_result r;
   for (auto [m, n] : {std::pair<std::size_t, std::size_t>{1, 1}, {1, 6}, {6, 1}, {5, 5}, {7, 12}, {20, 15}})
-    for (double threshold : {0.001, 0.1, 0.3})
+    for (double threshold : {0.0, 0.001, 0.1, 0.3})  // 0: the two-exponential path
       for (int rep = 0; rep < 5; ++rep) {
         mat s(m, n);
         for (std::size_t i = 0; i < m; ++i)

@@ -18,7 +18,7 @@
 
 #include "lexalign/config.hpp"
 #include "lexalign/extract/result.hpp"
-#include "lexalign/extract/softmax.hpp"
+#include "lexalign/extract/softmax.hpp"  // detail::both_above
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace extract {
@@ -78,8 +78,8 @@ void entmax_into(const M& similarity, const entmax_options& opt, workspace<WAllo
   ws.b.resize(m * n);
   ws.c.resize(m * n);
   ws.a.resize(std::max(m, n));
-  for (std::size_t i = 0; i < m; ++i) entmax15(ws.sim.data() + i * n, n, 1, ws.b.data() + i * n, ws.a.data());
-  for (std::size_t j = 0; j < n; ++j) entmax15(ws.sim.data() + j, m, n, ws.c.data() + j, ws.a.data());
+  for (std::size_t i = 0; i < m; ++i) entmax15(ws.src + i * n, n, 1, ws.b.data() + i * n, ws.a.data());
+  for (std::size_t j = 0; j < n; ++j) entmax15(ws.src + j, m, n, ws.c.data() + j, ws.a.data());
   detail::both_above(ws, opt.threshold, out);
 }
 

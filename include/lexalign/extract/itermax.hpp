@@ -43,7 +43,7 @@ void itermax_loaded(const itermax_options& opt, workspace<WAlloc>& ws, extract_r
   argmax_loaded(argmax_direction::mutual, ws, out);
   const std::size_t m = ws.rows, n = ws.cols;
   if (m <= 2 || n <= 2) return;
-  const double* s = ws.sim.data();
+  const double* s = ws.src;
   // flags[0..m): row linked; flags[m..m+n): column linked; flags[m+n..]: cell linked.
   ws.flags.assign(m + n + m * n, 0);
   unsigned char* row_linked = ws.flags.data();
@@ -71,7 +71,7 @@ void itermax_loaded(const itermax_options& opt, workspace<WAlloc>& ws, extract_r
         w[i * n + j] = s[i * n + j] * wij;
       }
     }
-    for (std::size_t i = 0; i < m; ++i) ws.index_a[i] = static_cast<std::ptrdiff_t>(argmax_strided(w + i * n, n, 1));
+    for (std::size_t i = 0; i < m; ++i) ws.index_a[i] = static_cast<std::ptrdiff_t>(argmax_row(w + i * n, n));
     column_argmax(w, m, n, ws.index_b, ws.a.data());
     bool added = false;
     for (std::size_t i = 0; i < m; ++i) {

@@ -51,7 +51,7 @@ void link_entropies_into(const M& similarity, const extract_result& r, workspace
     std::fill(out.begin(), out.end(), std::numeric_limits<double>::quiet_NaN());
     return;
   }
-  const double* s = ws.sim.data();
+  const double* s = ws.src;
   ws.a.assign(m, 0.0);  // row sums, then entropies
   ws.b.assign(n, 0.0);  // column sums, then entropies
   for (std::size_t i = 0; i < m; ++i)

@@ -13,10 +13,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "lexalign/config.hpp"
@@ -25,6 +27,7 @@
 #include "lexalign/core/matrix.hpp"
 #include "lexalign/core/matrix_view.hpp"
 #include "lexalign/core/validate.hpp"
+#include "lexalign/ot/detail/simd.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace extract {
@@ -69,22 +72,37 @@ class workspace {
       : sim(alloc), a(alloc), b(alloc), c(alloc), d(alloc), index_a(alloc), index_b(alloc), flags(alloc) {}
   Allocator get_allocator() const { return sim.get_allocator(); }
 
-  // The input copied as a dense row-major double matrix, and its shape.
-  vec<double> sim;
+  // The input as a dense row-major double matrix (`src`, rows x cols): the
+  // caller's own memory when it already is one, else a copy in `sim`.
+  const double* src = nullptr;
   std::size_t rows = 0, cols = 0;
+  vec<double> sim;
   // Scratch, meaning depends on the method.
   vec<double> a, b, c, d;
   vec<std::ptrdiff_t> index_a, index_b;
   vec<unsigned char> flags;
 
-  matrix_view<const double> view() const noexcept { return {sim.data(), rows, cols}; }
-  double operator()(std::size_t i, std::size_t j) const noexcept { return sim[i * cols + j]; }
+  matrix_view<const double> view() const noexcept { return {src, rows, cols}; }
+  double operator()(std::size_t i, std::size_t j) const noexcept { return src[i * cols + j]; }
 };
 
 namespace detail {
 
-// Copies `m` into ws.sim (row-major double), checking rank, emptiness and
-// every entry against `rule`.  `name` names the argument in messages.
+// True when every x[k] is finite: no exponent field is all ones (an
+// integer OR reduction, which vectorises).
+inline bool all_finite(const double* x, std::size_t count) noexcept {
+  std::uint64_t bad = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    std::uint64_t bits;
+    std::memcpy(&bits, x + k, sizeof bits);
+    bad |= static_cast<std::uint64_t>((bits & 0x7ff0000000000000ull) == 0x7ff0000000000000ull);
+  }
+  return bad == 0;
+}
+
+// Points ws.src at `m` as a dense row-major double matrix, copying into
+// ws.sim only when `m` is not one already; checks rank, emptiness and every
+// entry against `rule` (messages name `name`).
 template <lexalign::matrix M, class WAlloc>
 void load_matrix(const M& m, std::string_view name, workspace<WAlloc>& ws,
                  validation::entry_rule rule = validation::entry_rule::finite) {
@@ -93,59 +111,100 @@ void load_matrix(const M& m, std::string_view name, workspace<WAlloc>& ws,
   validation::check_not_empty(name, r, c);
   ws.rows = r;
   ws.cols = c;
-  ws.sim.resize(r * c);
-  auto fill = [&](auto&& get) {
-    for (std::size_t i = 0; i < r; ++i) {
-      double* out = ws.sim.data() + i * c;
-      bool ok = true;
-      for (std::size_t j = 0; j < c; ++j) {
-        const double x = static_cast<double>(get(i, j));
-        out[j] = x;
-        ok &= validation::entry_ok(x, rule);
-      }
-      if (!ok)
-        for (std::size_t j = 0; j < c; ++j) validation::check_entry(name, i, j, out[j], rule);
-    }
-  };
-  if constexpr (has_matrix_memory<const M>) {
+  bool borrowed = false;
+  if constexpr (has_matrix_memory<const M> && std::is_same_v<matrix_value_t<M>, double>) {
     const auto v = as_matrix_view(m);
-    if (v.rows_contiguous()) {
-      fill([&](std::size_t i, std::size_t j) { return v.data()[static_cast<std::ptrdiff_t>(i) * v.row_stride() + static_cast<std::ptrdiff_t>(j)]; });
-    } else {
-      fill([&](std::size_t i, std::size_t j) { return v(i, j); });
+    if (v.col_stride() == 1 && v.row_stride() == static_cast<std::ptrdiff_t>(c)) {
+      ws.src = v.data();
+      borrowed = true;
     }
-  } else {
-    fill([&](std::size_t i, std::size_t j) { return at(m, i, j); });
   }
+  if (!borrowed) {
+    ws.sim.resize(r * c);
+    auto fill = [&](auto&& get) {
+      for (std::size_t i = 0; i < r; ++i) {
+        double* out = ws.sim.data() + i * c;
+        for (std::size_t j = 0; j < c; ++j) out[j] = static_cast<double>(get(i, j));
+      }
+    };
+    if constexpr (has_matrix_memory<const M>) {
+      const auto v = as_matrix_view(m);
+      fill([&](std::size_t i, std::size_t j) { return v(i, j); });
+    } else {
+      fill([&](std::size_t i, std::size_t j) { return at(m, i, j); });
+    }
+    ws.src = ws.sim.data();
+  }
+  const double* s = ws.src;
+  bool ok = all_finite(s, r * c);
+  if (ok && rule == validation::entry_rule::finite_non_negative) {
+    double lo = 0;
+    for (std::size_t k = 0; k < r * c; ++k) lo = s[k] < lo ? s[k] : lo;
+    ok = lo >= 0;
+  }
+  if (!ok)
+    for (std::size_t i = 0; i < r; ++i)
+      for (std::size_t j = 0; j < c; ++j) validation::check_entry(name, i, j, s[i * c + j], rule);
 }
 
-// First index of the largest value of x[0], x[stride], ... (NumPy argmax's
-// tie rule: the lowest index wins).
-inline std::size_t argmax_strided(const double* x, std::size_t count, std::size_t stride) noexcept {
-  std::size_t best = 0;
-  double v = x[0];
-  for (std::size_t k = 1; k < count; ++k) {
-    const double y = x[k * stride];
-    if (y > v) {
-      v = y;
-      best = k;
+// First index of the largest of x[0..count) (NumPy argmax's tie rule: the
+// lowest index wins; entries are finite).  One pass in which every vector
+// lane keeps its first maximum and that maximum's index, then the lanes are
+// reduced to the largest value at the lowest index.
+inline std::size_t argmax_row(const double* x, std::size_t count) noexcept {
+  std::size_t k = 0;
+  double best = x[0];
+  std::int64_t at = 0;
+#if LEXALIGN_HAVE_VECTOR_EXT
+  using vd = ot::detail::vd_t;
+  using vi = ot::detail::vi64_t;
+  constexpr std::size_t W = sizeof(vd) / sizeof(double);
+  if (count >= 2 * W) {
+    vd acc = ot::detail::vload(x);
+    vi idx, lane;
+    for (std::size_t l = 0; l < W; ++l) lane[l] = static_cast<std::int64_t>(l);
+    idx = lane;
+    for (k = W; k + W <= count; k += W) {
+      const vd v = ot::detail::vload(x + k);
+      const vi gt = v > acc;
+      acc = gt ? v : acc;
+      idx = gt ? lane + static_cast<std::int64_t>(k) : idx;
     }
+    best = acc[0];
+    at = idx[0];
+    for (std::size_t l = 1; l < W; ++l)
+      if (acc[l] > best || (acc[l] == best && idx[l] < at)) {
+        best = acc[l];
+        at = idx[l];
+      }
+  } else {
+    k = 1;
   }
-  return best;
+#else
+  k = 1;
+#endif
+  for (; k < count; ++k)
+    if (x[k] > best) {
+      best = x[k];
+      at = static_cast<std::int64_t>(k);
+    }
+  return static_cast<std::size_t>(at);
 }
 
 // Column-wise first argmax of a row-major r x c matrix into out[0..c).
 template <class IVec>
 void column_argmax(const double* s, std::size_t r, std::size_t c, IVec& out, double* best) {
   out.assign(c, 0);
+  std::ptrdiff_t* idx = out.data();
   for (std::size_t j = 0; j < c; ++j) best[j] = s[j];
   for (std::size_t i = 1; i < r; ++i) {
     const double* row = s + i * c;
-    for (std::size_t j = 0; j < c; ++j)
-      if (row[j] > best[j]) {
-        best[j] = row[j];
-        out[j] = static_cast<std::ptrdiff_t>(i);
-      }
+    const auto ii = static_cast<std::ptrdiff_t>(i);
+    for (std::size_t j = 0; j < c; ++j) {  // branch-free: vectorises
+      const bool gt = row[j] > best[j];
+      best[j] = gt ? row[j] : best[j];
+      idx[j] = gt ? ii : idx[j];
+    }
   }
 }
 

@@ -10,14 +10,18 @@
 // and unaligned tokens both arise.  A link's score is the harmonic mean
 // 2ab/(a+b) of a = P_xy(i, j) and b = P_yx(i, j).  Arithmetic is in double
 // (awesome-align's is float32: cells within float32 rounding of the
-// threshold may differ).  See docs/extract/softmax.md.
+// threshold may differ), with one exponential per cell in the common case
+// (see detail::softmax_links).  See docs/extract/softmax.md.
 #pragma once
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include "lexalign/config.hpp"
 #include "lexalign/extract/result.hpp"
+#include "lexalign/ot/detail/simd.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace extract {
@@ -34,40 +38,6 @@ inline void validate(const softmax_options& opt) {
 
 namespace detail {
 
-// Row softmax of ws.sim into ws.b and column softmax into ws.c.
-template <class WAlloc>
-void softmax_both(workspace<WAlloc>& ws) {
-  const std::size_t m = ws.rows, n = ws.cols;
-  const double* s = ws.sim.data();
-  ws.b.resize(m * n);
-  ws.c.resize(m * n);
-  ws.a.resize(n);
-  ws.d.resize(n);
-  for (std::size_t i = 0; i < m; ++i) {
-    const double* row = s + i * n;
-    double* p = ws.b.data() + i * n;
-    double mx = row[0];
-    for (std::size_t j = 1; j < n; ++j) mx = row[j] > mx ? row[j] : mx;
-    double sum = 0;
-    for (std::size_t j = 0; j < n; ++j) sum += (p[j] = std::exp(row[j] - mx));
-    const double inv = 1.0 / sum;
-    for (std::size_t j = 0; j < n; ++j) p[j] *= inv;
-  }
-  double* cmax = ws.a.data();
-  double* csum = ws.d.data();
-  for (std::size_t j = 0; j < n; ++j) {
-    cmax[j] = s[j];
-    csum[j] = 0;
-  }
-  for (std::size_t i = 1; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j) cmax[j] = s[i * n + j] > cmax[j] ? s[i * n + j] : cmax[j];
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j) csum[j] += (ws.c[i * n + j] = std::exp(s[i * n + j] - cmax[j]));
-  for (std::size_t j = 0; j < n; ++j) csum[j] = 1.0 / csum[j];
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j) ws.c[i * n + j] *= csum[j];
-}
-
 // Links where both ws.b and ws.c exceed `threshold`; score = harmonic mean.
 template <class WAlloc>
 void both_above(workspace<WAlloc>& ws, double threshold, extract_result& out) {
@@ -80,14 +50,88 @@ void both_above(workspace<WAlloc>& ws, double threshold, extract_result& out) {
     }
 }
 
+// Softmax links of ws.src.  With M = max S, E = exp(S - M) is computed once;
+// the row probabilities are E / rowsum(E) and the column ones E / colsum(E)
+// (exp(a + b) = exp(a) exp(b), exact up to rounding).  That needs every row
+// and column maximum within 600 of M (else some sums would underflow) and a
+// threshold of at least 1e-30 (cells with S - M < -708, set to 0, then have
+// probabilities below e^-108 on both sides); otherwise each row and column is
+// normalised with its own maximum, two exponentials per cell.
+template <class WAlloc>
+void softmax_links(workspace<WAlloc>& ws, double threshold, extract_result& out) {
+  const std::size_t m = ws.rows, n = ws.cols, mn = m * n;
+  const double* s = ws.src;
+  ws.a.resize(m);  // row maxima, then row sums
+  ws.d.resize(n);  // column maxima, then column sums
+  double* rs = ws.a.data();
+  double* cs = ws.d.data();
+  for (std::size_t j = 0; j < n; ++j) cs[j] = s[j];
+  for (std::size_t i = 0; i < m; ++i) {
+    const double* row = s + i * n;
+    rs[i] = row[argmax_row(row, n)];
+    for (std::size_t j = 0; j < n; ++j) cs[j] = row[j] > cs[j] ? row[j] : cs[j];
+  }
+  double g = rs[0], low = rs[0];
+  for (std::size_t i = 1; i < m; ++i) {
+    g = rs[i] > g ? rs[i] : g;
+    low = rs[i] < low ? rs[i] : low;
+  }
+  for (std::size_t j = 0; j < n; ++j) low = cs[j] < low ? cs[j] : low;
+  out.clear();
+  if (g - low <= 600 && threshold >= 1e-30) {
+    ws.b.resize(mn);
+    double* e = ws.b.data();
+    for (std::size_t k = 0; k < mn; ++k) e[k] = s[k] - g;
+    ot::detail::exp_scaled_inplace(e, 1.0, mn);  // vectorised; below -708.39 flushes to 0
+    for (std::size_t j = 0; j < n; ++j) cs[j] = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+      const double* row = e + i * n;
+      double sum = 0;
+      for (std::size_t j = 0; j < n; ++j) {
+        sum += row[j];
+        cs[j] += row[j];
+      }
+      rs[i] = sum;
+    }
+    ws.c.resize(n);
+    for (std::size_t j = 0; j < n; ++j) ws.c[j] = threshold * cs[j];
+    for (std::size_t i = 0; i < m; ++i) {
+      const double* row = e + i * n;
+      const double tr = threshold * rs[i];
+      for (std::size_t j = 0; j < n; ++j)
+        if (row[j] > tr && row[j] > ws.c[j]) {
+          const double a = row[j] / rs[i], b = row[j] / cs[j];
+          out.push(i, j, 2 * a * b / (a + b));
+        }
+    }
+    return;
+  }
+  // Two exponentials per cell, each normalised by its own maximum.
+  ws.b.resize(mn);
+  ws.c.resize(mn + n);  // the column sums after the m x n probabilities
+  for (std::size_t i = 0; i < m; ++i) {
+    const double* row = s + i * n;
+    double* p = ws.b.data() + i * n;
+    double sum = 0;
+    for (std::size_t j = 0; j < n; ++j) sum += (p[j] = std::exp(row[j] - rs[i]));
+    for (std::size_t j = 0; j < n; ++j) p[j] /= sum;
+  }
+  double* col_sum = ws.c.data() + mn;
+  for (std::size_t j = 0; j < n; ++j) col_sum[j] = 0;
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) col_sum[j] += (ws.c[i * n + j] = std::exp(s[i * n + j] - cs[j]));
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) ws.c[i * n + j] /= col_sum[j];
+  both_above(ws, threshold, out);
+}
+
 }  // namespace detail
 
 template <lexalign::matrix M, class WAlloc>
 void softmax_into(const M& similarity, const softmax_options& opt, workspace<WAlloc>& ws, extract_result& out) {
   validate(opt);
   detail::load_matrix(similarity, "similarity", ws);
-  detail::softmax_both(ws);
-  detail::both_above(ws, opt.threshold, out);
+  detail::softmax_links(ws, opt.threshold, out);
 }
 
 template <lexalign::matrix M, class WAlloc>
