@@ -37,23 +37,21 @@ inline void validate(const argmax_options& opt) {
 namespace detail {
 
 // The argmax links of ws.src (already loaded) into `out`.  Uses ws.index_a
-// (row argmax), ws.index_b (column argmax) and ws.a (column maxima).
+// (row argmax), ws.index_b (column argmax) and ws.a (column maxima); one pass.
 template <class WAlloc>
 void argmax_loaded(argmax_direction dir, workspace<WAlloc>& ws, extract_result& out) {
   const std::size_t m = ws.rows, n = ws.cols;
   const double* s = ws.src;
   out.clear();
-  ws.index_a.resize(m);
-  for (std::size_t i = 0; i < m; ++i) ws.index_a[i] = static_cast<std::ptrdiff_t>(argmax_row(s + i * n, n));
   if (dir == argmax_direction::forward) {
     for (std::size_t i = 0; i < m; ++i) {
-      const auto j = static_cast<std::size_t>(ws.index_a[i]);
+      const std::size_t j = argmax_row(s + i * n, n);
       out.push(i, j, s[i * n + j]);
     }
     return;
   }
   ws.a.resize(n);
-  column_argmax(s, m, n, ws.index_b, ws.a.data());
+  row_column_argmax(m, n, [&](std::size_t i) { return s + i * n; }, ws.index_a, ws.index_b, ws.a.data());
   if (dir == argmax_direction::mutual) {
     for (std::size_t i = 0; i < m; ++i) {
       const auto j = static_cast<std::size_t>(ws.index_a[i]);

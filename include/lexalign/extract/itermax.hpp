@@ -54,25 +54,33 @@ void itermax_loaded(const itermax_options& opt, workspace<WAlloc>& ws, extract_r
     col_linked[l.target] = 1;
     cell[std::size_t{l.source} * n + l.target] = 1;
   }
-  ws.b.resize(m * n);  // S ⊙ w
-  ws.a.resize(n);
-  ws.index_a.resize(m);
+  ws.a.resize(n);  // column maxima
+  ws.b.resize(n);  // one row of S ⊙ w
+  ws.c.resize(n);  // w(i, j) for a free row i
+  ws.d.resize(n);  // w(i, j) for a linked row i
   for (std::size_t count = 1; count < opt.max_count; ++count) {
     std::size_t free_rows = 0, free_cols = 0;
     for (std::size_t i = 0; i < m; ++i) free_rows += !row_linked[i];
     for (std::size_t j = 0; j < n; ++j) free_cols += !col_linked[j];
     if (free_rows == 0 || free_cols == 0) break;  // SimAlign zeroes the masks: nothing new
-    double* w = ws.b.data();
-    for (std::size_t i = 0; i < m; ++i) {
-      const double wr = row_linked[i] ? 0.0 : opt.weight;
-      for (std::size_t j = 0; j < n; ++j) {
-        double wij = wr + (col_linked[j] ? 0.0 : opt.weight);
-        if (wij > 1.0) wij = 1.0;
-        w[i * n + j] = s[i * n + j] * wij;
-      }
+    // w = clip(weight·[row free] + weight·[column free], 0, 1), as SimAlign computes it.
+    for (std::size_t j = 0; j < n; ++j) {
+      const double wc = col_linked[j] ? 0.0 : opt.weight;
+      const double wf = opt.weight + wc;
+      ws.c[j] = wf > 1.0 ? 1.0 : wf;
+      const double wl = 0.0 + wc;
+      ws.d[j] = wl > 1.0 ? 1.0 : wl;
     }
-    for (std::size_t i = 0; i < m; ++i) ws.index_a[i] = static_cast<std::ptrdiff_t>(argmax_row(w + i * n, n));
-    column_argmax(w, m, n, ws.index_b, ws.a.data());
+    double* w = ws.b.data();
+    row_column_argmax(
+        m, n,
+        [&](std::size_t i) {
+          const double* row = s + i * n;
+          const double* wt = row_linked[i] ? ws.d.data() : ws.c.data();
+          for (std::size_t j = 0; j < n; ++j) w[j] = row[j] * wt[j];
+          return static_cast<const double*>(w);
+        },
+        ws.index_a, ws.index_b, ws.a.data());
     bool added = false;
     for (std::size_t i = 0; i < m; ++i) {
       const auto j = static_cast<std::size_t>(ws.index_a[i]);

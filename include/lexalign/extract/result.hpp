@@ -191,18 +191,26 @@ inline std::size_t argmax_row(const double* x, std::size_t count) noexcept {
   return static_cast<std::size_t>(at);
 }
 
-// Column-wise first argmax of a row-major r x c matrix into out[0..c).
-template <class IVec>
-void column_argmax(const double* s, std::size_t r, std::size_t c, IVec& out, double* best) {
-  out.assign(c, 0);
-  std::ptrdiff_t* idx = out.data();
-  for (std::size_t j = 0; j < c; ++j) best[j] = s[j];
-  for (std::size_t i = 1; i < r; ++i) {
-    const double* row = s + i * c;
+// Row and column argmax of an r x c matrix in one pass over its rows:
+// row(i) returns a pointer to row i's c values (it may compute them into a
+// buffer); row_index[i] and col_index[j] get the first maxima.  `best` holds
+// c doubles of scratch.
+template <class RowFn, class IVecR, class IVecC>
+void row_column_argmax(std::size_t r, std::size_t c, RowFn&& row, IVecR& row_index, IVecC& col_index, double* best) {
+  row_index.resize(r);
+  col_index.assign(c, 0);
+  std::ptrdiff_t* idx = col_index.data();
+  for (std::size_t i = 0; i < r; ++i) {
+    const double* x = row(i);
+    row_index[i] = static_cast<std::ptrdiff_t>(argmax_row(x, c));
+    if (i == 0) {
+      for (std::size_t j = 0; j < c; ++j) best[j] = x[j];
+      continue;
+    }
     const auto ii = static_cast<std::ptrdiff_t>(i);
     for (std::size_t j = 0; j < c; ++j) {  // branch-free: vectorises
-      const bool gt = row[j] > best[j];
-      best[j] = gt ? row[j] : best[j];
+      const bool gt = x[j] > best[j];
+      best[j] = gt ? x[j] : best[j];
       idx[j] = gt ? ii : idx[j];
     }
   }
