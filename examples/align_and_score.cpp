@@ -34,8 +34,8 @@ int main() {
     const auto gold = lexalign::io::read_pharaoh_file(dir + "roen.gold");
     std::printf("pairs %zu, gold lines %zu\n", corpus.size(), gold.size());
 
-    const auto model = em::train_bidirectional(corpus, {.model = em::model_kind::hmm, .threads = 2});
-    const auto out = em::align_bidirectional(model, corpus, {.method = em::decoding::posterior});
+    const auto model = em::train(corpus, {.model = em::model_kind::hmm, .parallel = {.threads = 2}});
+    const auto out = em::align(model, corpus, {.method = em::decoding::posterior});
     const auto gdfa = sym::combine(out.forward.links, out.reverse.links,
                                    {.method = sym::heuristic::grow_diag_final_and});
     const auto inter = sym::combine(out.forward.links, out.reverse.links, {.method = sym::heuristic::intersection});

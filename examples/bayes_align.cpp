@@ -1,4 +1,4 @@
-// Bayesian word alignment by collapsed Gibbs sampling (bayes::align) on the
+// Bayesian word alignment by collapsed Gibbs sampling (bayes::train_and_align) on the
 // bundled Romanian-English gold set, with a short sweep schedule
 // (schedule_scale 0.1: it = round(0.1 * 5000 / sqrt(248)) = 32, so 8/8/32
 // sweeps for ibm1/hmm/fertility, docs/bayes.md).
@@ -32,14 +32,14 @@ int main() {
     const auto corpus = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
     const auto gold = lexalign::io::read_pharaoh_file(dir + "roen.gold");
 
-    const bayes::gibbs_options opt{.schedule_scale = 0.1, .samplers = 2, .seed = 7, .threads = 1};
+    const bayes::gibbs_options opt{.schedule_scale = 0.1, .samplers = 2, .seed = 7, .parallel = {.threads = 1}};
     auto opt2 = opt;
-    opt2.threads = 2;
+    opt2.parallel.threads = 2;
     auto opt3 = opt;
     opt3.seed = 8;
-    const auto r1 = bayes::align(corpus, opt);
-    const auto r2 = bayes::align(corpus, opt2);
-    const auto r3 = bayes::align(corpus, opt3);
+    const auto r1 = bayes::train_and_align(corpus, opt);
+    const auto r2 = bayes::train_and_align(corpus, opt2);
+    const auto r3 = bayes::train_and_align(corpus, opt3);
     std::printf("sweeps per chain: ibm1 %zu, hmm %zu, fertility %zu\n", r1.schedule.ibm1, r1.schedule.hmm,
                 r1.schedule.fertility);
     const bool same = r1.forward.links == r2.forward.links && r1.reverse.links == r2.reverse.links &&

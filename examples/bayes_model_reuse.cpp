@@ -1,6 +1,6 @@
-// Reusing a Gibbs-aligner model: bayes::align with keep_model on the bundled
-// Romanian-English gold set, bayes::save_model_file / load_model_file, then
-// bayes::align_with_model on new sentence pairs (the model's counts become
+// Reusing a Gibbs-aligner model: bayes::train on the bundled
+// Romanian-English gold set, bayes::save / bayes::load, then
+// bayes::align on new sentence pairs (the model's counts become
 // Dirichlet priors; unknown words get fresh ids).
 //
 //   example_bayes_model_reuse
@@ -34,9 +34,9 @@ int main() {
                     ("lexalign_example_roen_" + std::to_string(stamp) + ".bayes");
   try {
     const auto corpus = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
-    const auto trained = bayes::align(corpus, {.schedule_scale = 0.1, .samplers = 1, .seed = 3, .keep_model = true});
-    bayes::save_model_file(path.string(), *trained.model);
-    const auto loaded = bayes::load_model_file(path.string());
+    const auto trained = bayes::train(corpus, {.schedule_scale = 0.1, .samplers = 1, .seed = 3});
+    bayes::save(trained, path.string());
+    const auto loaded = bayes::load(path.string());
     std::filesystem::remove(path);
     std::printf("model: %zu training pairs, %zu source and %zu target words\n", loaded.training_sentences,
                 loaded.source_vocabulary.size(), loaded.target_vocabulary.size());
@@ -44,12 +44,13 @@ int main() {
     std::istringstream text("luni , 4 Februarie 2002 ||| Monday , 04 February 2002\n"
                             "luni Zorblat , 4 Februarie ||| Monday zorblat , 04 February\n");
     const auto fresh = lexalign::io::read_parallel_corpus(text, "new pairs");
-    const auto mapped = bayes::map_to_model(fresh, loaded);
-    std::printf("new words: %zu source, %zu target\n", mapped.new_source_words, mapped.new_target_words);
+    const auto mapped = lexalign::map_to_vocabularies(fresh, loaded.source_vocabulary, loaded.target_vocabulary,
+                                                      lexalign::unknown_words::extend);
+    std::printf("new words: %zu source, %zu target\n", mapped.new_source_words.size(), mapped.new_target_words.size());
 
     const bayes::gibbs_options opt{.samplers = 1, .seed = 3};
-    const auto a = bayes::align_with_model(*trained.model, fresh, opt);
-    const auto b = bayes::align_with_model(loaded, fresh, opt);
+    const auto a = bayes::align(trained, fresh, opt);
+    const auto b = bayes::align(loaded, fresh, opt);
     const bool same = a.forward.links == b.forward.links && a.reverse.links == b.reverse.links;
     std::printf("in-memory vs loaded model: %s links\n", same ? "identical" : "DIFFERENT");
     for (std::size_t k = 0; k < fresh.size(); ++k) {
@@ -57,8 +58,8 @@ int main() {
       lexalign::io::write_pharaoh(line, b.forward.links[k]);
       std::printf("pair %zu forward: %s", k, line.str().c_str());
     }
-    const bool passed = same && loaded.training_sentences == corpus.size() && mapped.new_source_words == 1 &&
-                        mapped.new_target_words == 1;
+    const bool passed = same && loaded.training_sentences == corpus.size() && mapped.new_source_words.size() == 1 &&
+                        mapped.new_target_words.size() == 1;
     std::printf("checks: %s\n", passed ? "ok" : "FAILED");
     return passed ? 0 : 1;
   } catch (const lexalign::error& e) {

@@ -25,7 +25,7 @@ int main() {
     const auto corpus = lexalign::io::read_parallel_corpus(text, "toy");
     // Toy 3-d vectors, already in one space (in practice: fastText + procrustes).
     std::istringstream ro_vec("2 3\ncaine 1 0 0.1\nnegru 0 1 0.1\n"), en_vec("2 3\ndog 0.9 0.1 0\nblack 0.1 0.9 0\n");
-    const auto ro = em::read_embeddings(ro_vec, "ro.vec"), en = em::read_embeddings(en_vec, "en.vec");
+    const auto ro = lexalign::io::read_embeddings(ro_vec, "ro.vec"), en = lexalign::io::read_embeddings(en_vec, "en.vec");
 
     const auto fv = em::make_view(corpus);
     const auto prior = em::make_embedding_prior(em::lexical_table::from_cooccurrence(fv), fv,
@@ -41,10 +41,10 @@ int main() {
     const auto caine = *sv.find("caine"), dog = *tv.find("dog"), black = *tv.find("black");
     bool ok = true;
     for (const auto* o : {&plain, &with}) {
-      const auto m = em::train_bidirectional(corpus, *o);
+      const auto m = em::train(corpus, *o);
       const double p_dog = m.forward.table.probability(caine + 1u, dog);  // row 0 is NULL
       const double p_black = m.forward.table.probability(caine + 1u, black);
-      const auto links = em::align_bidirectional(m, corpus, {.method = em::decoding::viterbi}).forward.links[0].sure;
+      const auto links = em::align(m, corpus, {.method = em::decoding::viterbi}).forward.links[0].sure;
       std::printf("%s: t(dog|caine) %.3f, t(black|caine) %.3f, forward links:",
                   o == &plain ? "no prior  " : "with prior",
                   p_dog, p_black);

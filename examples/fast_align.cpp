@@ -29,19 +29,19 @@ int main() {
   try {
     const auto corpus = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
     const auto gold = lexalign::io::read_pharaoh_file(dir + "roen.gold");
-    const em::decode_options viterbi{.method = em::decoding::viterbi};
-    auto gdfa_aer = [&](const em::bidirectional_model& m) {
-      const auto out = em::align_bidirectional(m, corpus, viterbi);
+    const em::align_options viterbi{.method = em::decoding::viterbi};
+    auto gdfa_aer = [&](const em::model& m) {
+      const auto out = em::align(m, corpus, viterbi);
       const auto sym = lexalign::symmetrize::combine(out.forward.links, out.reverse.links);  // gdfa
       return lexalign::metrics::evaluate(gold, sym).pooled.aer;
     };
 
-    const auto fa = em::train_bidirectional(corpus, {.model = em::model_kind::fast_align});
-    const auto ibm1 = em::train_bidirectional(corpus, {.model = em::model_kind::ibm1});
+    const auto fa = em::train(corpus, {.model = em::model_kind::fast_align});
+    const auto ibm1 = em::train(corpus, {.model = em::model_kind::ibm1});
     const double lf = fa.forward.fast_align.lambda, lr = fa.reverse.fast_align.lambda;
     std::printf("fast_align tension: forward %.2f, reverse %.2f (p0 %.2f)\n", lf, lr, fa.forward.fast_align.p0);
     bool monotone = true;
-    const auto& ll = ibm1.forward.ibm1_log_likelihood;
+    const auto& ll = ibm1.forward.stages.front().result.log_likelihood;
     for (std::size_t k = 1; k < ll.size(); ++k) monotone = monotone && ll[k] >= ll[k - 1] - 1e-9 * std::abs(ll[k - 1]);
     std::printf("IBM1 forward log-likelihood: %.1f -> %.1f over %zu iterations, non-decreasing: %s\n", ll.front(),
                 ll.back(), ll.size(), monotone ? "yes" : "NO");

@@ -1,6 +1,6 @@
 // Train once, save the model, load it elsewhere and force-align new text:
-// em::train_bidirectional -> em::save_model_file -> em::load_model_file ->
-// em::force_align, including words the model has never seen.
+// em::train -> em::save -> em::load -> em::align, including words the model
+// has never seen.
 //
 //   example_save_and_force_align
 //
@@ -33,16 +33,16 @@ int main() {
                     ("lexalign_example_roen_" + std::to_string(stamp) + ".model");
   try {
     const auto corpus = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
-    const auto model = em::train_bidirectional(corpus, {.threads = 2});
-    em::save_model_file(path.string(), model, corpus.source_vocabulary(), corpus.target_vocabulary());
-    const auto loaded = em::load_model_file(path.string());
+    const auto model = em::train(corpus, {.parallel = {.threads = 2}});
+    em::save(model, path.string());
+    const auto loaded = em::load(path.string());
     std::filesystem::remove(path);
     std::printf("vocabularies: %zu source, %zu target words (loaded: %zu, %zu)\n", corpus.source_vocabulary().size(),
                 corpus.target_vocabulary().size(), loaded.source_vocabulary.size(),
                 loaded.target_vocabulary.size());
 
-    const auto direct = em::align_bidirectional(model, corpus);
-    const auto forced = em::force_align(loaded, corpus);
+    const auto direct = em::align(model, corpus);
+    const auto forced = em::align(loaded, corpus);
     const bool same = direct.forward.links == forced.forward.links && direct.reverse.links == forced.reverse.links;
     std::printf("training corpus, trained vs loaded model: %s links\n", same ? "identical" : "DIFFERENT");
 
@@ -50,9 +50,10 @@ int main() {
     std::istringstream text("luni , 4 Februarie 2002 ||| Monday , 04 February 2002\n"
                             "luni Zorblat , 4 Februarie ||| Monday zorblat , 04 February\n");
     const auto fresh = lexalign::io::read_parallel_corpus(text, "new pairs");
-    const auto mapped = em::map_to_model(fresh, loaded);
+    const auto mapped = lexalign::map_to_vocabularies(fresh, loaded.source_vocabulary, loaded.target_vocabulary,
+                                                      lexalign::unknown_words::shared_id);
     std::printf("unknown tokens: %zu source, %zu target\n", mapped.unknown_source_tokens, mapped.unknown_target_tokens);
-    const auto out = em::force_align(loaded, fresh, {.method = em::decoding::viterbi});
+    const auto out = em::align(loaded, fresh, {.method = em::decoding::viterbi});
     for (std::size_t k = 0; k < fresh.size(); ++k) {
       std::ostringstream line;
       lexalign::io::write_pharaoh(line, out.forward.links[k]);

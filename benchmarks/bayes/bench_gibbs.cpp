@@ -21,7 +21,7 @@ void BM_sweep(benchmark::State& state) {
   const auto& c = roen();
   lexalign::bayes::gibbs_options o;
   bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, false), o);
-  bd::finish_problem(p, o);
+  bd::finish_problem(p, o, lexalign::executor(o.parallel));
   bd::chain_state ch;
   ch.rng.seed(1);
   lexalign::em::hmm_workspace ws;
@@ -37,7 +37,7 @@ BENCHMARK(BM_sweep)->Arg(1)->Arg(2)->Arg(3)->ArgName("stage")->Unit(benchmark::k
 void BM_align_roen(benchmark::State& state) {
   const auto& c = roen();
   for (auto _ : state)
-    benchmark::DoNotOptimize(lexalign::bayes::align(c, {.schedule_scale = 0.25, .samplers = 1, .seed = 1}));
+    benchmark::DoNotOptimize(lexalign::bayes::train_and_align(c, {.schedule_scale = 0.25, .samplers = 1, .seed = 1}));
 }
 BENCHMARK(BM_align_roen)->Unit(benchmark::kMillisecond);
 

@@ -11,7 +11,7 @@
 //      "--model must be ..." error (topt is then unused).
 //   4. replace the train-or-load block by
 //        if (bayes_cli::wanted(a)) {
-//          auto r = bayes_cli::run(a, corpus, topt.threads, quiet, err);
+//          auto r = bayes_cli::run(a, corpus, pool, quiet, err);
 //          fwd = std::move(r.forward);
 //          rev = std::move(r.reverse);
 //        } else { ...the existing block... }
@@ -62,7 +62,7 @@ inline double number(const arguments& a, const char* name, double lo, double hi)
 }
 }  // namespace detail
 
-inline bayes::gibbs_options options(const arguments& a, unsigned threads) {
+inline bayes::gibbs_options options(const arguments& a, thread_pool& pool) {
   bayes::gibbs_options o;
   o.seed = static_cast<std::uint64_t>(detail::number(a, "seed", 0, 1.8e19));
   o.samplers = static_cast<std::size_t>(detail::number(a, "samplers", 1, 1000));
@@ -71,7 +71,7 @@ inline bayes::gibbs_options options(const arguments& a, unsigned threads) {
   const std::string init = a.value("bayes-init");
   if (init == "em") o.init = bayes::initialization::em;
   else if (init != "random") throw usage_error("--bayes-init must be random or em, got '" + init + "'");
-  o.threads = threads;
+  o.parallel.pool = &pool;
   return o;
 }
 
@@ -81,22 +81,22 @@ struct outputs {
 
 // Trains on `corpus` (saving the model with --save-model) or, with
 // --model-file, aligns it using the saved counts as priors.
-inline outputs run(const arguments& a, const parallel_corpus& corpus, unsigned threads, bool quiet, std::ostream& err) {
-  bayes::gibbs_options o = options(a, threads);
-  if (!quiet)
-    o.observer = [&err](const iteration_event& ev) {
-      if (ev.iteration == 1) err << "[lexalign align] " << ev.stage << " started\n";
-      return observer_action::proceed;
-    };
+inline outputs run(const arguments& a, const parallel_corpus& corpus, thread_pool& pool, bool quiet, std::ostream& err) {
+  bayes::gibbs_options o = options(a, pool);
+  auto progress = [&err](const iteration_event& ev) {
+    if (ev.iteration == 1) err << "[lexalign align] " << ev.stage << " started\n";
+  };
+  observer_ref obs;
+  if (!quiet) obs = progress;
   bayes::gibbs_result r;
   if (a.has("model-file")) {
-    const bayes::bayes_model m = bayes::load_model_file(a.value("model-file"));
-    r = bayes::align_with_model(m, corpus, o);
+    const bayes::model m = bayes::load(a.value("model-file"));
+    r = bayes::align(m, corpus, o, obs);
   } else {
     o.keep_model = a.has("save-model");
-    r = bayes::align(corpus, o);
+    r = bayes::train_and_align(corpus, o, obs);
     if (r.model) {
-      bayes::save_model_file(a.value("save-model"), *r.model);
+      bayes::save(*r.model, a.value("save-model"));
       if (!quiet) err << "[lexalign align] model saved to " << a.value("save-model") << '\n';
     }
   }

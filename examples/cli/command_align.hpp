@@ -18,7 +18,9 @@
 
 #include "arguments.hpp"
 #include "bayes_align_options.hpp"
+#include "lexalign/core/thread_pool.hpp"
 #include "lexalign/em/embedding_prior.hpp"
+#include "lexalign/io/embeddings.hpp"
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_reader.hpp"
@@ -131,7 +133,7 @@ inline void write_posteriors(std::ostream& out, const alignment_corpus& links,
 
 // Maps `src` into `tgt`'s space with orthogonal Procrustes on the
 // dictionary's pairs ("source target" per line) that both files cover.
-inline std::size_t map_with_dictionary(em::word_embeddings& src, em::word_embeddings tgt, const std::string& path,
+inline std::size_t map_with_dictionary(io::word_embeddings& src, io::word_embeddings tgt, const std::string& path,
                                        std::ostream& err, bool quiet) {
   em::normalize_rows(src);
   em::normalize_rows(tgt);
@@ -236,31 +238,33 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
     else if (model_name == "hmm") topt.model = model_kind::hmm;
     else if (model_name == "bayes") {}  // Gibbs sampler: bayes_cli below
     else throw usage_error("--model must be ibm1, fast_align, hmm or bayes, got '" + model_name + "'");
-    topt.ibm1_iterations = align_detail::to_count(a, "ibm1-iterations");
-    topt.hmm_iterations = align_detail::to_count(a, "hmm-iterations");
-    topt.fast_align_iterations = align_detail::to_count(a, "fast-align-iterations");
-    topt.jump_smoothing = align_detail::to_number(a, "jump-smoothing", 0.0, 1.0);
-    topt.null_weight = align_detail::to_number(a, "null-weight", 0.0, 1e6);
-    topt.p0 = align_detail::to_number(a, "p0", 0.0, 0.999);
-    topt.lambda = align_detail::to_number(a, "tension", 0.0, 1e3);
-    topt.compat = a.has("compat");
-    topt.threads = static_cast<unsigned>(align_detail::to_count(a, "threads"));
-    decode_options dopt;
+    topt.ibm1.iterations = align_detail::to_count(a, "ibm1-iterations");
+    topt.hmm.iterations = align_detail::to_count(a, "hmm-iterations");
+    topt.fast_align.iterations = align_detail::to_count(a, "fast-align-iterations");
+    topt.hmm.jump_smoothing = align_detail::to_number(a, "jump-smoothing", 0.0, 1.0);
+    topt.hmm.null_weight = align_detail::to_number(a, "null-weight", 0.0, 1e6);
+    topt.fast_align.p0 = align_detail::to_number(a, "p0", 0.0, 0.999);
+    topt.fast_align.lambda = align_detail::to_number(a, "tension", 0.0, 1e3);
+    topt.fast_align.compat = a.has("compat");
+    // One pool of threads for every stage of the command (0 = all hardware threads).
+    thread_pool pool(static_cast<unsigned>(align_detail::to_count(a, "threads")));
+    topt.parallel.pool = &pool;
+    align_options dopt;
     const std::string how = a.value("decode");
     if (how == "posterior") dopt.method = decoding::posterior;
     else if (how == "viterbi") dopt.method = decoding::viterbi;
     else throw usage_error("--decode must be posterior or viterbi, got '" + how + "'");
     dopt.posterior_threshold = align_detail::to_number(a, "threshold", 0.0, 1.0);
-    dopt.threads = topt.threads;
+    dopt.parallel.pool = &pool;
     dopt.with_posteriors = a.has("write-posteriors");
     const bool quiet = a.has("quiet");
-    if (!quiet)
-      topt.observer = [&err](const iteration_event& ev) {
-        err << "[lexalign align] " << ev.stage << " iteration " << ev.iteration << "  log-likelihood "
-            << ev.objective << '\n';
-        err.flush();
-        return observer_action::proceed;
-      };
+    auto progress = [&err](const iteration_event& ev) {
+      err << "[lexalign align] " << ev.stage << " iteration " << ev.iteration << "  log-likelihood " << ev.objective
+          << '\n';
+      err.flush();
+    };
+    observer_ref obs;
+    if (!quiet) obs = progress;
 
     // Read the corpus.
     parallel_corpus corpus;
@@ -292,19 +296,23 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
     const bool want_reverse = method || a.has("reverse");
     decoded_alignments fwd, rev;
     if (bayes_cli::wanted(a)) {
-      auto r = bayes_cli::run(a, corpus, topt.threads, quiet, err);
+      auto r = bayes_cli::run(a, corpus, pool, quiet, err);
       fwd = std::move(r.forward);
       rev = std::move(r.reverse);
     } else if (a.has("model-file")) {
-      const saved_model model = load_model_file(a.value("model-file"));
-      const mapped_corpus mapped = map_to_model(corpus, model);
-      if (!quiet)
+      model loaded = load(a.value("model-file"));
+      if (!quiet) {
+        const mapped_corpus mapped = map_to_vocabularies(corpus, loaded.source_vocabulary, loaded.target_vocabulary,
+                                                         unknown_words::shared_id);
         err << "[lexalign align] force alignment: " << mapped.unknown_source_tokens << " unknown source and "
             << mapped.unknown_target_tokens << " unknown target tokens\n";
-      if (want_forward) fwd = decode_directional(model.model.forward, mapped.view(false), true, dopt);
-      if (want_reverse) rev = decode_directional(model.model.reverse, mapped.view(true), false, dopt);
+      }
+      if (!want_forward) loaded.forward = {};  // decode only the direction(s) printed
+      if (!want_reverse) loaded.reverse = {};
+      auto both = em::align(loaded, corpus, dopt);
+      fwd = std::move(both.forward);
+      rev = std::move(both.reverse);
     } else {
-      bidirectional_model model;
       const bool save = a.has("save-model");
       // Optional embedding prior.
       const bool use_prior = a.has("source-embeddings") || a.has("target-embeddings");
@@ -324,9 +332,9 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
         po.multiplier = align_detail::to_number(a, "prior-multiplier", 0.0, 1e12);
         po.temperature = align_detail::to_number(a, "prior-temperature", 1e-6, 1e6);
         po.top_k = align_detail::to_count(a, "prior-top-k");
-        po.threads = topt.threads;
-        auto se = read_embeddings_file(a.value("source-embeddings"));
-        auto te = read_embeddings_file(a.value("target-embeddings"));
+        po.parallel.pool = &pool;
+        auto se = io::read_embeddings_file(a.value("source-embeddings"));
+        auto te = io::read_embeddings_file(a.value("target-embeddings"));
         if (a.has("dictionary")) align_detail::map_with_dictionary(se, te, a.value("dictionary"), err, quiet);
         if (want_forward || save) {
           const auto v = make_view(corpus, false);
@@ -341,14 +349,21 @@ inline int run_align(const std::vector<std::string>& args, std::istream& in, std
           pr = &prior_rev;
         }
       }
-      if (want_forward || save) model.forward = train_directional(make_view(corpus, false), topt, "forward", pf);
-      if (want_reverse || save) model.reverse = train_directional(make_view(corpus, true), topt, "reverse", pr);
+      topt.forward_prior = pf;
+      topt.reverse_prior = pr;
+      topt.directions = save || (want_forward && want_reverse) ? directions::both
+                        : want_forward                         ? directions::forward
+                                                               : directions::reverse;
+      model trained = train(corpus, topt, obs);
       if (save) {
-        save_model_file(a.value("save-model"), model, corpus.source_vocabulary(), corpus.target_vocabulary());
+        em::save(trained, a.value("save-model"));
         if (!quiet) err << "[lexalign align] model saved to " << a.value("save-model") << '\n';
       }
-      if (want_forward) fwd = decode_directional(model.forward, make_view(corpus, false), true, dopt);
-      if (want_reverse) rev = decode_directional(model.reverse, make_view(corpus, true), false, dopt);
+      if (!want_forward) trained.forward = {};  // decode only the direction(s) printed
+      if (!want_reverse) trained.reverse = {};
+      auto both = em::align(trained, corpus, dopt);
+      fwd = std::move(both.forward);
+      rev = std::move(both.reverse);
     }
 
     std::unique_ptr<std::ofstream> file;

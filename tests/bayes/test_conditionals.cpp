@@ -61,7 +61,7 @@ double log_joint(const std::vector<std::vector<word_id>>& E, const std::vector<s
   for (const auto& [row, n] : lex) {
     std::vector<double> a(gen_vocab, row == 0 ? s.null_alpha : s.lexical_alpha);
     if (s.prior)
-      for (std::size_t f = 0; f < gen_vocab; ++f) a[f] += s.prior->count(row, static_cast<word_id>(f));
+      for (std::size_t f = 0; f < gen_vocab; ++f) a[f] += s.prior->lexical.value(row, static_cast<word_id>(f));
     lp += log_dirmult(a, n);
   }
   lp += static_cast<double>(nulls) * std::log(s.null_prior);
@@ -113,16 +113,19 @@ const char* toy =
 
 // Compares the kernel with enumeration for every token of the forward direction.
 void check_all_tokens(const lexalign::parallel_corpus& c, const setting& s, bayes::stage st,
-                      const bayes::bayes_model* model, std::uint64_t seed) {
+                      const bayes::model* model, std::uint64_t seed) {
   bayes::gibbs_options o{.lexical_alpha = s.lexical_alpha, .null_alpha = s.null_alpha, .jump_alpha = s.jump_alpha,
                          .fertility_alpha = s.fertility_alpha, .null_prior = s.null_prior, .max_jump = s.max_jump,
                          .fertility_bins = s.bins};
-  const bayes::mapped_corpus mapped = model ? bayes::map_to_model(c, *model) : bayes::mapped_corpus{};
-  const auto view = model ? mapped.view(false) : lexalign::em::make_view(c, false);
+  const lexalign::mapped_corpus mapped =
+      model ? lexalign::map_to_vocabularies(c, model->source_vocabulary, model->target_vocabulary,
+                                            lexalign::unknown_words::extend)
+            : lexalign::mapped_corpus{};
+  const auto view = model ? lexalign::em::make_view(mapped, false) : lexalign::em::make_view(c, false);
   bd::direction_problem p = bd::make_problem(view, o);
   if (model)
     bd::apply_priors(p, model->forward, model->source_vocabulary.size(), model->target_vocabulary.size());
-  bd::finish_problem(p, o);
+  bd::finish_problem(p, o, lexalign::executor(o.parallel));
   bd::chain_state ch;
   ch.rng.seed(seed);
   {
@@ -198,16 +201,16 @@ TEST_CASE("conditionals with model counts as priors match enumeration", "[bayes]
   const auto c = read(toy);
   // A model over a vocabulary that knows some of the words (others are new),
   // with arbitrary lexical, jump and fertility pseudo-counts.
-  bayes::bayes_model m;
+  bayes::model m;
   for (const char* w : {"a", "b", "zz"}) m.source_vocabulary.add(w);
   for (const char* w : {"x", "y", "q"}) m.target_vocabulary.add(w);
   m.max_jump = 2;
   m.fertility_bins = 3;
   auto& d = m.forward;
   // rows: NULL, a, b, zz; columns over x y q
-  d.offsets = {0, 2, 4, 5, 6};
-  d.columns = {0, 2, 0, 1, 1, 2};
-  d.counts = {0.5f, 3.0f, 4.0f, 0.25f, 2.0f, 1.0f};
+  d.lexical.offsets = {0, 2, 4, 5, 6};
+  d.lexical.columns = {0, 2, 0, 1, 1, 2};
+  d.lexical.values = {0.5f, 3.0f, 4.0f, 0.25f, 2.0f, 1.0f};
   d.jump = {0.5, 1.0, 2.0, 7.0, 0.25};
   d.fertility = {1.0f, 2.0f, 0.5f, 0.0f, 3.0f, 1.0f, 2.0f, 0.0f, 0.0f};
   setting s;
@@ -220,7 +223,7 @@ TEST_CASE("sweeps keep the incremental counts equal to counts rebuilt from the l
   const auto c = read(toy);
   bayes::gibbs_options o{.max_jump = 2, .fertility_bins = 3};
   bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, true), o);
-  bd::finish_problem(p, o);
+  bd::finish_problem(p, o, lexalign::executor(o.parallel));
   for (auto st : {bayes::stage::ibm1, bayes::stage::hmm, bayes::stage::fertility}) {
     bd::chain_state ch;
     ch.rng.seed(11);
@@ -257,7 +260,7 @@ TEST_CASE("sweep (with its cached fertility factors) follows a plain reference s
   const auto c = read(toy);
   bayes::gibbs_options o{.max_jump = 2, .fertility_bins = 3};
   bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, false), o);
-  bd::finish_problem(p, o);
+  bd::finish_problem(p, o, lexalign::executor(o.parallel));
   bd::chain_state fast;
   fast.rng.seed(21);
   lexalign::em::hmm_workspace ws;

@@ -213,7 +213,8 @@ TEST_CASE("HMM training never decreases the likelihood", "[em][hmm]") {
   auto p = em::hmm_parameters::uniform(em::max_given_length(view));
   std::vector<double> seen;
   const auto r = em::train_hmm(view, t, p, {.iterations = 6}, [&](const lexalign::iteration_event& ev) {
-    CHECK(ev.stage == "hmm");
+    CHECK(ev.stage == "em.hmm");
+    CHECK(ev.max_iterations == 6);
     seen.push_back(ev.objective);
   });
   CHECK(seen == r.log_likelihood);
@@ -225,27 +226,40 @@ TEST_CASE("HMM training never decreases the likelihood", "[em][hmm]") {
 TEST_CASE("EM results do not depend on the number of threads", "[em][threads]") {
   const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";
   const auto c = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
-  em::train_options o{.ibm1_iterations = 2, .hmm_iterations = 2, .threads = 1, .block_size = 8};
-  const auto m1 = em::train_bidirectional(c, o);
-  o.threads = 2;
-  const auto m2 = em::train_bidirectional(c, o);
-  CHECK(m1.forward.ibm1_log_likelihood == m2.forward.ibm1_log_likelihood);
-  CHECK(m1.reverse.hmm_log_likelihood == m2.reverse.hmm_log_likelihood);
-  CHECK(std::equal(m1.forward.table.probabilities().begin(), m1.forward.table.probabilities().end(),
-                   m2.forward.table.probabilities().begin()));
-  CHECK(m1.reverse.hmm.jump == m2.reverse.hmm.jump);
-  const auto a1 = em::align_bidirectional(m1, c, {.method = em::decoding::posterior, .threads = 1, .block_size = 8});
-  const auto a2 = em::align_bidirectional(m2, c, {.method = em::decoding::posterior, .threads = 2, .block_size = 8});
-  CHECK(a1.forward.links == a2.forward.links);
-  CHECK(a1.reverse.links == a2.reverse.links);
+  em::train_options o{.ibm1 = {.iterations = 2}, .hmm = {.iterations = 2}, .parallel = {.threads = 1}, .block_size = 8};
+  const auto m1 = em::train(c, o);
+  const auto a1 = em::align(m1, c, {.method = em::decoding::posterior, .parallel = {.threads = 1}, .block_size = 8});
+  REQUIRE(m1.forward.stages.size() == 2);
+  for (unsigned threads : {2u, 3u}) {
+    INFO(threads << " threads");
+    o.parallel.threads = threads;
+    const auto m2 = em::train(c, o);
+    REQUIRE(m2.forward.stages.size() == 2);
+    CHECK(m1.forward.stages[0].result.log_likelihood == m2.forward.stages[0].result.log_likelihood);
+    CHECK(m1.reverse.stages[1].result.log_likelihood == m2.reverse.stages[1].result.log_likelihood);
+    CHECK(std::equal(m1.forward.table.probabilities().begin(), m1.forward.table.probabilities().end(),
+                     m2.forward.table.probabilities().begin()));
+    CHECK(m1.reverse.hmm.jump == m2.reverse.hmm.jump);
+    const auto a2 =
+        em::align(m2, c, {.method = em::decoding::posterior, .parallel = {.threads = threads}, .block_size = 8});
+    CHECK(a1.forward.links == a2.forward.links);
+    CHECK(a1.reverse.links == a2.reverse.links);
+  }
+  // The same with a caller-owned pool shared by training and decoding.
+  lexalign::thread_pool pool(3);
+  o.parallel = {.pool = &pool};
+  const auto m3 = em::train(c, o);
+  const auto a3 = em::align(m3, c, {.method = em::decoding::posterior, .parallel = {.pool = &pool}, .block_size = 8});
+  CHECK(m1.reverse.stages[1].result.log_likelihood == m3.reverse.stages[1].result.log_likelihood);
+  CHECK(a1.forward.links == a3.forward.links);
+  CHECK(a1.reverse.links == a3.reverse.links);
 }
 
 TEST_CASE("Pipeline decodes in source-target order with per-link posteriors", "[em][pipeline]") {
   const auto c = corpus_of(toy);
-  const auto m = em::train_bidirectional(c, {.ibm1_iterations = 5, .hmm_iterations = 3});
-  const auto v = em::align_bidirectional(m, c, {.method = em::decoding::viterbi, .with_posteriors = true});
-  const auto q = em::align_bidirectional(m, c, {.method = em::decoding::posterior, .posterior_threshold = 0.3,
-                                                .with_posteriors = true});
+  const auto m = em::train(c, {.ibm1 = {.iterations = 5}, .hmm = {.iterations = 3}});
+  const auto v = em::align(m, c, {.method = em::decoding::viterbi, .with_posteriors = true});
+  const auto q = em::align(m, c, {.method = em::decoding::posterior, .posterior_threshold = 0.3, .with_posteriors = true});
   for (const auto* d : {&v.forward, &v.reverse, &q.forward, &q.reverse}) {
     REQUIRE(d->links.size() == c.size());
     for (std::size_t k = 0; k < c.size(); ++k) {

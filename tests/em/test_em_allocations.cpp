@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "lexalign/core/thread_pool.hpp"
 #include "lexalign/em/fast_align.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"
@@ -34,9 +35,10 @@ void check_steady(const std::vector<std::size_t>& at, std::size_t iterations) {
 #endif
 }
 
-}  // namespace
 
-TEST_CASE("IBM1, HMM and fast_align iterations allocate nothing after the first", "[em][memory]") {
+// Trains IBM1, HMM and fast_align on roen for a few iterations with `parallel`
+// and checks that every iteration after the first allocated nothing.
+void check_stages(const lexalign::parallel_options& parallel, std::size_t block_size) {
   const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";
   const auto c = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
   const auto view = em::make_view(c);
@@ -46,20 +48,37 @@ TEST_CASE("IBM1, HMM and fast_align iterations allocate nothing after the first"
   at.reserve(iterations);
 
   auto t = em::lexical_table::from_cooccurrence(view);
-  const auto r1 = em::train_ibm1(view, t, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  const auto r1 =
+      em::train_ibm1(view, t, {.iterations = iterations, .parallel = parallel, .block_size = block_size},
+                     allocation_log{&at});
   CHECK(r1.log_likelihood.size() == iterations);
   check_steady(at, iterations);
 
   at.clear();
   auto p = em::hmm_parameters::uniform(em::max_given_length(view));
-  const auto r2 = em::train_hmm(view, t, p, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  const auto r2 =
+      em::train_hmm(view, t, p, {.iterations = iterations, .parallel = parallel, .block_size = block_size},
+                    allocation_log{&at});
   CHECK(r2.log_likelihood.size() == iterations);
   check_steady(at, iterations);
 
   at.clear();
   auto t2 = em::lexical_table::from_cooccurrence(view);
   em::fast_align_parameters fp;
-  const auto r3 = em::train_fast_align(view, t2, fp, {.iterations = iterations, .threads = 1}, allocation_log{&at});
+  const auto r3 =
+      em::train_fast_align(view, t2, fp, {.iterations = iterations, .parallel = parallel, .block_size = block_size},
+                           allocation_log{&at});
   CHECK(r3.log_likelihood.size() == iterations);
   check_steady(at, iterations);
+}
+
+}  // namespace
+
+TEST_CASE("IBM1, HMM and fast_align iterations allocate nothing after the first", "[em][memory]") {
+  check_stages({.threads = 1}, 64);
+}
+
+TEST_CASE("multi-threaded EM iterations on a caller's pool allocate nothing after the first", "[em][memory][threads]") {
+  lexalign::thread_pool pool(3);  // the threads start here, once
+  check_stages({.pool = &pool}, 16);
 }

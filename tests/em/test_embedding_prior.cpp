@@ -6,18 +6,17 @@
 #include "lexalign/em/embedding_prior.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_reader.hpp"
+#include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
+
+using lexalign::test::read_pairs;
 
 namespace em = lexalign::em;
 
 namespace {
-em::word_embeddings parse(const std::string& text) {
+lexalign::io::word_embeddings parse(const std::string& text) {
   std::istringstream in(text);
-  return em::read_embeddings(in, "e.vec");
-}
-lexalign::parallel_corpus read(const std::string& text) {
-  std::istringstream in(text);
-  return lexalign::io::read_parallel_corpus(in, "<pairs>");
+  return lexalign::io::read_embeddings(in, "e.vec");
 }
 }  // namespace
 
@@ -43,7 +42,7 @@ TEST_CASE("embedding files: header optional, errors with file:line", "[em][prior
 TEST_CASE("the prior is a distribution per row and pulls EM towards similar words", "[em][prior]") {
   // "the" co-occurs with everything; without help IBM1 cannot tell which of
   // la/maison/fleur a rare word pairs with in a 2-word sentence.
-  const auto c = read("the house ||| la maison\nthe flower ||| la fleur\nthe house ||| la maison\nthe ||| la\n");
+  const auto c = read_pairs("the house ||| la maison\nthe flower ||| la fleur\nthe house ||| la maison\nthe ||| la\n");
   // A shared space where each word sits on its translation's axis.
   const auto src = parse("the 1 0 0\nhouse 0 1 0\nflower 0 0 1\n");
   const auto tgt = parse("la 1 0.1 0\nmaison 0 1 0.1\nfleur 0.1 0 1\n");
@@ -65,9 +64,9 @@ TEST_CASE("the prior is a distribution per row and pulls EM towards similar word
   CHECK(prior.q[table.find(em::lexical_table::row_of(flower), fleur)] > 0.99f);
 
   auto train = [&](const em::lexical_prior* p) {
-    em::train_options o{.model = em::model_kind::ibm1, .ibm1_iterations = 3};
+    em::train_options o{.model = em::model_kind::ibm1, .ibm1 = {.iterations = 3}};
     o.forward_prior = p;
-    return em::train_directional(view, o, "forward", p);
+    return em::train_directional(view, o);
   };
   const auto plain = train(nullptr);
   const auto guided = train(&prior);

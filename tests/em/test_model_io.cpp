@@ -4,21 +4,18 @@
 #include <vector>
 
 #include "lexalign/em/model_io.hpp"
+#include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_reader.hpp"
+#include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
 #include "support/temp_file.hpp"
+
+using lexalign::test::read_pairs;
+using lexalign::test::toy_pairs;
 
 namespace em = lexalign::em;
 
 namespace {
-lexalign::parallel_corpus read(const std::string& text) {
-  std::istringstream in(text);
-  return lexalign::io::read_parallel_corpus(in, "<pairs>");
-}
-const char* toy =
-    "the house ||| la maison\nthe blue house ||| la maison bleue\nthe flower ||| la fleur\n"
-    "a blue flower ||| une fleur bleue\nthe house is blue ||| la maison est bleue\n";
-
 void check_same(const em::directional_model& a, const em::directional_model& b) {
   CHECK(a.kind == b.kind);
   CHECK(a.probability_floor == b.probability_floor);
@@ -34,38 +31,39 @@ void check_same(const em::directional_model& a, const em::directional_model& b) 
 }  // namespace
 
 TEST_CASE("model files round-trip exactly and force alignment reproduces training alignments", "[em][model_io]") {
-  const auto c = read(toy);
+  const auto c = read_pairs(toy_pairs);
   for (auto kind : {em::model_kind::ibm1, em::model_kind::fast_align, em::model_kind::hmm}) {
-    const auto m = em::train_bidirectional(c, {.model = kind, .ibm1_iterations = 4, .hmm_iterations = 3});
+    const auto m = em::train(c, {.model = kind, .ibm1 = {.iterations = 4}, .hmm = {.iterations = 3}});
     std::stringstream buf;
-    em::save_model(buf, m, c.source_vocabulary(), c.target_vocabulary());
-    const auto loaded = em::load_model(buf, "<model>");
-    check_same(m.forward, loaded.model.forward);
-    check_same(m.reverse, loaded.model.reverse);
+    em::save(m, buf);
+    const auto loaded = em::load(buf, "<model>");
+    check_same(m.forward, loaded.forward);
+    check_same(m.reverse, loaded.reverse);
     CHECK(loaded.source_vocabulary.size() == c.source_vocabulary().size());
-    const auto trained = em::align_bidirectional(m, c, {.with_posteriors = true});
-    const auto forced = em::force_align(loaded, c, {.with_posteriors = true});
+    const auto trained = em::align(m, c, {.with_posteriors = true});
+    const auto forced = em::align(loaded, c, {.with_posteriors = true});
     CHECK(trained.forward.links == forced.forward.links);
     CHECK(trained.reverse.links == forced.reverse.links);
     CHECK(trained.forward.posteriors == forced.forward.posteriors);
     // Saving the loaded model gives the same bytes.
     std::stringstream again;
-    em::save_model(again, loaded.model, loaded.source_vocabulary, loaded.target_vocabulary);
+    em::save(loaded, again);
     CHECK(again.str() == buf.str());
   }
 }
 
 TEST_CASE("force alignment handles unknown words and longer sentences", "[em][model_io]") {
-  const auto c = read(toy);
-  const auto m = em::train_bidirectional(c, {});
+  const auto c = read_pairs(toy_pairs);
+  const auto m = em::train(c);
   lexalign::test::temp_file file("");
-  em::save_model_file(file.path(), m, c.source_vocabulary(), c.target_vocabulary());
-  const auto loaded = em::load_model_file(file.path());
-  const auto fresh = read("the green house is blue and the flower is blue ||| la maison verte est bleue et la fleur est bleue\n");
-  const auto mapped = em::map_to_model(fresh, loaded);
+  em::save(m, file.path());
+  const auto loaded = em::load(file.path());
+  const auto fresh = read_pairs("the green house is blue and the flower is blue ||| la maison verte est bleue et la fleur est bleue\n");
+  const auto mapped = lexalign::map_to_vocabularies(fresh, loaded.source_vocabulary, loaded.target_vocabulary,
+                                                    lexalign::unknown_words::shared_id);
   CHECK(mapped.unknown_source_tokens == 2);  // green, and
   CHECK(mapped.unknown_target_tokens == 2);  // verte, et
-  const auto out = em::force_align(loaded, fresh, {.method = em::decoding::viterbi});
+  const auto out = em::align(loaded, fresh, {.method = em::decoding::viterbi});
   REQUIRE(out.forward.links.size() == 1);
   const auto& links = out.forward.links[0].sure;
   CHECK(!links.empty());
@@ -78,15 +76,15 @@ TEST_CASE("force alignment handles unknown words and longer sentences", "[em][mo
 }
 
 TEST_CASE("malformed model files give file:line errors", "[em][model_io]") {
-  const auto c = read(toy);
-  const auto m = em::train_bidirectional(c, {.hmm_iterations = 1});
+  const auto c = read_pairs(toy_pairs);
+  const auto m = em::train(c, {.hmm = {.iterations = 1}});
   std::stringstream buf;
-  em::save_model(buf, m, c.source_vocabulary(), c.target_vocabulary());
+  em::save(m, buf);
   const std::string good = buf.str();
   auto error_of = [](const std::string& text) -> std::string {
     std::istringstream in(text);
     try {
-      em::load_model(in, "m.txt");
+      em::load(in, "m.txt");
     } catch (const lexalign::parse_error& e) {
       return e.what();
     }

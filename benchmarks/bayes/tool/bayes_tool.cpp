@@ -63,27 +63,27 @@ int main(int argc, char** argv) {
     o.seed = std::stoull(get("seed", "1"));
     o.samplers = std::stoul(get("samplers", "3"));
     o.schedule_scale = std::stod(get("scale", "1"));
-    o.threads = static_cast<unsigned>(std::stoul(get("threads", "0")));
+    o.parallel.threads = static_cast<unsigned>(std::stoul(get("threads", "0")));
     o.null_prior = std::stod(get("null-prior", "0.2"));
     if (a.count("accumulate")) o.accumulate_sweeps = std::stoul(a["accumulate"]);
     if (get("init", "random") == "em") o.init = bayes::initialization::em;
     const auto t0 = clock_type::now();
-    bayes::bayes_model model;
-    if (mode == "apply") model = bayes::load_model_file(a["model"]);
+    bayes::model model;
+    if (mode == "apply") model = bayes::load(a["model"]);
     const auto t1 = clock_type::now();
     const auto corpus = lexalign::io::read_parallel_corpus_files(a["source"], a["target"]);
     const auto t2 = clock_type::now();
     bayes::gibbs_result r;
     if (mode == "align") {
       o.keep_model = a.count("save-model") > 0;
-      r = bayes::align(corpus, o);
+      r = bayes::train_and_align(corpus, o);
     } else if (mode == "apply") {
-      r = bayes::align_with_model(model, corpus, o);
+      r = bayes::align(model, corpus, o);
     } else {
       return usage();
     }
     const auto t3 = clock_type::now();
-    if (r.model) bayes::save_model_file(a["save-model"], *r.model);
+    if (r.model) bayes::save(*r.model, a["save-model"]);
     const auto t4 = clock_type::now();
     write(a["out"] + ".fwd", r.forward);
     write(a["out"] + ".rev", r.reverse);

@@ -60,8 +60,8 @@ int main(int argc, char** argv) {
     const std::string set = argv[a];
     const auto corpus = lexalign::io::read_parallel_corpus_files(dir + set + ".src", dir + set + ".tgt");
     const auto gold = lexalign::io::read_pharaoh_file(dir + set + ".gold");
-    const auto model = em::train_bidirectional(corpus);
-    const auto decoded = em::align_bidirectional(model, corpus);
+    const auto model = em::train(corpus);
+    const auto decoded = em::align(model, corpus);
     const auto gdfa = lexalign::symmetrize::combine(decoded.forward.links, decoded.reverse.links);
     print(set.c_str(), "EM default (post+gdfa)", lexalign::metrics::evaluate(gold, gdfa).pooled);
 

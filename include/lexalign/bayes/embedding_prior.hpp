@@ -7,7 +7,7 @@
 //                                      corpus.target_vocabulary(), src_vectors, tgt_vectors);
 //   auto pf = bayes::pseudo_counts(qf, tf, em::make_view(corpus, false));
 //   ... the same with make_view(corpus, true) for pr ...
-//   auto out = bayes::align(corpus, {.forward_lexical_prior = &pf, .reverse_lexical_prior = &pr});
+//   auto out = bayes::train_and_align(corpus, {.forward_lexical_prior = &pf, .reverse_lexical_prior = &pr});
 //
 // The EM mixing t(f|e) <- (t(f|e) + w(e) q(f|e)) / (1 + w(e)) is exactly what
 // adding w(e) c(e) q(f|e) pseudo-counts to the expected counts c(e) t(f|e)
@@ -21,6 +21,7 @@
 
 #include "lexalign/config.hpp"
 #include "lexalign/core/error.hpp"
+#include "lexalign/em/lexical_prior.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN

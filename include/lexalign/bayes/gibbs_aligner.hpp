@@ -3,9 +3,20 @@
 // priors (the model of eflomal, Östling & Tiedemann 2016), both directions.
 //
 //   auto corpus = lexalign::io::read_parallel_corpus_files("x.en", "x.fr");
-//   auto out = lexalign::bayes::align(corpus, {.seed = 42, .threads = 2});
+//   auto out = lexalign::bayes::train_and_align(corpus, {.seed = 42, .parallel = {.threads = 2}});
 //   // out.forward.links / out.reverse.links: alignment_corpus, source-target order
 //   // out.forward.posteriors[k][n]: averaged marginal probability of links[k].sure[n]
+//   auto m = lexalign::bayes::train(corpus, {.seed = 42});      // the counts only
+//   auto more = lexalign::bayes::align(m, new_pairs, {.seed = 1});  // new text, the counts as priors
+//
+// Observer stages: "bayes.<ibm1|hmm|fertility>.<forward|reverse>.<sampler>"
+// after every sweep of every chain (error = fraction of the chain's links
+// that changed in the sweep, objective NaN), and "bayes.init.em.ibm1.forward"
+// ... for the EM initialisation.  Calls are serialised; with several threads
+// the chains' events interleave.  A stop ends the whole call: every chain
+// ends after its current sweep (with one thread: the chains after the one
+// that stopped run no sweep), the alignment is decoded from the chains'
+// final states, and convergence.status is stopped_by_observer.
 //
 // Each direction runs options.samplers independent chains (seeded from
 // options.seed), staged IBM1 -> HMM -> fertility.  At the end, every token's
@@ -25,6 +36,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <atomic>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -33,13 +45,17 @@
 
 #include "lexalign/bayes/detail/random.hpp"
 #include "lexalign/bayes/detail/sampler.hpp"
-#include "lexalign/bayes/priors.hpp"
+#include "lexalign/bayes/gibbs_options.hpp"
+#include "lexalign/bayes/model.hpp"
+#include "lexalign/bayes/schedule.hpp"
 #include "lexalign/config.hpp"
 #include "lexalign/core/alignment.hpp"
 #include "lexalign/core/corpus.hpp"
+#include "lexalign/core/corpus_mapping.hpp"
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
+#include "lexalign/core/status.hpp"
 #include "lexalign/em/lexical_table.hpp"
 #include "lexalign/em/pipeline.hpp"
 
@@ -50,27 +66,22 @@ struct gibbs_result {
   // Links in source-target order; posteriors[k][n] = averaged marginal of links[k].sure[n].
   em::decoded_alignments forward;  // each target token linked to at most one source token
   em::decoded_alignments reverse;  // each source token linked to at most one target token
-  sweep_schedule schedule;         // sweeps run per chain
-  std::optional<bayes_model> model;  // with options.keep_model
+  sweep_schedule schedule;         // sweeps scheduled per chain
+  std::optional<bayes::model> model;  // with options.keep_model
+  // Each chain's record, chain x of each direction at [x]: iterations =
+  // sweeps run (all stages), error = fraction of its links that changed in
+  // its last sweep, status max_iterations (the schedule ran to its end) or
+  // stopped_by_observer.
+  struct chain_records {
+    std::vector<convergence_info> forward, reverse;
+  } chains;
+  // The summary: status stopped_by_observer if any chain stopped (else
+  // max_iterations), iterations = the most sweeps any chain ran, error = the
+  // largest of the chains' errors.
+  convergence_info convergence;
 };
 
 namespace detail {
-
-inline void check_options(const gibbs_options& o) {
-  auto positive = [](double v, const char* name) {
-    if (!(v > 0.0) || !std::isfinite(v))
-      throw invalid_argument(std::string("bayes::gibbs_options: ") + name + " must be a positive finite number");
-  };
-  positive(o.lexical_alpha, "lexical_alpha");
-  positive(o.null_alpha, "null_alpha");
-  positive(o.jump_alpha, "jump_alpha");
-  positive(o.fertility_alpha, "fertility_alpha");
-  positive(o.null_prior, "null_prior");
-  if (o.samplers == 0) throw invalid_argument("bayes::gibbs_options: samplers must be at least 1");
-  if (o.fertility_bins < 2) throw invalid_argument("bayes::gibbs_options: fertility_bins must be at least 2");
-  if (o.max_jump == 0) throw invalid_argument("bayes::gibbs_options: max_jump must be at least 1");
-  if (o.block_size == 0) throw invalid_argument("bayes::gibbs_options: block_size must be at least 1");
-}
 
 inline sweep_schedule resolve_schedule(const gibbs_options& o, std::size_t sentences) {
   const sweep_schedule d = default_schedule(sentences, o.model, o.schedule_scale);
@@ -111,11 +122,11 @@ inline void apply_priors(direction_problem& p, const directional_counts& m, std:
   p.lexical_prior.assign(p.table.size(), 0.0f);
   std::vector<double> row_prior(p.table.rows(), 0.0);
   for (std::size_t r = 0; r < p.table.rows(); ++r) {
-    if (r > model_given || r >= m.rows()) continue;  // a new given word (r-1 >= model_given)
-    row_prior[r] = m.row_total(r);
+    if (r > model_given || r >= m.lexical.rows()) continue;  // a new given word (r-1 >= model_given)
+    row_prior[r] = m.lexical.row_total(r);
     const auto cols = p.table.columns(r);
     for (std::size_t x = 0; x < cols.size(); ++x)
-      if (cols[x] < model_generated) p.lexical_prior[p.table.row_begin(r) + x] = m.count(r, cols[x]);
+      if (cols[x] < model_generated) p.lexical_prior[p.table.row_begin(r) + x] = m.lexical.value(r, cols[x]);
   }
   p.row_base = std::move(row_prior);  // finished by finish_problem
   if (!m.fertility.empty()) {
@@ -141,24 +152,24 @@ inline void add_lexical_pseudo_counts(direction_problem& p, const std::vector<fl
     }
 }
 
-inline void build_index_cache(direction_problem& p, std::size_t limit_bytes, unsigned threads) {
+inline void build_index_cache(direction_problem& p, std::size_t limit_bytes, const executor& ex) {
   const auto& v = p.view;
   p.index_offset.assign(v.size() + 1, 0);
   for (std::size_t k = 0; k < v.size(); ++k)
     p.index_offset[k + 1] = p.index_offset[k] + (*v.generated)[k].size() * ((*v.given)[k].size() + 1);
   if (p.index_offset.back() * sizeof(std::uint32_t) > limit_bytes) return;
   p.index_cache.resize(p.index_offset.back());
-  for_each_block(threads, v.size(), 256, [&](std::size_t, std::size_t begin, std::size_t end, unsigned) {
+  ex.for_each_block(v.size(), 256, [&](std::size_t, std::size_t begin, std::size_t end, unsigned) {
     for (std::size_t k = begin; k < end; ++k)
       compute_index(p.table, (*v.given)[k], (*v.generated)[k], p.index_cache.data() + p.index_offset[k]);
   });
   p.index_cached = true;
 }
 
-inline void finish_problem(direction_problem& p, const gibbs_options& o) {
+inline void finish_problem(direction_problem& p, const gibbs_options& o, const executor& ex) {
   if (p.table.size() >= 0xFFFFFFFFu)
     throw invalid_argument("bayes: more than 2^32-1 co-occurring word pairs in one direction");
-  build_index_cache(p, o.index_cache_bytes, o.threads);
+  build_index_cache(p, o.index_cache_bytes, ex);
   if (p.row_base.size() != p.table.rows()) p.row_base.assign(p.table.rows(), 0.0);
   const auto V = static_cast<double>(std::max<std::size_t>(1, p.generated_vocabulary));
   for (std::size_t r = 0; r < p.table.rows(); ++r) p.row_base[r] += (r == 0 ? p.null_alpha : p.lexical_alpha) * V;
@@ -205,10 +216,13 @@ inline stage last_stage(const sweep_schedule& s) {
 }
 
 // Runs one chain through the schedule; the last `accumulate` sweeps add their
-// conditionals to `acc` (when set).
-inline void run_chain(const direction_problem& p, chain_state& c, const gibbs_options& o, const sweep_schedule& s,
-                      const em::directional_model* em_model, const char* direction, std::size_t sampler,
-                      std::mutex& observer_mutex, const marginal_accumulator* acc, std::size_t accumulate) {
+// conditionals to `acc` (when set).  Ends early once `stop` is set (by this
+// chain's observer call or another's).
+inline convergence_info run_chain(const direction_problem& p, chain_state& c, const gibbs_options& o,
+                                  const sweep_schedule& s, const em::directional_model* em_model, const char* direction,
+                                  std::size_t sampler, observer_ref obs, std::mutex& observer_mutex,
+                                  std::atomic<bool>& stop, const marginal_accumulator* acc, std::size_t accumulate) {
+  convergence_info info;
   sentence_scratch scratch;
   scratch.reserve(p.view.given->max_length(), p.view.generated->max_length());
   {
@@ -219,43 +233,48 @@ inline void run_chain(const direction_problem& p, chain_state& c, const gibbs_op
   const std::pair<stage, std::size_t> stages[] = {
       {stage::ibm1, s.ibm1}, {stage::hmm, s.hmm}, {stage::fertility, s.fertility}};
   for (const auto& [st, n] : stages) {
-    if (n == 0) continue;
+    if (n == 0 || stop.load(std::memory_order_relaxed)) continue;
     rebuild_counts(p, c, st, scratch);
     const char* sname = st == stage::ibm1 ? "ibm1" : st == stage::hmm ? "hmm" : "fertility";
     const std::string label = std::string("bayes.") + sname + "." + direction + "." + std::to_string(sampler);
     for (std::size_t it = 1; it <= n; ++it) {
+      if (stop.load(std::memory_order_relaxed)) break;
       const bool add = acc && st == last_stage(s) && it + accumulate > n;
       const std::size_t changed = sweep(p, c, st, scratch, add ? acc : nullptr);
-      if (o.observer) {
+      ++info.iterations;
+      info.error = static_cast<double>(changed) / tokens;
+      if (obs) {
         std::lock_guard<std::mutex> lock(observer_mutex);
-        const iteration_event ev{label, it, static_cast<double>(changed) / tokens,
-                                 std::numeric_limits<double>::quiet_NaN()};
-        if (o.observer(ev) == observer_action::stop) break;
+        const iteration_event ev{label, it, info.error, std::numeric_limits<double>::quiet_NaN(), n};
+        if (obs(ev) == observer_action::stop) stop.store(true, std::memory_order_relaxed);
       }
     }
   }
+  info.status = stop.load(std::memory_order_relaxed) ? solver_status::stopped_by_observer
+                                                     : solver_status::max_iterations;
   // Leave the counts consistent with the final stage for decoding.
   rebuild_counts(p, c, last_stage(s), scratch);
+  return info;
 }
 
 // Averages the chains' conditional distributions (accumulated during the
 // last sweeps when `acc` is not empty, else those of the final states) and
 // decodes.
 inline em::decoded_alignments decode(const direction_problem& p, const std::vector<chain_state>& chains, stage st,
-                                     bool source_is_given, unsigned threads, std::size_t block_size,
+                                     bool source_is_given, const executor& ex, std::size_t block_size,
                                      const std::vector<std::uint32_t>& acc) {
   em::decoded_alignments out;
   const auto& view = p.view;
   out.links.resize(view.size());
   out.posteriors.resize(view.size());
-  const unsigned workers = resolve_threads(threads);
+  const unsigned workers = ex.workers_for(block_count(view.size(), block_size));
   struct work_area {
     sentence_scratch s;
     std::vector<double> acc;
   };
   std::vector<work_area> work(workers);
   const double inv_chains = 1.0 / static_cast<double>(chains.size());
-  for_each_block(threads, view.size(), block_size, [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
+  ex.for_each_block(view.size(), block_size, [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
     work_area& wa = work[w];
     for (std::size_t k = begin; k < end; ++k) {
       const auto e = (*view.given)[k];
@@ -321,7 +340,8 @@ inline directional_counts average_counts(const direction_problem& p, const std::
                                          stage st) {
   directional_counts m;
   const double inv = 1.0 / static_cast<double>(chains.size());
-  m.offsets.assign(1, 0);
+  auto& lex = m.lexical;
+  lex.offsets.assign(1, 0);
   for (std::size_t r = 0; r < p.table.rows(); ++r) {
     const auto cols = p.table.columns(r);
     for (std::size_t x = 0; x < cols.size(); ++x) {
@@ -329,10 +349,10 @@ inline directional_counts average_counts(const direction_problem& p, const std::
       std::uint64_t s = 0;
       for (const auto& c : chains) s += c.lexical[k];
       if (s == 0) continue;
-      m.columns.push_back(cols[x]);
-      m.counts.push_back(static_cast<float>(static_cast<double>(s) * inv));
+      lex.columns.push_back(cols[x]);
+      lex.values.push_back(static_cast<float>(static_cast<double>(s) * inv));
     }
-    m.offsets.push_back(m.columns.size());
+    lex.offsets.push_back(lex.columns.size());
   }
   if (st >= stage::hmm) {
     m.jump.assign(p.jump_bins(), 0.0);
@@ -353,11 +373,14 @@ inline directional_counts average_counts(const direction_problem& p, const std::
 struct run_output {
   em::decoded_alignments forward, reverse;
   directional_counts forward_counts, reverse_counts;
+  std::vector<convergence_info> forward_chains, reverse_chains;
 };
 
 // Samples both directions of two prepared problems and decodes them.
+// `stop` may already be set (a stop during the EM initialisation).
 inline run_output run(const direction_problem& fwd, const direction_problem& rev, const gibbs_options& o,
-                      const sweep_schedule& s, const em::bidirectional_model* em_model) {
+                      const sweep_schedule& s, const em::model* em_model, const executor& ex, observer_ref obs,
+                      std::atomic<bool>& stop) {
   const std::size_t S = o.samplers;
   std::vector<chain_state> chains_f(S), chains_r(S);
   for (std::size_t x = 0; x < S; ++x) {
@@ -373,7 +396,7 @@ inline run_output run(const direction_problem& fwd, const direction_problem& rev
                                                   : o.accumulate_sweeps);
   std::vector<std::uint32_t> acc_f, acc_r;
   marginal_accumulator af, ar;
-  const bool concurrent = std::min<std::size_t>(resolve_threads(o.threads), 2 * S) > 1;
+  const bool concurrent = ex.workers_for(2 * S) > 1;
   auto setup = [&](const direction_problem& p, std::vector<std::uint32_t>& cells, marginal_accumulator& a) {
     const std::size_t n = p.index_offset.empty() ? 0 : p.index_offset.back();
     if (K == 0 || n * sizeof(std::uint32_t) > o.marginal_cache_bytes) return;
@@ -383,16 +406,26 @@ inline run_output run(const direction_problem& fwd, const direction_problem& rev
   setup(fwd, acc_f, af);
   setup(rev, acc_r, ar);
   // Task t: direction t % 2, sampler t / 2 (so both directions start at once).
-  for_each_block(o.threads, 2 * S, 1, [&](std::size_t t, std::size_t, std::size_t, unsigned) {
+  run_output out;
+  out.forward_chains.resize(S);
+  out.reverse_chains.resize(S);
+  ex.for_each_block(2 * S, 1, [&](std::size_t t, std::size_t, std::size_t, unsigned) {
     const bool reverse = (t % 2) == 1;
     const std::size_t x = t / 2;
     const em::directional_model* m = em_model ? (reverse ? &em_model->reverse : &em_model->forward) : nullptr;
-    if (reverse) run_chain(rev, chains_r[x], o, s, m, "reverse", x, observer_mutex, acc_r.empty() ? nullptr : &ar, K);
-    else run_chain(fwd, chains_f[x], o, s, m, "forward", x, observer_mutex, acc_f.empty() ? nullptr : &af, K);
+    if (reverse)
+      out.reverse_chains[x] = run_chain(rev, chains_r[x], o, s, m, "reverse", x, obs, observer_mutex, stop,
+                                        acc_r.empty() ? nullptr : &ar, K);
+    else
+      out.forward_chains[x] = run_chain(fwd, chains_f[x], o, s, m, "forward", x, obs, observer_mutex, stop,
+                                        acc_f.empty() ? nullptr : &af, K);
   });
-  run_output out;
-  out.forward = decode(fwd, chains_f, st, true, o.threads, o.block_size, acc_f);
-  out.reverse = decode(rev, chains_r, st, false, o.threads, o.block_size, acc_r);
+  if (stop.load()) {  // the accumulated marginals are incomplete: decode the final states
+    acc_f.clear();
+    acc_r.clear();
+  }
+  out.forward = decode(fwd, chains_f, st, true, ex, o.block_size, acc_f);
+  out.reverse = decode(rev, chains_r, st, false, ex, o.block_size, acc_r);
   if (o.keep_model) {
     out.forward_counts = average_counts(fwd, chains_f, st);
     out.reverse_counts = average_counts(rev, chains_r, st);
@@ -400,15 +433,37 @@ inline run_output run(const direction_problem& fwd, const direction_problem& rev
   return out;
 }
 
-inline em::bidirectional_model train_em_for_init(const parallel_corpus& corpus, const gibbs_options& o) {
-  return em::train_bidirectional(corpus, {.model = em::model_kind::hmm, .threads = o.threads});
+// The EM model of initialization::em, trained on `ex`; sets `stop` when the
+// observer stopped it.
+inline em::model train_em_for_init(const parallel_corpus& corpus, const gibbs_options& o, const executor& ex,
+                                   observer_ref obs, std::atomic<bool>& stop) {
+  prefixed_observer<observer_ref> prefixed("bayes.init", obs);
+  em::model m = em::detail::train(corpus, o.em_init, ex, prefixed);
+  if (m.convergence.status == solver_status::stopped_by_observer) stop.store(true);
+  return m;
+}
+
+// Fills the result's records from the chains'.
+inline void record_chains(gibbs_result& result, run_output& out) {
+  result.chains.forward = std::move(out.forward_chains);
+  result.chains.reverse = std::move(out.reverse_chains);
+  result.convergence = {};
+  for (const auto* v : {&result.chains.forward, &result.chains.reverse})
+    for (const convergence_info& c : *v) {
+      if (c.status == solver_status::stopped_by_observer) result.convergence.status = c.status;
+      result.convergence.iterations = std::max(result.convergence.iterations, c.iterations);
+      if (!std::isnan(c.error) && !(result.convergence.error >= c.error)) result.convergence.error = c.error;
+    }
 }
 
 }  // namespace detail
 
-// Aligns a parallel corpus in both directions (trains and decodes on it).
-inline gibbs_result align(const parallel_corpus& corpus, const gibbs_options& options = {}) {
-  detail::check_options(options);
+// Trains on a parallel corpus in both directions and decodes it (the chains'
+// averaged marginals); with options.keep_model, result.model holds the counts.
+inline gibbs_result train_and_align(const parallel_corpus& corpus, const gibbs_options& options = {},
+                                    observer_ref obs = {}) {
+  validate(options);
+  const executor ex(options.parallel);
   gibbs_result result;
   result.schedule = detail::resolve_schedule(options, corpus.size());
   detail::direction_problem fwd = detail::make_problem(em::make_view(corpus, false), options);
@@ -417,15 +472,17 @@ inline gibbs_result align(const parallel_corpus& corpus, const gibbs_options& op
     detail::add_lexical_pseudo_counts(fwd, *options.forward_lexical_prior, "forward_lexical_prior");
   if (options.reverse_lexical_prior)
     detail::add_lexical_pseudo_counts(rev, *options.reverse_lexical_prior, "reverse_lexical_prior");
-  detail::finish_problem(fwd, options);
-  detail::finish_problem(rev, options);
-  std::optional<em::bidirectional_model> em_model;
-  if (options.init == initialization::em) em_model = detail::train_em_for_init(corpus, options);
-  auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr);
+  detail::finish_problem(fwd, options, ex);
+  detail::finish_problem(rev, options, ex);
+  std::atomic<bool> stop{false};
+  std::optional<em::model> em_model;
+  if (options.init == initialization::em) em_model = detail::train_em_for_init(corpus, options, ex, obs, stop);
+  auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr, ex, obs, stop);
   result.forward = std::move(out.forward);
   result.reverse = std::move(out.reverse);
+  detail::record_chains(result, out);
   if (options.keep_model) {
-    bayes_model m;
+    model m;
     m.source_vocabulary = corpus.source_vocabulary();
     m.target_vocabulary = corpus.target_vocabulary();
     m.max_jump = options.max_jump;
@@ -438,103 +495,93 @@ inline gibbs_result align(const parallel_corpus& corpus, const gibbs_options& op
   return result;
 }
 
-// A corpus re-expressed in a model's word ids; words the model does not know
-// get new ids after the model's (each new word its own id).
-struct mapped_corpus {
-  vocabulary source_vocabulary, target_vocabulary;  // the model's, extended by the new words
-  sentence_store source, target;
-  std::size_t new_source_words = 0, new_target_words = 0;
-  std::size_t size() const noexcept { return source.size(); }
-  em::bitext_view view(bool reverse) const {
-    if (!reverse) return {&source, &target, source_vocabulary.size(), target_vocabulary.size()};
-    return {&target, &source, target_vocabulary.size(), source_vocabulary.size()};
-  }
-};
-
-inline mapped_corpus map_to_model(const parallel_corpus& corpus, const bayes_model& model) {
-  mapped_corpus m;
-  m.source_vocabulary = model.source_vocabulary;
-  m.target_vocabulary = model.target_vocabulary;
-  auto side = [](const sentence_store& in, const vocabulary& own, vocabulary& ext, sentence_store& out) {
-    const std::size_t before = ext.size();
-    std::vector<word_id> ids(own.size());
-    for (std::size_t k = 0; k < own.size(); ++k) ids[k] = ext.add(own.word(static_cast<word_id>(k)));
-    out.reserve(in.size(), in.token_count());
-    for (std::size_t s = 0; s < in.size(); ++s) {
-      for (word_id w : in[s]) out.push_token(ids[w]);
-      out.end_sentence();
-    }
-    return ext.size() - before;
-  };
-  m.new_source_words = side(corpus.source_sentences(), corpus.source_vocabulary(), m.source_vocabulary, m.source);
-  m.new_target_words = side(corpus.target_sentences(), corpus.target_vocabulary(), m.target_vocabulary, m.target);
-  return m;
+// Trains on a parallel corpus: the chains' averaged final counts with the
+// vocabularies (train_and_align with keep_model, without the alignments).
+inline model train(const parallel_corpus& corpus, gibbs_options options = {}, observer_ref obs = {}) {
+  options.keep_model = true;
+  return std::move(*train_and_align(corpus, options, obs).model);
 }
 
-// Aligns new sentence pairs using a trained model's counts as priors: the new
-// text is sampled (briefly: the schedule defaults to the one of the model's
-// training corpus size) with alpha + model counts as Dirichlet parameters,
-// then decoded as align() does.  options.max_jump and fertility_bins are
-// taken from the model.  With keep_model, result.model holds model counts +
-// the new text's counts over the extended vocabularies (continued training).
-inline gibbs_result align_with_model(const bayes_model& model, const parallel_corpus& corpus,
-                                     gibbs_options options = {}) {
-  options.max_jump = model.max_jump;
-  options.fertility_bins = model.fertility_bins;
-  detail::check_options(options);
+// Aligns new sentence pairs using a trained model's counts as priors: the
+// corpus is mapped onto the model's vocabularies with unknown_words::extend
+// (core/corpus_mapping.hpp: each new word its own id and its own Dirichlet
+// row), the new text is sampled (briefly: the schedule defaults to the one of
+// the model's training corpus size) with alpha + model counts as Dirichlet
+// parameters, then decoded as train_and_align() does.  options.max_jump and
+// fertility_bins are taken from the model.  With keep_model, result.model
+// holds model counts + the new text's counts over the extended vocabularies
+// (continued training).
+inline gibbs_result align(const model& trained, const parallel_corpus& corpus, gibbs_options options = {},
+                          observer_ref obs = {}) {
+  options.max_jump = trained.max_jump;
+  options.fertility_bins = trained.fertility_bins;
+  validate(options);
+  const executor ex(options.parallel);
+  const model& model = trained;
   gibbs_result result;
   result.schedule =
       detail::resolve_schedule(options, std::max<std::size_t>(model.training_sentences, corpus.size()));
-  const mapped_corpus mapped = map_to_model(corpus, model);
+  const mapped_corpus mapped =
+      map_to_vocabularies(corpus, model.source_vocabulary, model.target_vocabulary, unknown_words::extend);
   const std::size_t ns = model.source_vocabulary.size(), nt = model.target_vocabulary.size();
-  detail::direction_problem fwd = detail::make_problem(mapped.view(false), options);
-  detail::direction_problem rev = detail::make_problem(mapped.view(true), options);
+  detail::direction_problem fwd = detail::make_problem(em::make_view(mapped, false), options);
+  detail::direction_problem rev = detail::make_problem(em::make_view(mapped, true), options);
   detail::apply_priors(fwd, model.forward, ns, nt);
   detail::apply_priors(rev, model.reverse, nt, ns);
-  detail::finish_problem(fwd, options);
-  detail::finish_problem(rev, options);
-  std::optional<em::bidirectional_model> em_model;
+  detail::finish_problem(fwd, options, ex);
+  detail::finish_problem(rev, options, ex);
+  std::atomic<bool> stop{false};
+  std::optional<em::model> em_model;
+  const bool need_vocabularies = options.init == initialization::em || options.keep_model;
+  const vocabulary source_vocabulary =
+      need_vocabularies ? extended_vocabulary(model.source_vocabulary, mapped.new_source_words) : vocabulary{};
+  const vocabulary target_vocabulary =
+      need_vocabularies ? extended_vocabulary(model.target_vocabulary, mapped.new_target_words) : vocabulary{};
   if (options.init == initialization::em) {
     parallel_corpus pc;
     // EM initialisation needs a parallel_corpus; build one over the mapped ids.
-    pc.source_vocabulary() = mapped.source_vocabulary;
-    pc.target_vocabulary() = mapped.target_vocabulary;
+    pc.source_vocabulary() = source_vocabulary;
+    pc.target_vocabulary() = target_vocabulary;
     for (std::size_t k = 0; k < mapped.size(); ++k) pc.add_ids(mapped.source[k], mapped.target[k]);
-    em_model = detail::train_em_for_init(pc, options);
+    em_model = detail::train_em_for_init(pc, options, ex, obs, stop);
   }
-  auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr);
+  auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr, ex, obs, stop);
   result.forward = std::move(out.forward);
   result.reverse = std::move(out.reverse);
+  detail::record_chains(result, out);
   if (options.keep_model) {
-    bayes_model m;
-    m.source_vocabulary = mapped.source_vocabulary;
-    m.target_vocabulary = mapped.target_vocabulary;
+    bayes::model m;
+    m.source_vocabulary = source_vocabulary;
+    m.target_vocabulary = target_vocabulary;
     m.max_jump = model.max_jump;
     m.fertility_bins = model.fertility_bins;
     m.training_sentences = model.training_sentences + corpus.size();
     auto merge = [&](const directional_counts& prior, directional_counts&& fresh, std::size_t given_model) {
       directional_counts r;
-      r.offsets.assign(1, 0);
-      for (std::size_t row = 0; row < fresh.rows(); ++row) {
+      const auto& pl = prior.lexical;
+      const auto& fl = fresh.lexical;
+      auto& rl = r.lexical;
+      rl.offsets.assign(1, 0);
+      for (std::size_t row = 0; row < fl.rows(); ++row) {
         // Union of the prior's row (if any) and the fresh row, both sorted.
-        std::size_t a = row < prior.rows() ? prior.offsets[row] : 0, ae = row < prior.rows() ? prior.offsets[row + 1] : 0;
-        std::size_t b = fresh.offsets[row], be = fresh.offsets[row + 1];
+        std::size_t a = row < pl.rows() ? pl.offsets[row] : 0, ae = row < pl.rows() ? pl.offsets[row + 1] : 0;
+        std::size_t b = fl.offsets[row], be = fl.offsets[row + 1];
         while (a < ae || b < be) {
-          if (b == be || (a < ae && prior.columns[a] < fresh.columns[b])) {
-            r.columns.push_back(prior.columns[a]);
-            r.counts.push_back(prior.counts[a++]);
-          } else if (a == ae || fresh.columns[b] < prior.columns[a]) {
-            r.columns.push_back(fresh.columns[b]);
-            r.counts.push_back(fresh.counts[b++]);
+          if (b == be || (a < ae && pl.columns[a] < fl.columns[b])) {
+            rl.columns.push_back(pl.columns[a]);
+            rl.values.push_back(pl.values[a++]);
+          } else if (a == ae || fl.columns[b] < pl.columns[a]) {
+            rl.columns.push_back(fl.columns[b]);
+            rl.values.push_back(fl.values[b++]);
           } else {
-            r.columns.push_back(fresh.columns[b]);
-            r.counts.push_back(prior.counts[a++] + fresh.counts[b++]);
+            rl.columns.push_back(fl.columns[b]);
+            rl.values.push_back(pl.values[a++] + fl.values[b++]);
           }
         }
-        r.offsets.push_back(r.columns.size());
+        rl.offsets.push_back(rl.columns.size());
       }
-      for (std::size_t row = fresh.rows(); row < prior.rows(); ++row) {  // cannot happen: vocabularies only grow
-        r.offsets.push_back(r.columns.size());
+      for (std::size_t row = fl.rows(); row < pl.rows(); ++row) {  // cannot happen: vocabularies only grow
+        rl.offsets.push_back(rl.columns.size());
       }
       r.jump = std::move(fresh.jump);
       if (!prior.jump.empty()) {

@@ -1,10 +1,11 @@
-// lexalign/bayes/model_io.hpp - save a bayes_model (learned counts and
-// vocabularies) and load it to align new text with the counts as priors.
+// lexalign/bayes/model_io.hpp - bayes::save and bayes::load: a bayes::model
+// (learned counts and vocabularies), to align new text with the counts as
+// priors.
 //
-//   auto r = bayes::align(corpus, {.seed = 1, .keep_model = true});
-//   bayes::save_model_file("en-es.bayes", *r.model);
-//   auto m = bayes::load_model_file("en-es.bayes");
-//   auto out = bayes::align_with_model(m, new_pairs, {.seed = 1});
+//   auto m = bayes::train(corpus, {.seed = 1});
+//   bayes::save(m, "en-es.bayes");
+//   auto loaded = bayes::load("en-es.bayes");
+//   auto out = bayes::align(loaded, new_pairs, {.seed = 1});
 //
 // File format (UTF-8 text, '\n' line ends, C-locale numbers; counts are
 // floats written with 9 significant digits, so a round trip is exact):
@@ -36,11 +37,12 @@
 #include <type_traits>
 #include <vector>
 
-#include "lexalign/bayes/priors.hpp"
+#include "lexalign/bayes/model.hpp"
 #include "lexalign/config.hpp"
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/io/field_reader.hpp"
+#include "lexalign/io/sparse_rows_io.hpp"
 #include "lexalign/io/text.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -54,20 +56,9 @@ inline void save_counts(std::ostream& out, const directional_counts& m, const ch
   std::string s;
   s += "direction ";
   s += name;
-  s += "\nlexical " + std::to_string(m.rows()) + " " + std::to_string(m.columns.size()) + "\n";
+  s += '\n';
   out << s;
-  for (std::size_t r = 0; r < m.rows(); ++r) {
-    s.clear();
-    s += std::to_string(m.offsets[r + 1] - m.offsets[r]);
-    for (std::size_t k = m.offsets[r]; k < m.offsets[r + 1]; ++k) {
-      s += ' ';
-      s += std::to_string(m.columns[k]);
-      s += ' ';
-      put_number(s, m.counts[k], 9);
-    }
-    s += '\n';
-    out << s;
-  }
+  io::write_sparse_rows(out, m.lexical, 9);
   s = "jump " + std::to_string(m.jump.size());
   for (double v : m.jump) {
     s += ' ';
@@ -101,32 +92,7 @@ inline directional_counts load_counts(field_reader& r, const char* name, std::si
   r.expect("direction");
   r.expect(name);
   r.end_of_line();
-  r.next_line();
-  r.expect("lexical");
-  const auto rows = r.number<std::size_t>();
-  const auto entries = r.number<std::size_t>();
-  r.end_of_line();
-  if (rows != given + 1)
-    r.fail("lexical table has " + std::to_string(rows) + " rows, expected " + std::to_string(given + 1) +
-           " (vocabulary + NULL)");
-  m.columns.reserve(entries);
-  m.counts.reserve(entries);
-  for (std::size_t row = 0; row < rows; ++row) {
-    r.next_line();
-    const auto n = r.number<std::size_t>();
-    for (std::size_t x = 0; x < n; ++x) {
-      const auto f = r.number<word_id>();
-      if (f >= generated) r.fail("word id " + std::to_string(f) + " is outside the vocabulary");
-      if (x > 0 && f <= m.columns.back()) r.fail("word ids of a row must increase");
-      m.columns.push_back(f);
-      m.counts.push_back(r.number<float>());
-    }
-    r.end_of_line();
-    m.offsets.push_back(m.columns.size());
-  }
-  if (m.columns.size() != entries)
-    r.fail("lexical table holds " + std::to_string(m.columns.size()) + " entries, header says " +
-           std::to_string(entries));
+  m.lexical = io::read_sparse_rows<float>(r, given + 1, generated);
   r.next_line();
   r.expect("jump");
   const auto nj = r.number<std::size_t>();
@@ -147,8 +113,9 @@ inline directional_counts load_counts(field_reader& r, const char* name, std::si
 
 }  // namespace detail
 
-inline void save_model(std::ostream& out, const bayes_model& m) {
-  out << "lexalign-bayes-model 1\nmax_jump " << m.max_jump << "\nfertility_bins " << m.fertility_bins
+inline void save(const model& m, std::ostream& out) {
+  io::write_magic(out, "lexalign-bayes-model", 1);
+  out << "max_jump " << m.max_jump << "\nfertility_bins " << m.fertility_bins
       << "\ntraining_sentences " << m.training_sentences << '\n';
   std::string vocab;
   io::write_vocabulary(vocab, "source_vocabulary", m.source_vocabulary);
@@ -157,23 +124,21 @@ inline void save_model(std::ostream& out, const bayes_model& m) {
   detail::save_counts(out, m.forward, "forward", m.fertility_bins);
   detail::save_counts(out, m.reverse, "reverse", m.fertility_bins);
   out << "end\n";
-  if (!out) throw io_error("bayes::save_model: write failed");
+  if (!out) throw io_error("bayes::save: write failed");
 }
 
-inline void save_model_file(const std::string& path, const bayes_model& m) {
+inline void save(const model& m, const std::string& path) {
   auto out = io::open_output(path);
-  save_model(out, m);
+  save(m, out);
   out.close();
   if (!out) throw io_error("cannot write '" + path + "'");
 }
 
-inline bayes_model load_model(std::istream& in, std::string_view name) {
+// `name` names the stream in parse errors.
+inline model load(std::istream& in, std::string_view name) {
   detail::field_reader r(in, std::string(name));
-  bayes_model m;
-  r.next_line();
-  r.expect("lexalign-bayes-model");
-  if (r.number<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
-  r.end_of_line();
+  model m;
+  io::read_magic(r, "lexalign-bayes-model", 1);
   m.max_jump = detail::keyed_number<std::size_t>(r, "max_jump");
   m.fertility_bins = detail::keyed_number<std::size_t>(r, "fertility_bins");
   if (m.max_jump == 0 || m.fertility_bins < 2) r.fail("max_jump must be >= 1 and fertility_bins >= 2");
@@ -189,9 +154,9 @@ inline bayes_model load_model(std::istream& in, std::string_view name) {
   return m;
 }
 
-inline bayes_model load_model_file(const std::string& path) {
+inline model load(const std::string& path) {
   auto in = io::open_input(path);
-  return load_model(in, path);
+  return load(in, path);
 }
 
 }  // namespace bayes

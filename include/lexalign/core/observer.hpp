@@ -25,7 +25,9 @@
 //  * Stop.  Returning observer_action::stop ends the *whole call*: the
 //    current stage stops after the iteration just reported, later stages of a
 //    pipeline do not run, and the result holds the last complete iterate with
-//    convergence.status == stopped_by_observer.
+//    convergence.status == stopped_by_observer (or converged, when the
+//    reported iteration of the last stage had met the stopping criterion and
+//    the call was ending anyway).
 #pragma once
 
 #include <chrono>

@@ -2,7 +2,7 @@
 // embeddings, mixed into t(f|e) after every M-step (Embedding-Enhanced
 // GIZA++, Marchisio et al. 2022, generalised).
 //
-//   auto src = em::read_embeddings_file("en.vec"), tgt = em::read_embeddings_file("es.vec");
+//   auto src = io::read_embeddings_file("en.vec"), tgt = io::read_embeddings_file("es.vec");  // io/embeddings.hpp
 //   // (map src into tgt's space first, e.g. multilingual::procrustes on a dictionary)
 //   auto table = em::lexical_table::from_cooccurrence(em::make_view(corpus));
 //   auto prior = em::make_embedding_prior(table, em::make_view(corpus), corpus.source_vocabulary(),
@@ -28,7 +28,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <istream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,70 +37,17 @@
 #include "lexalign/core/matrix_view.hpp"
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/vocabulary.hpp"
+#include "lexalign/core/validate.hpp"
+#include "lexalign/em/bitext_view.hpp"
+#include "lexalign/em/lexical_prior.hpp"
 #include "lexalign/em/lexical_table.hpp"
-#include "lexalign/io/text.hpp"
+#include "lexalign/io/embeddings.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
 
-// Word vectors: row k of `vectors` is the vector of words.word(k).
-struct word_embeddings {
-  vocabulary words;
-  dense_matrix<float> vectors;
-
-  std::size_t dimension() const noexcept { return vectors.cols(); }
-};
-
-// Reads word2vec/fastText text format: an optional "COUNT DIM" header line,
-// then "word x1 ... xDIM" per line.  Duplicated words keep the first vector.
-inline word_embeddings read_embeddings(std::istream& in, std::string_view name) {
-  io::line_reader reader(in, std::string(name));
-  std::string line;
-  word_embeddings out;
-  std::vector<float> data;
-  std::size_t dim = 0;
-  bool first = true;
-  while (reader.next(line)) {
-    std::vector<std::string_view> fields;
-    io::for_each_token(line, [&](std::string_view t) { fields.push_back(t); });
-    if (fields.empty()) continue;
-    if (first && fields.size() == 2) {
-      first = false;
-      const std::string d(fields[1]);
-      char* end = nullptr;
-      const long v = std::strtol(d.c_str(), &end, 10);
-      if (end == d.c_str() + d.size() && v > 0) {
-        dim = static_cast<std::size_t>(v);
-        continue;
-      }
-    }
-    first = false;
-    if (fields.size() < 2) reader.fail("a vector line needs a word and at least one number");
-    if (dim == 0) dim = fields.size() - 1;
-    if (fields.size() - 1 != dim)
-      reader.fail("expected " + std::to_string(dim) + " numbers, found " + std::to_string(fields.size() - 1));
-    if (out.words.contains(fields[0])) continue;
-    out.words.add(fields[0]);
-    for (std::size_t k = 1; k < fields.size(); ++k) {
-      const std::string v(fields[k]);
-      char* end = nullptr;
-      const float x = std::strtof(v.c_str(), &end);
-      if (end != v.c_str() + v.size() || !std::isfinite(x)) reader.fail("bad number '" + v + "'");
-      data.push_back(x);
-    }
-  }
-  out.vectors = dense_matrix<float>(out.words.size(), dim, 0.0f);
-  std::copy(data.begin(), data.end(), out.vectors.data());
-  return out;
-}
-
-inline word_embeddings read_embeddings_file(const std::string& path) {
-  auto in = io::open_input(path);
-  return read_embeddings(in, path);
-}
-
 // Scales every vector to unit length (zero vectors stay zero).
-inline void normalize_rows(word_embeddings& e) {
+inline void normalize_rows(io::word_embeddings& e) {
   for (std::size_t k = 0; k < e.vectors.rows(); ++k) {
     auto r = e.vectors.row(k);
     double n = 0;
@@ -125,15 +71,25 @@ struct embedding_prior_options {
   double temperature = 0.1;         // softmax temperature over the scores
   prior_weight weight = prior_weight::frequency;
   double multiplier = 10.0;         // M in the weight; chosen on the Bible silver experiment (EE-GIZA++: 10^4)
-  unsigned threads = 1;             // 0 = all
+  parallel_options parallel = {};   // threads or a caller's pool; the prior does not depend on it
 };
+
+// Throws lexalign::invalid_option for a value out of range.
+inline void validate(const embedding_prior_options& o) {
+  validation::at_least("em::embedding_prior_options.top_k", o.top_k, 1);
+  validation::positive("em::embedding_prior_options.temperature", o.temperature);
+  validation::non_negative("em::embedding_prior_options.multiplier", o.multiplier);
+  validate(o.parallel);
+}
 
 // Builds q(f|e) and w(e) for `t` (built from `view`).  `given` and
 // `generated` must already live in one space; they are normalised here.
 inline lexical_prior make_embedding_prior(const lexical_table& t, const bitext_view& view,
                                           const vocabulary& given_vocabulary, const vocabulary& generated_vocabulary,
-                                          word_embeddings given, word_embeddings generated,
+                                          io::word_embeddings given, io::word_embeddings generated,
                                           const embedding_prior_options& o = {}) {
+  validate(o);
+  const executor ex(o.parallel);
   if (given.dimension() != generated.dimension())
     throw invalid_argument("make_embedding_prior: the embeddings have dimensions " +
                            std::to_string(given.dimension()) + " and " + std::to_string(generated.dimension()));
@@ -142,7 +98,7 @@ inline lexical_prior make_embedding_prior(const lexical_table& t, const bitext_v
   const std::size_t d = given.dimension();
   // Corpus word -> embedding row (or npos).
   constexpr std::size_t none = static_cast<std::size_t>(-1);
-  auto rows_of = [&](const vocabulary& v, const word_embeddings& e) {
+  auto rows_of = [&](const vocabulary& v, const io::word_embeddings& e) {
     std::vector<std::size_t> m(v.size(), none);
     for (std::size_t k = 0; k < v.size(); ++k)
       if (auto f = e.words.find(v.word(static_cast<word_id>(k)))) m[k] = *f;
@@ -162,7 +118,7 @@ inline lexical_prior make_embedding_prior(const lexical_table& t, const bitext_v
   std::vector<double> penalty(fe.size(), 0.0);
   if (o.csls_k > 0 && !given_rows.empty()) {
     const std::size_t kk = std::min(o.csls_k, given_rows.size());
-    for_each_block(o.threads, fe.size(), 64, [&](std::size_t, std::size_t b, std::size_t e, unsigned) {
+    ex.for_each_block(fe.size(), 64, [&](std::size_t, std::size_t b, std::size_t e, unsigned) {
       std::vector<double> sims(given_rows.size());
       for (std::size_t f = b; f < e; ++f) {
         if (fe[f] == none) continue;
@@ -183,7 +139,7 @@ inline lexical_prior make_embedding_prior(const lexical_table& t, const bitext_v
   lexical_prior prior;
   prior.q.assign(t.size(), 0.0f);
   prior.weight.assign(t.rows(), 0.0);
-  for_each_block(o.threads, given_vocabulary.size(), 64, [&](std::size_t, std::size_t b, std::size_t e, unsigned) {
+  ex.for_each_block(given_vocabulary.size(), 64, [&](std::size_t, std::size_t b, std::size_t e, unsigned) {
     std::vector<std::pair<double, std::size_t>> cand;
     for (std::size_t g = b; g < e; ++g) {
       const std::size_t row = lexical_table::row_of(static_cast<word_id>(g));

@@ -17,11 +17,13 @@ struct estep_scratch {
   std::vector<double> block_ll;  // per-block log-likelihoods, summed in block order
   std::vector<Worker> work;      // one per worker thread
 
-  // Zeroes `blocks` log-likelihoods and makes room for `workers` workers;
-  // allocates only when these grow.
-  void prepare(std::size_t blocks, unsigned workers) {
+  // Zeroes `blocks` log-likelihoods and makes room for `workers` workers,
+  // each able to hold pairs of up to `given` x `generated` tokens; allocates
+  // only when these grow.
+  void prepare(std::size_t blocks, unsigned workers, std::size_t given, std::size_t generated) {
     block_ll.assign(blocks, 0.0);
     if (work.size() < workers) work.resize(workers);
+    for (auto& w : work) w.reserve(given, generated);
   }
 };
 
@@ -30,6 +32,11 @@ struct estep_scratch {
 struct emission_scratch {
   std::vector<double> b;
   std::vector<std::size_t> index;
+
+  void reserve(std::size_t given, std::size_t generated) {
+    b.reserve(generated * (given + 1));
+    index.reserve(generated * (given + 1));
+  }
 };
 
 }  // namespace em

@@ -33,9 +33,10 @@
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
-#include "lexalign/em/ibm1.hpp"
-#include "lexalign/em/detail/iteration_record.hpp"
+#include "lexalign/core/validate.hpp"
+#include "lexalign/em/em_result.hpp"
 #include "lexalign/em/estep_scratch.hpp"
+#include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -43,19 +44,31 @@ namespace em {
 
 struct fast_align_options {
   std::size_t iterations = 5;        // EM iterations
-  double p0 = 0.08;                  // NULL probability (fixed)
-  double lambda = 4.0;               // initial tension
+  double p0 = 0.08;                  // NULL probability (fixed); in [0, 1)
+  double lambda = 4.0;               // initial tension; finite and > 0
   bool favor_diagonal = true;        // false: uniform 1/(n+1) prior (IBM Model 1)
   bool optimize_tension = true;      // fit lambda after each M-step from the second on
   bool compat = false;               // reproduce the reference implementation's defects
-  double probability_floor = 1e-7;   // t below this is raised to it
+  double probability_floor = 1e-7;   // t below this is raised to it; in (0, 1)
   const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
-  double vb_alpha = 0.0;             // > 0: variational-Bayes M-step (fast_align -v uses 0.01)
-  unsigned threads = 1;              // 0 = all; results do not depend on it
-  std::size_t block_size = 64;
+  // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows, as the
+  // reference's recommended `-v` (its value 0.01); 0 = plain EM.
+  double vb_alpha = 0.01;
+  parallel_options parallel = {};    // threads or a caller's pool; results do not depend on it
+  std::size_t block_size = 64;       // sentence pairs per work block
   const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
   bool cache_lookups = true;         // precompute table indices (lookup_cache)
 };
+
+// Throws lexalign::invalid_option for a value out of range.
+inline void validate(const fast_align_options& o) {
+  validation::require(o.p0 >= 0 && o.p0 < 1, "em::fast_align_options.p0", validation::format_value(o.p0), "in [0, 1)");
+  validation::positive("em::fast_align_options.lambda", o.lambda);
+  validation::open_unit("em::fast_align_options.probability_floor", o.probability_floor);
+  validation::non_negative("em::fast_align_options.vb_alpha", o.vb_alpha);
+  validation::at_least("em::fast_align_options.block_size", o.block_size, 1);
+  validate(o.parallel);
+}
 
 struct fast_align_parameters {
   double p0 = 0.08;
@@ -199,11 +212,12 @@ inline double fast_align_posteriors(const fast_align_parameters& p, const lexica
   return detail::apply_diagonal_prior(p, e.size(), f.size(), q.data());
 }
 
-// Trains the table and (with optimize_tension) lambda.
-template <observer Obs = no_observer>
+namespace detail {
+
+// train_fast_align on a given executor, reporting under `stage` (the pipeline's entry).
+template <class Obs>
 em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align_parameters& p,
-                           const fast_align_options& options = {}, Obs&& obs = {},
-                           std::string_view stage = "fast_align") {
+                           const fast_align_options& options, const executor& ex, std::string_view stage, Obs& obs) {
   em_result result;
   result.log_likelihood.reserve(options.iterations);
   p.p0 = options.p0;
@@ -215,19 +229,18 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
     if (!(*view.generated)[k].empty() && !(*view.given)[k].empty())
       ++lengths[{(*view.generated)[k].size(), (*view.given)[k].size()}];
   fixed_point_counts counts;
-  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
-                                                                   : lookup_cache{};
+  const lookup_cache own =
+      options.cache_lookups && !options.cache ? lookup_cache::build(view, t, ex) : lookup_cache{};
   const lookup_cache& cache = options.cache ? *options.cache : own;
   const std::size_t blocks = block_count(view.size(), options.block_size);
-  const unsigned workers = resolve_threads(options.threads);
-  const bool concurrent = workers > 1 && blocks > 1;
+  const unsigned workers = ex.workers_for(blocks);
+  const bool concurrent = workers > 1;
   std::vector<emission_scratch> work(workers);
+  for (auto& w : work) w.reserve(view.given->max_length(), view.generated->max_length());
   std::vector<double> block_ll(blocks), block_feature(blocks), block_nonnull(blocks), block_tokens(blocks);
-  const double tokens = static_cast<double>(std::max<std::size_t>(1, view.generated->token_count()));
-  double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     counts.assign(t.size());
-    for_each_block(options.threads, view.size(), options.block_size,
+    ex.for_each_block(view.size(), options.block_size,
                    [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
       emission_scratch& s = work[w];
       double ll = 0.0, feat = 0.0, nonnull = 0.0, toks = 0.0;
@@ -236,8 +249,8 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
         const auto f = (*view.generated)[k];
         if (f.empty()) continue;
         const std::size_t n = e.size(), m = f.size(), n1 = n + 1;
-        detail::emission_matrix(t, &cache, view, k, options.probability_floor, s.b, &s.index);
-        ll += detail::apply_diagonal_prior(p, n, m, s.b.data());
+        emission_matrix(t, &cache, view, k, options.probability_floor, s.b, &s.index);
+        ll += apply_diagonal_prior(p, n, m, s.b.data());
         for (std::size_t c = 0; c < m * n1; ++c)
           if (s.index[c] != lexical_table::npos) counts.add(s.index[c], s.b[c], concurrent);
         if (n == 0) continue;
@@ -275,10 +288,22 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
         p.lambda = std::clamp(p.lambda + 20.0 * (emp - model), 0.1, 14.0);
       }
     }
-    if (detail::record_iteration(result, it, ll, previous, tokens, obs, stage)) return result;
+    if (record_iteration(result, it, options.iterations, ll, obs, stage)) return result;
   }
-  result.info.status = solver_status::max_iterations;
+  result.convergence.status = solver_status::max_iterations;
   return result;
+}
+
+}  // namespace detail
+
+// Trains the table and (with optimize_tension) lambda.  The observer gets
+// stage "em.fast_align" (error: see em_result).
+template <observer Obs = no_observer>
+em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align_parameters& p,
+                           const fast_align_options& options = {}, Obs&& obs = {}) {
+  validate(options);
+  const executor ex(options.parallel);
+  return detail::train_fast_align(view, t, p, options, ex, "em.fast_align", obs);
 }
 
 }  // namespace em

@@ -34,9 +34,10 @@
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
-#include "lexalign/em/ibm1.hpp"
-#include "lexalign/em/detail/iteration_record.hpp"
+#include "lexalign/core/validate.hpp"
+#include "lexalign/em/em_result.hpp"
 #include "lexalign/em/estep_scratch.hpp"
+#include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -44,26 +45,39 @@ namespace em {
 
 struct hmm_options {
   std::size_t iterations = 5;        // EM iterations
-  double jump_smoothing = 0.2;       // a: weight of the uniform 1/l in p(i|i',l) (GIZA++ emAlSmooth)
-  double null_weight = 0.4;          // p0 = null_weight/(1+null_weight) (GIZA++ emProbForEmpty)
-  double start_smoothing = 0.2;      // s: weight of the uniform 1/l in the start distribution
-  double probability_floor = 1e-7;
+  // a: weight of the uniform 1/l in p(i|i',l).  0.4 was chosen on the bundled
+  // gold sets; GIZA++'s emAlSmooth (the reference value) is 0.2.  In [0, 1].
+  double jump_smoothing = 0.4;
+  double null_weight = 0.4;          // p0 = null_weight/(1+null_weight) (GIZA++ emProbForEmpty); finite, >= 0
+  double start_smoothing = 0.2;      // s: weight of the uniform 1/l in the start distribution; in [0, 1]
+  double probability_floor = 1e-7;   // lexical probabilities below it are raised to it; in (0, 1)
   const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
-  double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)   // lexical probabilities below it are raised to it
-  unsigned threads = 1;              // 0 = all; results do not depend on it
+  double vb_alpha = 0.0;             // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (normalize_counts.hpp)
+  parallel_options parallel = {};    // threads or a caller's pool; results do not depend on it
   std::size_t block_size = 64;       // sentence pairs per work block
   const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
   bool cache_lookups = true;         // precompute table indices (4 bytes per cell, lookup_cache)
 };
+
+// Throws lexalign::invalid_option for a value out of range.
+inline void validate(const hmm_options& o) {
+  validation::probability("em::hmm_options.jump_smoothing", o.jump_smoothing);
+  validation::non_negative("em::hmm_options.null_weight", o.null_weight);
+  validation::probability("em::hmm_options.start_smoothing", o.start_smoothing);
+  validation::open_unit("em::hmm_options.probability_floor", o.probability_floor);
+  validation::non_negative("em::hmm_options.vb_alpha", o.vb_alpha);
+  validation::at_least("em::hmm_options.block_size", o.block_size, 1);
+  validate(o.parallel);
+}
 
 // The non-lexical parameters of the HMM.
 struct hmm_parameters {
   std::size_t max_jump = 0;        // jumps Delta in [-max_jump, max_jump] have weights; others weigh 0
   std::vector<double> jump;        // w(Delta) at index Delta + max_jump (relative weights)
   std::vector<double> start;       // v(i) (relative weights); positions beyond the end weigh 0
-  double null_probability = 0.4 / 1.4;
-  double jump_smoothing = 0.2;
-  double start_smoothing = 0.2;
+  double null_probability = 0.4 / 1.4;  // from hmm_options::null_weight
+  double jump_smoothing = hmm_options{}.jump_smoothing;
+  double start_smoothing = hmm_options{}.start_smoothing;
 
   // Uniform jumps and starts for given-side sentences up to max_length tokens.
   static hmm_parameters uniform(std::size_t max_length, const hmm_options& o = {}) {
@@ -102,6 +116,22 @@ struct hmm_workspace {
   std::vector<std::uint32_t> back;// m x 2l Viterbi back pointers
   std::vector<double> delta, delta_next, best_prev;
   std::vector<std::uint32_t> best_state;
+
+  // Room for given sentences of up to l and generated ones of up to m tokens
+  // (then nothing of this workspace allocates for such pairs).
+  void reserve(std::size_t l, std::size_t m) {
+    const std::size_t S = 2 * l, l1 = l + 1;
+    for (auto* v : {&trans, &trans_t}) v->reserve(l * l);
+    for (auto* v : {&weighted, &pi, &sum_prev, &best_prev}) v->reserve(l);
+    for (auto* v : {&b, &gamma}) v->reserve(m * l1);
+    index.reserve(m * l1);
+    for (auto* v : {&alpha, &beta}) v->reserve(m * S);
+    scale.reserve(m);
+    jumps.reserve(S);
+    back.reserve(m * S);
+    for (auto* v : {&delta, &delta_next}) v->reserve(S);
+    best_state.reserve(l);
+  }
 };
 
 namespace detail {
@@ -321,7 +351,7 @@ using hmm_estep_scratch = estep_scratch<hmm_workspace>;
 // (optional) is reused.
 inline double hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
                               fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts,
-                              double floor, unsigned threads, std::size_t block_size,
+                              double floor, const executor& ex, std::size_t block_size,
                               const lookup_cache* cache = nullptr, hmm_estep_scratch* scratch = nullptr) {
   lexical.assign(t.size());
   jumps.assign(p.jump.size());
@@ -329,12 +359,12 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
   const std::size_t blocks = block_count(view.size(), block_size);
   hmm_estep_scratch local;
   hmm_estep_scratch& sc = scratch ? *scratch : local;
-  const unsigned workers = resolve_threads(threads);
-  sc.prepare(blocks, workers);
+  const unsigned workers = ex.workers_for(blocks);
+  sc.prepare(blocks, workers, view.given->max_length(), view.generated->max_length());
   auto& block_ll = sc.block_ll;
-  const bool concurrent = workers > 1 && blocks > 1;
+  const bool concurrent = workers > 1;
   const auto mj = static_cast<std::ptrdiff_t>(p.max_jump);
-  for_each_block(threads, view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
+  ex.for_each_block(view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
     hmm_workspace& ws = sc.work[w];
     double ll = 0.0;
     for (std::size_t k = begin; k < end; ++k) {
@@ -369,34 +399,46 @@ inline void normalize_vector(std::vector<double>& v, const fixed_point_counts& c
 // Longest given-side sentence of a view.
 inline std::size_t max_given_length(const bitext_view& view) { return view.given->max_length(); }
 
-// Trains `t` and `p` (start them from hmm_parameters::uniform(max_given_length(view))
-// and an IBM1-trained table) for options.iterations EM iterations.
-template <observer Obs = no_observer>
-em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p, const hmm_options& options = {},
-                    Obs&& obs = {}, std::string_view stage = "hmm") {
+namespace detail {
+
+// train_hmm on a given executor, reporting under `stage` (the pipeline's entry).
+template <class Obs>
+em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p, const hmm_options& options,
+                    const executor& ex, std::string_view stage, Obs& obs) {
   em_result result;
   result.log_likelihood.reserve(options.iterations);
   fixed_point_counts lexical, jumps, starts;
   hmm_estep_scratch scratch;
-  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
-                                                                   : lookup_cache{};
+  const lookup_cache own =
+      options.cache_lookups && !options.cache ? lookup_cache::build(view, t, ex) : lookup_cache{};
   const lookup_cache& cache = options.cache ? *options.cache : own;
   p.null_probability = options.null_weight / (1.0 + options.null_weight);
   p.jump_smoothing = options.jump_smoothing;
   p.start_smoothing = options.start_smoothing;
-  const double tokens = static_cast<double>(std::max<std::size_t>(1, view.generated->token_count()));
-  double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t it = 1; it <= options.iterations; ++it) {
-    const double ll = hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, options.threads,
+    const double ll = hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, ex,
                                       options.block_size, &cache, &scratch);
     normalize_counts(t, lexical, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
-    detail::normalize_vector(p.jump, jumps);
-    detail::normalize_vector(p.start, starts);
-    if (detail::record_iteration(result, it, ll, previous, tokens, obs, stage)) return result;
+    normalize_vector(p.jump, jumps);
+    normalize_vector(p.start, starts);
+    if (record_iteration(result, it, options.iterations, ll, obs, stage)) return result;
   }
-  result.info.status = solver_status::max_iterations;
+  result.convergence.status = solver_status::max_iterations;
   return result;
+}
+
+}  // namespace detail
+
+// Trains `t` and `p` (start them from hmm_parameters::uniform(max_given_length(view))
+// and an IBM1-trained table) for options.iterations EM iterations.  The
+// observer gets stage "em.hmm" (error: see em_result).
+template <observer Obs = no_observer>
+em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p, const hmm_options& options = {},
+                    Obs&& obs = {}) {
+  validate(options);
+  const executor ex(options.parallel);
+  return detail::train_hmm(view, t, p, options, ex, "em.hmm", obs);
 }
 
 }  // namespace em

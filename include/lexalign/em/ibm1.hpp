@@ -8,8 +8,8 @@
 // (1/|V_f|, only over co-occurring pairs), so the first E-step is uniform.
 //
 // Threads: sentence pairs are processed in fixed blocks; counts are summed in
-// fixed point (lexical_table.hpp) and per-block log-likelihoods in block
-// order, so the model is bit-identical for any `threads`.
+// fixed point (fixed_point_counts.hpp) and per-block log-likelihoods in block
+// order, so the model is bit-identical for any thread count (`parallel`).
 #pragma once
 
 #include <cmath>
@@ -22,28 +22,37 @@
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
-#include "lexalign/em/detail/iteration_record.hpp"
+#include "lexalign/core/validate.hpp"
+#include "lexalign/em/bitext_view.hpp"
+#include "lexalign/em/em_result.hpp"
 #include "lexalign/em/estep_scratch.hpp"
+#include "lexalign/em/fixed_point_counts.hpp"
+#include "lexalign/em/lexical_prior.hpp"
 #include "lexalign/em/lexical_table.hpp"
+#include "lexalign/em/lookup_cache.hpp"
+#include "lexalign/em/normalize_counts.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
 
 struct ibm1_options {
   std::size_t iterations = 5;         // EM iterations (E-step + M-step each)
-  double probability_floor = 1e-7;    // t below this is raised to it in the E-step (GIZA++ PROB_SMOOTH)
+  double probability_floor = 1e-7;    // t below this is raised to it in the E-step (GIZA++ PROB_SMOOTH); in (0, 1)
   const lexical_prior* prior = nullptr;  // mixed into t after every M-step (embedding_prior.hpp)
-  double vb_alpha = 0.0;              // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (lexical_table.hpp)
-  unsigned threads = 1;               // 0 = all hardware threads; results do not depend on it
+  double vb_alpha = 0.0;              // > 0: variational-Bayes M-step with Dirichlet(vb_alpha) rows (normalize_counts.hpp)
+  parallel_options parallel = {};     // threads or a caller's pool; results do not depend on it
   std::size_t block_size = 64;        // sentence pairs per work block (fixed: part of the result's definition)
   const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
   bool cache_lookups = true;          // precompute table indices (4 bytes per cell, lookup_cache)
 };
 
-struct em_result {
-  convergence_info info;                // iterations run; status max_iterations or stopped_by_observer
-  std::vector<double> log_likelihood;   // corpus log-likelihood of each iteration's E-step (natural log)
-};
+// Throws lexalign::invalid_option for a value out of range.
+inline void validate(const ibm1_options& o) {
+  validation::open_unit("em::ibm1_options.probability_floor", o.probability_floor);
+  validation::non_negative("em::ibm1_options.vb_alpha", o.vb_alpha);
+  validation::at_least("em::ibm1_options.block_size", o.block_size, 1);
+  validate(o.parallel);
+}
 
 namespace detail {
 
@@ -115,17 +124,17 @@ using ibm1_estep_scratch = estep_scratch<emission_scratch>;
 // One E-step over the corpus: fills `counts` (size t.size()) and returns the
 // corpus log-likelihood under `t`.  `scratch` (optional) is reused.
 inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, fixed_point_counts& counts,
-                               double floor, unsigned threads, std::size_t block_size,
+                               double floor, const executor& ex, std::size_t block_size,
                                const lookup_cache* cache = nullptr, ibm1_estep_scratch* scratch = nullptr) {
   counts.assign(t.size());
   const std::size_t blocks = block_count(view.size(), block_size);
   ibm1_estep_scratch local;
   ibm1_estep_scratch& sc = scratch ? *scratch : local;
-  const unsigned workers = resolve_threads(threads);
-  sc.prepare(blocks, workers);
+  const unsigned workers = ex.workers_for(blocks);
+  sc.prepare(blocks, workers, view.given->max_length(), view.generated->max_length());
   auto& block_ll = sc.block_ll;
-  const bool concurrent = workers > 1 && blocks > 1;
-  for_each_block(threads, view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
+  const bool concurrent = workers > 1;
+  ex.for_each_block(view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
     auto& s = sc.work[w];
     double ll = 0.0;
     for (std::size_t k = begin; k < end; ++k) {
@@ -149,32 +158,41 @@ inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, 
   return ordered_sum(block_ll);
 }
 
-// Trains `t` (normally lexical_table::from_cooccurrence(view), or a table from
-// a previous stage) for options.iterations EM iterations.  The observer gets
-// stage `stage`, the iteration and the log-likelihood as objective (error =
-// change in log-likelihood per generated token).
-template <observer Obs = no_observer>
-em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_options& options = {}, Obs&& obs = {},
-                     std::string_view stage = "ibm1") {
+namespace detail {
+
+// train_ibm1 on a given executor, reporting under `stage` (the pipeline's entry).
+template <class Obs>
+em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_options& options, const executor& ex,
+                     std::string_view stage, Obs& obs) {
   em_result result;
   result.log_likelihood.reserve(options.iterations);
   fixed_point_counts counts;
   ibm1_estep_scratch scratch;
-  const lookup_cache own = options.cache_lookups && !options.cache ? lookup_cache::build(view, t, options.threads)
-                                                                   : lookup_cache{};
+  const lookup_cache own =
+      options.cache_lookups && !options.cache ? lookup_cache::build(view, t, ex) : lookup_cache{};
   const lookup_cache& cache = options.cache ? *options.cache : own;
-  const double tokens = static_cast<double>(std::max<std::size_t>(1, view.generated->token_count()));
-  double previous = std::numeric_limits<double>::quiet_NaN();
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     const double ll =
-        ibm1_expectation(view, t, counts, options.probability_floor, options.threads, options.block_size, &cache,
-                         &scratch);
+        ibm1_expectation(view, t, counts, options.probability_floor, ex, options.block_size, &cache, &scratch);
     normalize_counts(t, counts, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
-    if (detail::record_iteration(result, it, ll, previous, tokens, obs, stage)) return result;
+    if (record_iteration(result, it, options.iterations, ll, obs, stage)) return result;
   }
-  result.info.status = solver_status::max_iterations;
+  result.convergence.status = solver_status::max_iterations;
   return result;
+}
+
+}  // namespace detail
+
+// Trains `t` (normally lexical_table::from_cooccurrence(view), or a table from
+// a previous stage) for options.iterations EM iterations.  The observer gets
+// stage "em.ibm1", the iteration and the log-likelihood as objective (error:
+// see em_result).
+template <observer Obs = no_observer>
+em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_options& options = {}, Obs&& obs = {}) {
+  validate(options);
+  const executor ex(options.parallel);
+  return detail::train_ibm1(view, t, options, ex, "em.ibm1", obs);
 }
 
 }  // namespace em

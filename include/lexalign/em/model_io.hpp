@@ -1,6 +1,9 @@
-// lexalign/em/model_io.hpp - save a trained two-direction model with its
-// vocabularies, load it, and force-align new sentence pairs (unknown words
-// included) without retraining.
+// lexalign/em/model_io.hpp - em::save and em::load: a trained two-direction
+// model with its vocabularies, in a text file (align new text with it with
+// em::align, unknown words included).
+//
+//   lexalign::em::save(model, "model.txt");
+//   auto m = lexalign::em::load("model.txt");
 //
 // File format (UTF-8 text, '\n' line ends, numbers in C locale, every
 // probability written with 17 significant digits so a round trip is exact):
@@ -40,17 +43,12 @@
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/io/field_reader.hpp"
-#include "lexalign/em/pipeline.hpp"
+#include "lexalign/io/sparse_rows_io.hpp"
+#include "lexalign/em/model.hpp"
 #include "lexalign/io/text.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
-
-struct saved_model {
-  vocabulary source_vocabulary;
-  vocabulary target_vocabulary;
-  bidirectional_model model;
-};
 
 namespace detail {
 
@@ -73,22 +71,9 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
   s += kind_name(m.kind);
   s += "\nprobability_floor ";
   put_double(s, m.probability_floor);
-  s += "\nlexical " + std::to_string(m.table.rows()) + " " + std::to_string(m.table.size()) + "\n";
+  s += '\n';
   out << s;
-  for (std::size_t r = 0; r < m.table.rows(); ++r) {
-    s.clear();
-    const auto cols = m.table.columns(r);
-    const auto ps = m.table.probabilities(r);
-    s += std::to_string(cols.size());
-    for (std::size_t k = 0; k < cols.size(); ++k) {
-      s += ' ';
-      s += std::to_string(cols[k]);
-      s += ' ';
-      put_double(s, ps[k]);
-    }
-    s += '\n';
-    out << s;
-  }
+  io::write_sparse_rows(out, m.table.data(), 17);
   s.clear();
   if (m.kind == model_kind::fast_align) {
     s += "fast_align ";
@@ -139,34 +124,7 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
   r.next_line();
   r.expect("probability_floor");
   m.probability_floor = r.number<double>();
-  r.next_line();
-  r.expect("lexical");
-  const auto rows = r.number<std::size_t>();
-  const auto entries = r.number<std::size_t>();
-  r.end_of_line();
-  if (rows != given_vocab + 1) r.fail("lexical table has " + std::to_string(rows) + " rows, expected " +
-                                      std::to_string(given_vocab + 1) + " (vocabulary + NULL)");
-  std::vector<std::uint64_t> offsets{0};
-  std::vector<word_id> cols;
-  std::vector<double> probs;
-  cols.reserve(entries);
-  probs.reserve(entries);
-  for (std::size_t row = 0; row < rows; ++row) {
-    r.next_line();
-    const auto n = r.number<std::size_t>();
-    for (std::size_t x = 0; x < n; ++x) {
-      const auto f = r.number<word_id>();
-      if (f >= generated_vocab) r.fail("word id " + std::to_string(f) + " is outside the vocabulary");
-      if (x > 0 && f <= cols.back()) r.fail("word ids of a row must increase");
-      cols.push_back(f);
-      probs.push_back(r.number<double>());
-    }
-    r.end_of_line();
-    offsets.push_back(cols.size());
-  }
-  if (cols.size() != entries) r.fail("lexical table holds " + std::to_string(cols.size()) + " entries, header says " +
-                                     std::to_string(entries));
-  m.table = lexical_table::from_rows(std::move(offsets), std::move(cols), std::move(probs));
+  m.table = lexical_table::from_rows(io::read_sparse_rows<double>(r, given_vocab + 1, generated_vocab));
   if (m.kind == model_kind::fast_align) {
     r.next_line();
     r.expect("fast_align");
@@ -199,99 +157,43 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
 
 }  // namespace detail
 
-inline void save_model(std::ostream& out, const bidirectional_model& model, const vocabulary& source_vocabulary,
-                       const vocabulary& target_vocabulary) {
-  out << "lexalign-em-model 1\n";
+inline void save(const model& m, std::ostream& out) {
+  io::write_magic(out, "lexalign-em-model", 1);
   std::string vocab;
-  io::write_vocabulary(vocab, "source_vocabulary", source_vocabulary);
-  io::write_vocabulary(vocab, "target_vocabulary", target_vocabulary);
+  io::write_vocabulary(vocab, "source_vocabulary", m.source_vocabulary);
+  io::write_vocabulary(vocab, "target_vocabulary", m.target_vocabulary);
   out << vocab;
-  detail::save_direction(out, model.forward, "forward");
-  detail::save_direction(out, model.reverse, "reverse");
+  detail::save_direction(out, m.forward, "forward");
+  detail::save_direction(out, m.reverse, "reverse");
   out << "end\n";
-  if (!out) throw io_error("save_model: write failed");
+  if (!out) throw io_error("em::save: write failed");
 }
 
-inline void save_model_file(const std::string& path, const bidirectional_model& model,
-                            const vocabulary& source_vocabulary, const vocabulary& target_vocabulary) {
+inline void save(const model& m, const std::string& path) {
   auto out = io::open_output(path);
-  save_model(out, model, source_vocabulary, target_vocabulary);
+  save(m, out);
   out.close();
   if (!out) throw io_error("cannot write '" + path + "'");
 }
 
-inline saved_model load_model(std::istream& in, std::string_view name) {
+// `name` names the stream in parse errors.
+inline model load(std::istream& in, std::string_view name) {
   detail::model_reader r(in, std::string(name));
-  saved_model s;
-  r.next_line();
-  r.expect("lexalign-em-model");
-  if (r.number<int>() != 1) r.fail("unsupported model format version (this build reads version 1)");
-  r.end_of_line();
-  io::read_vocabulary(r, "source_vocabulary", s.source_vocabulary);
-  io::read_vocabulary(r, "target_vocabulary", s.target_vocabulary);
-  s.model.forward = detail::load_direction(r, "forward", s.source_vocabulary.size(), s.target_vocabulary.size());
-  s.model.reverse = detail::load_direction(r, "reverse", s.target_vocabulary.size(), s.source_vocabulary.size());
+  model m;
+  io::read_magic(r, "lexalign-em-model", 1);
+  io::read_vocabulary(r, "source_vocabulary", m.source_vocabulary);
+  io::read_vocabulary(r, "target_vocabulary", m.target_vocabulary);
+  m.forward = detail::load_direction(r, "forward", m.source_vocabulary.size(), m.target_vocabulary.size());
+  m.reverse = detail::load_direction(r, "reverse", m.target_vocabulary.size(), m.source_vocabulary.size());
   r.next_line();
   r.expect("end");
   r.end_of_line();
-  return s;
-}
-
-inline saved_model load_model_file(const std::string& path) {
-  auto in = io::open_input(path);
-  return load_model(in, path);
-}
-
-// New sentence pairs expressed in a model's word ids.  Words the model has
-// never seen get the id vocabulary.size() (one shared "unknown" id per side):
-// every lexical probability involving them is the probability floor, so they
-// are placed by the alignment prior (HMM jumps, fast_align's diagonal).
-struct mapped_corpus {
-  sentence_store source, target;
-  std::size_t source_vocabulary_size = 0, target_vocabulary_size = 0;  // including the unknown id
-  std::size_t unknown_source_tokens = 0, unknown_target_tokens = 0;
-
-  bitext_view view(bool reverse = false) const {
-    if (!reverse) return {&source, &target, source_vocabulary_size, target_vocabulary_size};
-    return {&target, &source, target_vocabulary_size, source_vocabulary_size};
-  }
-  std::size_t size() const noexcept { return source.size(); }
-};
-
-inline mapped_corpus map_to_model(const parallel_corpus& corpus, const saved_model& model) {
-  mapped_corpus m;
-  m.source_vocabulary_size = model.source_vocabulary.size() + 1;
-  m.target_vocabulary_size = model.target_vocabulary.size() + 1;
-  auto map_side = [](const sentence_store& in, const vocabulary& own, const vocabulary& target_vocab,
-                     sentence_store& out, std::size_t& unknown) {
-    std::vector<word_id> ids(own.size());
-    for (std::size_t k = 0; k < own.size(); ++k) {
-      const auto found = target_vocab.find(own.word(static_cast<word_id>(k)));
-      ids[k] = found ? *found : static_cast<word_id>(target_vocab.size());
-    }
-    out.reserve(in.size(), in.token_count());
-    for (std::size_t s = 0; s < in.size(); ++s) {
-      for (word_id w : in[s]) {
-        out.push_token(ids[w]);
-        unknown += ids[w] == target_vocab.size();
-      }
-      out.end_sentence();
-    }
-  };
-  map_side(corpus.source_sentences(), corpus.source_vocabulary(), model.source_vocabulary, m.source,
-           m.unknown_source_tokens);
-  map_side(corpus.target_sentences(), corpus.target_vocabulary(), model.target_vocabulary, m.target,
-           m.unknown_target_tokens);
   return m;
 }
 
-// Aligns new sentence pairs with a loaded model in both directions (links in
-// source-target order), without changing the model.
-inline bidirectional_alignments force_align(const saved_model& model, const parallel_corpus& corpus,
-                                            const decode_options& options = {}) {
-  const mapped_corpus m = map_to_model(corpus, model);
-  return {decode_directional(model.model.forward, m.view(false), true, options),
-          decode_directional(model.model.reverse, m.view(true), false, options)};
+inline model load(const std::string& path) {
+  auto in = io::open_input(path);
+  return load(in, path);
 }
 
 }  // namespace em

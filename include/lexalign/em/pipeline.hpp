@@ -1,16 +1,24 @@
-// lexalign/em/pipeline.hpp - training schedule (IBM1 x N then HMM x M), both
-// directions, Viterbi and posterior decoding.
+// lexalign/em/pipeline.hpp - the EM aligner's verbs: train (IBM1 x N then
+// HMM x M, or fast_align, both directions) and align (Viterbi or posterior
+// decoding), with save/load in em/model_io.hpp.
 //
 //   auto corpus = lexalign::io::read_parallel_corpus_files("x.en", "x.fr");
-//   auto model  = lexalign::em::train_bidirectional(corpus, {.threads = 2});
-//   auto out    = lexalign::em::align_bidirectional(model, corpus, {.method = em::decoding::posterior});
+//   auto model  = lexalign::em::train(corpus, {.parallel = {.threads = 2}});
+//   auto out    = lexalign::em::align(model, corpus, {.method = em::decoding::posterior});
 //   // out.forward / out.reverse: alignment_corpus in source-target order
+//   auto both   = lexalign::em::train_and_align(corpus);   // the two in one call
 //
 // The forward model generates target words from source words (each target
 // word gets at most one source word); the reverse model the opposite.  Both
 // decodings are returned with links in source-target order.
+//
+// Observer stages: "em.ibm1.forward", "em.hmm.forward", "em.fast_align.forward",
+// then the same for "reverse"; a stop ends the whole call (later stages and
+// the reverse direction are not trained; model.convergence.status is
+// stopped_by_observer).
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,120 +26,167 @@
 #include "lexalign/config.hpp"
 #include "lexalign/core/alignment.hpp"
 #include "lexalign/core/corpus.hpp"
+#include "lexalign/core/corpus_mapping.hpp"
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
+#include "lexalign/core/status.hpp"
+#include "lexalign/core/validate.hpp"
+#include "lexalign/em/bitext_view.hpp"
 #include "lexalign/em/fast_align.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/lexical_table.hpp"
+#include "lexalign/em/lookup_cache.hpp"
+#include "lexalign/em/model.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
 
-enum class model_kind {
-  ibm1,        // IBM Model 1 (ibm1_iterations)
-  fast_align,  // fast_align's diagonal Model 2 (fast_align_iterations), no IBM1 warm-up
-  hmm,         // IBM1 x ibm1_iterations, then HMM x hmm_iterations
-};
+// Which directions train() trains (an untrained direction is left empty and
+// align() leaves its alignments empty).
+enum class directions { both, forward, reverse };
 
 struct train_options {
-  model_kind model = model_kind::hmm;  // which model (and schedule) to train
-  std::size_t ibm1_iterations = 5;   // IBM Model 1 EM iterations (first stage)
-  std::size_t hmm_iterations = 5;    // HMM EM iterations (second stage; 0 = IBM1 only)
-  std::size_t fast_align_iterations = 5;  // for model_kind::fast_align
-  double p0 = 0.08;                  // fast_align: fixed NULL probability
-  double lambda = 4.0;               // fast_align: initial tension
-  bool optimize_tension = true;      // fast_align: fit lambda
-  bool compat = false;               // fast_align: reproduce the reference implementation's defects
-  double fast_align_vb_alpha = 0.01; // fast_align: variational Bayes as its recommended `-v` (0 = plain EM)
-  double probability_floor = 1e-7;   // see ibm1_options
-  double vb_alpha = 0.0;             // IBM1/HMM: > 0 = variational-Bayes M-step (normalize_counts); hurt on the gold sets
-  double jump_smoothing = 0.4;       // see hmm_options; 0.4 chosen on the bundled gold sets (GIZA++: 0.2)
-  double null_weight = 0.4;          // see hmm_options: p0 = 0.4/1.4
-  double start_smoothing = 0.2;      // see hmm_options
-  unsigned threads = 1;              // 0 = all; results do not depend on it
-  std::size_t block_size = 64;       // sentence pairs per work block
-  // Called after every iteration with stage "ibm1.forward", "hmm.reverse", ...
-  // and the corpus log-likelihood as objective; may stop training (the
-  // current stage ends; later stages still run).
-  observer_function observer = {};
+  model_kind model = model_kind::hmm;   // which model (and schedule) to train
+  ibm1_options ibm1 = {};               // first stage of ibm1 and hmm
+  hmm_options hmm = {};                 // second stage of hmm (hmm.iterations = 0: IBM1 only)
+  fast_align_options fast_align = {};   // model_kind::fast_align (no IBM1 warm-up)
+  em::directions directions = directions::both;
+  // Shared by every stage and both directions (the nested options' own
+  // parallel, block_size, prior and cache must stay at their defaults:
+  // validate() rejects them, so that nothing is silently ignored).
+  parallel_options parallel = {};       // threads or a caller's pool; results do not depend on it
+  std::size_t block_size = 64;          // sentence pairs per work block
   // Lexical priors mixed in after every M-step (embedding_prior.hpp), built
   // on lexical_table::from_cooccurrence of the forward / reverse view.
   const lexical_prior* forward_prior = nullptr;
   const lexical_prior* reverse_prior = nullptr;
 };
 
-// One direction's trained parameters.
-struct directional_model {
-  model_kind kind = model_kind::ibm1;
-  lexical_table table;         // t(generated | given), row 0 NULL
-  bool has_hmm = false;        // kind == hmm
-  fast_align_parameters fast_align;  // used when kind == fast_align
-  hmm_parameters hmm;          // used when has_hmm
-  double probability_floor = 1e-7;
-  std::vector<double> ibm1_log_likelihood, hmm_log_likelihood;  // per iteration (fast_align: the first)
-};
-
-inline ibm1_options to_ibm1_options(const train_options& o) {
-  return {.iterations = o.ibm1_iterations, .probability_floor = o.probability_floor, .vb_alpha = o.vb_alpha, .threads = o.threads,
-          .block_size = o.block_size};
+namespace detail {
+template <class Stage>
+void require_pipeline_defaults(const Stage& s, std::string_view name) {
+  const std::string n(name);
+  validation::require(s.parallel.threads == 1 && s.parallel.pool == nullptr, n + ".parallel", "set",
+                      "left at its default inside em::train_options (set train_options.parallel)");
+  validation::require(s.block_size == Stage{}.block_size, n + ".block_size", validation::format_value(s.block_size),
+                      "left at its default inside em::train_options (set train_options.block_size)");
+  validation::require(s.prior == nullptr, n + ".prior", "set",
+                      "null inside em::train_options (set train_options.forward_prior / reverse_prior)");
+  validation::require(s.cache == nullptr, n + ".cache", "set", "null inside em::train_options");
 }
-inline hmm_options to_hmm_options(const train_options& o) {
-  return {.iterations = o.hmm_iterations, .jump_smoothing = o.jump_smoothing, .null_weight = o.null_weight,
-          .start_smoothing = o.start_smoothing, .probability_floor = o.probability_floor, .vb_alpha = o.vb_alpha, .threads = o.threads,
-          .block_size = o.block_size};
+}  // namespace detail
+
+// Throws lexalign::invalid_option for a value out of range.
+inline void validate(const train_options& o) {
+  validation::require(o.model == model_kind::ibm1 || o.model == model_kind::hmm || o.model == model_kind::fast_align,
+                      "em::train_options.model", std::to_string(static_cast<int>(o.model)),
+                      "ibm1, fast_align or hmm");
+  validation::require(o.directions == directions::both || o.directions == directions::forward ||
+                          o.directions == directions::reverse,
+                      "em::train_options.directions", std::to_string(static_cast<int>(o.directions)),
+                      "both, forward or reverse");
+  validate(o.ibm1);
+  validate(o.hmm);
+  validate(o.fast_align);
+  detail::require_pipeline_defaults(o.ibm1, "em::train_options.ibm1");
+  detail::require_pipeline_defaults(o.hmm, "em::train_options.hmm");
+  detail::require_pipeline_defaults(o.fast_align, "em::train_options.fast_align");
+  validation::at_least("em::train_options.block_size", o.block_size, 1);
+  validate(o.parallel);
 }
 
-// Trains one direction: IBM1 then (if hmm_iterations > 0) the HMM.
-inline directional_model train_directional(const bitext_view& view, const train_options& options = {},
-                                           std::string_view direction = "forward",
-                                           const lexical_prior* prior = nullptr) {
+namespace detail {
+
+// Trains one direction on `ex`: IBM1 then (if hmm.iterations > 0) the HMM,
+// or fast_align.  Stops after the stage in which the observer said stop.
+template <class Obs>
+directional_model train_directional(const bitext_view& view, const train_options& options, std::string_view direction,
+                                    const lexical_prior* prior, const executor& ex, Obs& obs) {
   directional_model m;
-  m.probability_floor = options.probability_floor;
-  m.table = lexical_table::from_cooccurrence(view);
-  const std::string s1 = "ibm1." + std::string(direction), s2 = "hmm." + std::string(direction);
-  auto obs = [&](const iteration_event& ev) {
-    return options.observer ? options.observer(ev) : observer_action::proceed;
-  };
   m.kind = options.model;
-  const lookup_cache cache = lookup_cache::build(view, m.table, options.threads);  // shared by the stages
+  m.table = lexical_table::from_cooccurrence(view);
+  const lookup_cache cache = lookup_cache::build(view, m.table, ex);  // shared by the stages
+  const std::string dir(direction);
+  auto finish = [&](std::string name, em_result r) {
+    append_stage(m.convergence, r.convergence);
+    m.stages.push_back({std::move(name), std::move(r)});
+    return m.convergence.status == solver_status::stopped_by_observer;
+  };
   if (options.model == model_kind::fast_align) {
-    fast_align_options fo{.iterations = options.fast_align_iterations, .p0 = options.p0,
-                                .lambda = options.lambda, .favor_diagonal = true,
-                                .optimize_tension = options.optimize_tension, .compat = options.compat,
-                                .probability_floor = options.probability_floor, .vb_alpha = options.fast_align_vb_alpha,
-                                .threads = options.threads, .block_size = options.block_size};
+    fast_align_options fo = options.fast_align;
+    fo.block_size = options.block_size;
     fo.prior = prior;
     fo.cache = &cache;
-    m.ibm1_log_likelihood = train_fast_align(view, m.table, m.fast_align, fo, obs,
-                                             "fast_align." + std::string(direction)).log_likelihood;
+    m.probability_floor = fo.probability_floor;
+    const std::string stage = "em.fast_align." + dir;
+    finish(stage, detail::train_fast_align(view, m.table, m.fast_align, fo, ex, stage, obs));
     return m;
   }
-  ibm1_options io = to_ibm1_options(options);
+  ibm1_options io = options.ibm1;
+  io.block_size = options.block_size;
   io.prior = prior;
   io.cache = &cache;
-  m.ibm1_log_likelihood = train_ibm1(view, m.table, io, obs, s1).log_likelihood;
-  if (options.model == model_kind::hmm && options.hmm_iterations > 0) {
+  m.probability_floor = io.probability_floor;
+  const std::string s1 = "em.ibm1." + dir;
+  if (finish(s1, detail::train_ibm1(view, m.table, io, ex, s1, obs))) return m;
+  if (options.model == model_kind::hmm && options.hmm.iterations > 0) {
     m.has_hmm = true;
-    hmm_options ho = to_hmm_options(options);
+    hmm_options ho = options.hmm;
+    ho.block_size = options.block_size;
     ho.prior = prior;
     ho.cache = &cache;
+    m.probability_floor = ho.probability_floor;
     m.hmm = hmm_parameters::uniform(max_given_length(view), ho);
-    m.hmm_log_likelihood = train_hmm(view, m.table, m.hmm, ho, obs, s2).log_likelihood;
+    const std::string s2 = "em.hmm." + dir;
+    finish(s2, detail::train_hmm(view, m.table, m.hmm, ho, ex, s2, obs));
   }
   return m;
 }
 
-struct bidirectional_model {
-  directional_model forward;   // generates target from source
-  directional_model reverse;   // generates source from target
-};
+}  // namespace detail
 
-inline bidirectional_model train_bidirectional(const parallel_corpus& corpus, const train_options& options = {}) {
-  bidirectional_model m;
-  m.forward = train_directional(make_view(corpus, false), options, "forward", options.forward_prior);
-  m.reverse = train_directional(make_view(corpus, true), options, "reverse", options.reverse_prior);
+// Trains one direction of a corpus view (the reverse one when `reverse`),
+// with the prior train_options holds for that direction.  The observer gets
+// the stages "em.<model>.forward" (or ".reverse").
+inline directional_model train_directional(const bitext_view& view, const train_options& options = {},
+                                           bool reverse = false, observer_ref obs = {}) {
+  validate(options);
+  const executor ex(options.parallel);
+  return detail::train_directional(view, options, reverse ? "reverse" : "forward",
+                                   reverse ? options.reverse_prior : options.forward_prior, ex, obs);
+}
+
+namespace detail {
+
+// train() on a given executor (also the EM initialisation of bayes).
+template <class Obs>
+model train(const parallel_corpus& corpus, const train_options& options, const executor& ex, Obs& obs) {
+  model m;
+  m.source_vocabulary = corpus.source_vocabulary();
+  m.target_vocabulary = corpus.target_vocabulary();
+  bool stopped = false;
+  if (options.directions != directions::reverse) {
+    m.forward = train_directional(make_view(corpus, false), options, "forward", options.forward_prior, ex, obs);
+    append_stage(m.convergence, m.forward.convergence);
+    stopped = m.convergence.status == solver_status::stopped_by_observer;
+  }
+  if (options.directions != directions::forward && !stopped) {
+    m.reverse = train_directional(make_view(corpus, true), options, "reverse", options.reverse_prior, ex, obs);
+    append_stage(m.convergence, m.reverse.convergence);
+  }
   return m;
+}
+
+}  // namespace detail
+
+// Trains the corpus's two directions (or those options.directions names).
+// The model keeps the corpus's vocabularies, so that align() can map any
+// corpus onto it.
+inline model train(const parallel_corpus& corpus, const train_options& options = {}, observer_ref obs = {}) {
+  validate(options);
+  const executor ex(options.parallel);
+  return detail::train(corpus, options, ex, obs);
 }
 
 enum class decoding {
@@ -139,13 +194,22 @@ enum class decoding {
   posterior,  // every link whose posterior probability is >= posterior_threshold
 };
 
-struct decode_options {
+struct align_options {
   decoding method = decoding::posterior;  // posterior >= 0.5 beat Viterbi on the bundled gold sets
-  double posterior_threshold = 0.5;  // for decoding::posterior
+  double posterior_threshold = 0.5;  // for decoding::posterior; in [0, 1]
   bool with_posteriors = false;      // fill decoded_alignments::posteriors
-  unsigned threads = 1;              // 0 = all
-  std::size_t block_size = 64;
+  parallel_options parallel = {};    // threads or a caller's pool; results do not depend on it
+  std::size_t block_size = 64;       // sentence pairs per work block
 };
+
+// Throws lexalign::invalid_option for a value out of range.
+inline void validate(const align_options& o) {
+  validation::require(o.method == decoding::viterbi || o.method == decoding::posterior, "em::align_options.method",
+                      std::to_string(static_cast<int>(o.method)), "viterbi or posterior");
+  validation::probability("em::align_options.posterior_threshold", o.posterior_threshold);
+  validation::at_least("em::align_options.block_size", o.block_size, 1);
+  validate(o.parallel);
+}
 
 struct decoded_alignments {
   alignment_corpus links;  // links in `sure`
@@ -153,14 +217,21 @@ struct decoded_alignments {
   std::vector<std::vector<float>> posteriors;
 };
 
+struct bidirectional_alignments {
+  decoded_alignments forward;  // from the forward model, source-target order
+  decoded_alignments reverse;  // from the reverse model, source-target order
+};
+
+namespace detail {
+
 // Per-sentence decoding of one direction; links are (given, generated) when
 // `source_is_given`, else swapped, so that they are always source-target.
 inline decoded_alignments decode_directional(const directional_model& model, const bitext_view& view,
-                                             bool source_is_given, const decode_options& options = {}) {
+                                             bool source_is_given, const align_options& options, const executor& ex) {
   decoded_alignments out;
   out.links.resize(view.size());
   if (options.with_posteriors) out.posteriors.resize(view.size());
-  const unsigned workers = resolve_threads(options.threads);
+  const unsigned workers = ex.workers_for(block_count(view.size(), options.block_size));
   struct scratch {
     hmm_workspace ws;
     std::vector<double> q;
@@ -173,8 +244,7 @@ inline decoded_alignments decode_directional(const directional_model& model, con
     else
       ibm1_posteriors(model.table, e, f, model.probability_floor, q);
   };
-  for_each_block(options.threads, view.size(), options.block_size,
-                 [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
+  ex.for_each_block(view.size(), options.block_size, [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
     scratch& s = work[w];
     for (std::size_t k = begin; k < end; ++k) {
       const auto e = (*view.given)[k];
@@ -231,15 +301,62 @@ inline decoded_alignments decode_directional(const directional_model& model, con
   return out;
 }
 
-struct bidirectional_alignments {
-  decoded_alignments forward;  // from the forward model, source-target order
-  decoded_alignments reverse;  // from the reverse model, source-target order
-};
+// True when both vocabularies hold the same words under the same ids.
+inline bool same_words(const vocabulary& a, const vocabulary& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a.word(static_cast<word_id>(k)) != b.word(static_cast<word_id>(k))) return false;
+  return true;
+}
 
-inline bidirectional_alignments align_bidirectional(const bidirectional_model& model, const parallel_corpus& corpus,
-                                                    const decode_options& options = {}) {
-  return {decode_directional(model.forward, make_view(corpus, false), true, options),
-          decode_directional(model.reverse, make_view(corpus, true), false, options)};
+}  // namespace detail
+
+// The view of a mapped corpus (map_to_vocabularies) as a directional model sees it.
+inline bitext_view make_view(const mapped_corpus& m, bool reverse = false) {
+  if (!reverse) return {&m.source, &m.target, m.source_vocabulary_size, m.target_vocabulary_size};
+  return {&m.target, &m.source, m.target_vocabulary_size, m.source_vocabulary_size};
+}
+
+// Decodes one direction of an already mapped view (links source-target).
+inline decoded_alignments align_directional(const directional_model& model, const bitext_view& view, bool reverse,
+                                            const align_options& options = {}) {
+  validate(options);
+  const executor ex(options.parallel);
+  return detail::decode_directional(model, view, !reverse, options, ex);
+}
+
+// Aligns any corpus with a trained (or loaded) model, without changing it:
+// the corpus is mapped onto the model's vocabularies with
+// unknown_words::shared_id (core/corpus_mapping.hpp), so words the model has
+// never seen are placed by the alignment prior (a corpus with the model's own
+// vocabularies, e.g. the training corpus, is used as it is, without a copy).
+// Links are in source-target order; a direction the model does not hold
+// (train_options::directions) gives empty alignments.
+inline bidirectional_alignments align(const model& m, const parallel_corpus& corpus, const align_options& options = {}) {
+  validate(options);
+  const executor ex(options.parallel);
+  bidirectional_alignments out;
+  auto decode = [&](const bitext_view& fwd, const bitext_view& rev) {
+    if (m.forward.trained()) out.forward = detail::decode_directional(m.forward, fwd, true, options, ex);
+    if (m.reverse.trained()) out.reverse = detail::decode_directional(m.reverse, rev, false, options, ex);
+  };
+  if (detail::same_words(corpus.source_vocabulary(), m.source_vocabulary) &&
+      detail::same_words(corpus.target_vocabulary(), m.target_vocabulary)) {
+    decode(make_view(corpus, false), make_view(corpus, true));  // the training corpus: no copy needed
+  } else {
+    const mapped_corpus mapped =
+        map_to_vocabularies(corpus, m.source_vocabulary, m.target_vocabulary, unknown_words::shared_id);
+    decode(make_view(mapped, false), make_view(mapped, true));
+  }
+  return out;
+}
+
+// train() then align() on the same corpus.  The two option structs share no
+// knob; give align_options the same `parallel` to reuse a pool.
+inline bidirectional_alignments train_and_align(const parallel_corpus& corpus, const train_options& training = {},
+                                                const align_options& decoding_options = {}, observer_ref obs = {}) {
+  validate(decoding_options);
+  return align(em::train(corpus, training, obs), corpus, decoding_options);
 }
 
 }  // namespace em

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "lexalign/bayes/detail/random.hpp"
-#include "lexalign/bayes/priors.hpp"
+#include "lexalign/bayes/schedule.hpp"
 #include "lexalign/config.hpp"
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/em/lexical_table.hpp"

@@ -1,0 +1,275 @@
+// The EM aligners' side of the library contract (docs/core.md): options are
+// validated at every entry point (invalid_option naming the option), each
+// stage reports a convergence record, observers see dotted stage names with
+// the iteration budget and a stop ends the whole call, and the corpus-to-model
+// mapping follows its explicit unknown-word policy.
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lexalign/core/corpus_mapping.hpp"
+#include "lexalign/em/embedding_prior.hpp"
+#include "lexalign/em/fast_align.hpp"
+#include "lexalign/em/hmm.hpp"
+#include "lexalign/em/ibm1.hpp"
+#include "lexalign/em/pipeline.hpp"
+#include "lexalign/io/corpus_reader.hpp"
+#include "support/aligner_fixtures.hpp"
+#include "support/catch.hpp"
+
+using lexalign::test::read_pairs;
+using lexalign::test::toy_pairs;
+using lexalign::test::rejected_option;
+
+namespace em = lexalign::em;
+
+namespace {
+
+const double not_a_number = std::numeric_limits<double>::quiet_NaN();
+const double infinity = std::numeric_limits<double>::infinity();
+
+}  // namespace
+
+TEST_CASE("em::ibm1_options: every bad value throws invalid_option naming it", "[em][options]") {
+  const auto c = read_pairs(toy_pairs);
+  const auto view = em::make_view(c);
+  auto train = [&](em::ibm1_options o) {
+    return [&view, o] {
+      auto t = em::lexical_table::from_cooccurrence(view);
+      em::train_ibm1(view, t, o);
+    };
+  };
+  // block_size = 0 used to train nothing and report nothing.
+  CHECK(rejected_option(train({.block_size = 0})) == "em::ibm1_options.block_size");
+  CHECK(rejected_option(train({.probability_floor = 0.0})) == "em::ibm1_options.probability_floor");
+  CHECK(rejected_option(train({.probability_floor = not_a_number})) == "em::ibm1_options.probability_floor");
+  CHECK(rejected_option(train({.probability_floor = 1.0})) == "em::ibm1_options.probability_floor");
+  CHECK(rejected_option(train({.vb_alpha = -0.1})) == "em::ibm1_options.vb_alpha");
+  CHECK(rejected_option(train({.vb_alpha = infinity})) == "em::ibm1_options.vb_alpha");
+  CHECK(rejected_option(train({.parallel = {.threads = 100000}})) == "parallel_options.threads");
+  CHECK(rejected_option(train({})) == "no error");
+}
+
+TEST_CASE("em::hmm_options: every bad value throws invalid_option naming it", "[em][options][hmm]") {
+  const auto c = read_pairs(toy_pairs);
+  const auto view = em::make_view(c);
+  auto train = [&](em::hmm_options o) {
+    return [&view, o] {
+      auto t = em::lexical_table::from_cooccurrence(view);
+      auto p = em::hmm_parameters::uniform(em::max_given_length(view));
+      em::train_hmm(view, t, p, o);
+    };
+  };
+  // null_weight = NaN used to give zero links silently.
+  CHECK(rejected_option(train({.null_weight = not_a_number})) == "em::hmm_options.null_weight");
+  CHECK(rejected_option(train({.null_weight = -1.0})) == "em::hmm_options.null_weight");
+  CHECK(rejected_option(train({.jump_smoothing = 1.5})) == "em::hmm_options.jump_smoothing");
+  CHECK(rejected_option(train({.jump_smoothing = not_a_number})) == "em::hmm_options.jump_smoothing");
+  CHECK(rejected_option(train({.start_smoothing = -0.1})) == "em::hmm_options.start_smoothing");
+  CHECK(rejected_option(train({.probability_floor = -1e-7})) == "em::hmm_options.probability_floor");
+  CHECK(rejected_option(train({.vb_alpha = not_a_number})) == "em::hmm_options.vb_alpha");
+  CHECK(rejected_option(train({.block_size = 0})) == "em::hmm_options.block_size");
+  CHECK(rejected_option(train({})) == "no error");
+  // The same through the pipeline, which validates what it nests.
+  CHECK(rejected_option([&] { em::train(c, {.hmm = {.null_weight = not_a_number}}); }) == "em::hmm_options.null_weight");
+}
+
+TEST_CASE("em::fast_align_options: every bad value throws invalid_option naming it", "[em][options][fast_align]") {
+  const auto c = read_pairs(toy_pairs);
+  const auto view = em::make_view(c);
+  auto train = [&](em::fast_align_options o) {
+    return [&view, o] {
+      auto t = em::lexical_table::from_cooccurrence(view);
+      em::fast_align_parameters p;
+      em::train_fast_align(view, t, p, o);
+    };
+  };
+  CHECK(rejected_option(train({.p0 = 1.0})) == "em::fast_align_options.p0");
+  CHECK(rejected_option(train({.p0 = -0.5})) == "em::fast_align_options.p0");
+  CHECK(rejected_option(train({.p0 = not_a_number})) == "em::fast_align_options.p0");
+  CHECK(rejected_option(train({.lambda = 0.0})) == "em::fast_align_options.lambda");
+  CHECK(rejected_option(train({.lambda = infinity})) == "em::fast_align_options.lambda");
+  CHECK(rejected_option(train({.probability_floor = 2.0})) == "em::fast_align_options.probability_floor");
+  CHECK(rejected_option(train({.vb_alpha = -1.0})) == "em::fast_align_options.vb_alpha");
+  CHECK(rejected_option(train({.block_size = 0})) == "em::fast_align_options.block_size");
+  CHECK(rejected_option(train({})) == "no error");
+}
+
+TEST_CASE("em::train_options and em::align_options: bad values and knobs set in the wrong place", "[em][options]") {
+  const auto c = read_pairs(toy_pairs);
+  auto train = [&](em::train_options o) { return [&c, o] { em::train(c, o); }; };
+  CHECK(rejected_option(train({.block_size = 0})) == "em::train_options.block_size");
+  CHECK(rejected_option(train({.model = static_cast<em::model_kind>(7)})) == "em::train_options.model");
+  CHECK(rejected_option(train({.ibm1 = {.vb_alpha = -1}})) == "em::ibm1_options.vb_alpha");
+  CHECK(rejected_option(train({.fast_align = {.lambda = not_a_number}})) == "em::fast_align_options.lambda");
+  // Shared knobs live once, at the top: the nested copies must stay at their defaults.
+  CHECK(rejected_option(train({.ibm1 = {.parallel = {.threads = 2}}})) == "em::train_options.ibm1.parallel");
+  CHECK(rejected_option(train({.hmm = {.block_size = 8}})) == "em::train_options.hmm.block_size");
+  const em::lexical_prior prior;
+  CHECK(rejected_option(train({.fast_align = {.prior = &prior}})) == "em::train_options.fast_align.prior");
+  CHECK(rejected_option(train({})) == "no error");
+
+  const auto m = em::train(c, {.ibm1 = {.iterations = 1}, .hmm = {.iterations = 1}});
+  auto align = [&](em::align_options o) { return [&c, &m, o] { em::align(m, c, o); }; };
+  CHECK(rejected_option(align({.posterior_threshold = not_a_number})) == "em::align_options.posterior_threshold");
+  CHECK(rejected_option(align({.posterior_threshold = 1.5})) == "em::align_options.posterior_threshold");
+  CHECK(rejected_option(align({.block_size = 0})) == "em::align_options.block_size");
+  CHECK(rejected_option(align({.method = static_cast<em::decoding>(9)})) == "em::align_options.method");
+  CHECK(rejected_option([&] { em::train_and_align(c, {}, {.block_size = 0}); }) == "em::align_options.block_size");
+  CHECK(rejected_option(align({})) == "no error");
+
+  CHECK(rejected_option([] { em::validate(em::embedding_prior_options{.temperature = 0}); }) ==
+        "em::embedding_prior_options.temperature");
+}
+
+TEST_CASE("one default per knob: the pipeline's defaults are the components'", "[em][options]") {
+  const em::train_options o;
+  CHECK(o.hmm.jump_smoothing == em::hmm_options{}.jump_smoothing);
+  CHECK(em::hmm_options{}.jump_smoothing == 0.4);
+  CHECK(em::hmm_parameters{}.jump_smoothing == em::hmm_options{}.jump_smoothing);
+  CHECK(o.fast_align.vb_alpha == em::fast_align_options{}.vb_alpha);
+  // The pipeline gives a stage the same result as calling the stage itself.
+  const auto c = read_pairs(toy_pairs);
+  const auto view = em::make_view(c);
+  auto t = em::lexical_table::from_cooccurrence(view);
+  const auto r1 = em::train_ibm1(view, t);
+  auto p = em::hmm_parameters::uniform(em::max_given_length(view));
+  const auto r2 = em::train_hmm(view, t, p);
+  const auto m = em::train(c, {.directions = em::directions::forward});
+  REQUIRE(m.forward.stages.size() == 2);
+  CHECK(m.forward.stages[0].result.log_likelihood == r1.log_likelihood);
+  CHECK(m.forward.stages[1].result.log_likelihood == r2.log_likelihood);
+  CHECK(std::equal(t.probabilities().begin(), t.probabilities().end(), m.forward.table.probabilities().begin(),
+                   m.forward.table.probabilities().end()));
+  CHECK(!m.reverse.trained());
+}
+
+TEST_CASE("EM convergence records: error is the relative log-likelihood change", "[em][convergence]") {
+  const auto c = read_pairs(toy_pairs);
+  const auto view = em::make_view(c);
+  auto t = em::lexical_table::from_cooccurrence(view);
+  const auto r = em::train_ibm1(view, t, {.iterations = 4});
+  REQUIRE(r.log_likelihood.size() == 4);
+  CHECK(r.convergence.status == lexalign::solver_status::max_iterations);
+  CHECK(r.convergence.iterations == 4);
+  const double l3 = r.log_likelihood[2], l4 = r.log_likelihood[3];
+  CHECK(r.convergence.error == Approx(std::abs(l4 - l3) / std::abs(l3)).epsilon(1e-12));
+  auto t1 = em::lexical_table::from_cooccurrence(view);
+  CHECK(std::isnan(em::train_ibm1(view, t1, {.iterations = 1}).convergence.error));
+
+  // The model keeps every stage's record per direction, and their sum.
+  const auto m = em::train(c, {.ibm1 = {.iterations = 3}, .hmm = {.iterations = 2}});
+  for (const auto* d : {&m.forward, &m.reverse}) {
+    REQUIRE(d->stages.size() == 2);
+    CHECK(d->stages[0].result.convergence.iterations == 3);
+    CHECK(d->stages[1].result.convergence.iterations == 2);
+    CHECK(d->convergence.iterations == 5);
+    CHECK(d->convergence.error == d->stages[1].result.convergence.error);
+  }
+  CHECK(m.forward.stages[0].stage == "em.ibm1.forward");
+  CHECK(m.reverse.stages[1].stage == "em.hmm.reverse");
+  CHECK(m.convergence.iterations == 10);
+  CHECK(m.convergence.status == lexalign::solver_status::max_iterations);
+}
+
+TEST_CASE("EM observer: stage names, budgets, and a stop ends the whole call", "[em][observer]") {
+  const auto c = read_pairs(toy_pairs);
+  struct seen_event {
+    std::string stage;
+    std::size_t iteration, max_iterations;
+  };
+  std::vector<seen_event> seen;
+  auto record = [&](const lexalign::iteration_event& ev) {
+    seen.push_back({std::string(ev.stage), ev.iteration, ev.max_iterations});
+  };
+  em::train(c, {.ibm1 = {.iterations = 2}, .hmm = {.iterations = 3}}, record);
+  const std::vector<std::string> order{"em.ibm1.forward", "em.ibm1.forward", "em.hmm.forward", "em.hmm.forward",
+                                       "em.hmm.forward",  "em.ibm1.reverse", "em.ibm1.reverse", "em.hmm.reverse",
+                                       "em.hmm.reverse",  "em.hmm.reverse"};
+  REQUIRE(seen.size() == order.size());
+  for (std::size_t k = 0; k < seen.size(); ++k) {
+    CHECK(seen[k].stage == order[k]);
+    CHECK(seen[k].max_iterations == (order[k].find("ibm1") != std::string::npos ? 2u : 3u));
+  }
+  seen.clear();
+  em::train(c, {.model = em::model_kind::fast_align, .fast_align = {.iterations = 2}}, record);
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[0].stage == "em.fast_align.forward");
+  CHECK(seen[3].stage == "em.fast_align.reverse");
+
+  // Stop in the second IBM1 iteration of the forward direction: no HMM stage,
+  // no reverse direction (it used to stop only the current stage).
+  std::size_t calls = 0;
+  auto stop_early = [&](const lexalign::iteration_event& ev) {
+    ++calls;
+    return ev.iteration == 2 ? lexalign::observer_action::stop : lexalign::observer_action::proceed;
+  };
+  const auto m = em::train(c, {}, stop_early);
+  CHECK(calls == 2);
+  CHECK(m.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(m.convergence.iterations == 2);
+  REQUIRE(m.forward.stages.size() == 1);
+  CHECK(m.forward.stages[0].result.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(!m.forward.has_hmm);
+  CHECK(!m.reverse.trained());
+  // The stopped model still aligns (forward only).
+  const auto out = em::align(m, c);
+  CHECK(out.forward.links.size() == c.size());
+  CHECK(out.reverse.links.empty());
+}
+
+TEST_CASE("corpus mapping: shared_id and extend policies", "[em][mapping]") {
+  const auto trained = read_pairs(toy_pairs);
+  const auto fresh = read_pairs("the green house ||| la maison verte\nthe red house ||| la maison rouge\n");
+  const auto& sv = trained.source_vocabulary();
+  const auto& tv = trained.target_vocabulary();
+
+  const auto shared = lexalign::map_to_vocabularies(fresh, sv, tv, lexalign::unknown_words::shared_id);
+  CHECK(shared.source_vocabulary_size == sv.size() + 1);
+  CHECK(shared.target_vocabulary_size == tv.size() + 1);
+  CHECK(shared.unknown_source_tokens == 2);  // green, red
+  CHECK(shared.unknown_target_tokens == 2);  // verte, rouge
+  CHECK(shared.new_source_words.empty());
+  REQUIRE(shared.size() == 2);
+  // Known words keep the model's ids; green and red share the id sv.size().
+  CHECK(shared.source[0][0] == *sv.find("the"));
+  CHECK(shared.source[0][2] == *sv.find("house"));
+  CHECK(shared.source[0][1] == sv.size());
+  CHECK(shared.source[1][1] == sv.size());
+
+  const auto ext = lexalign::map_to_vocabularies(fresh, sv, tv, lexalign::unknown_words::extend);
+  CHECK(ext.source_vocabulary_size == sv.size() + 2);
+  CHECK(ext.unknown_source_tokens == 2);
+  REQUIRE(ext.new_source_words == std::vector<std::string>{"green", "red"});
+  CHECK(ext.source[0][1] == sv.size());      // green: the first new id
+  CHECK(ext.source[1][1] == sv.size() + 1);  // red: its own id
+  CHECK(ext.source[1][2] == *sv.find("house"));
+  const auto v = lexalign::extended_vocabulary(sv, ext.new_source_words);
+  CHECK(v.size() == sv.size() + 2);
+  CHECK(*v.find("red") == sv.size() + 1);
+
+  // em::align uses shared_id: the unknown words are placed by the HMM prior,
+  // known words still align (maison <- house).
+  const auto m = em::train(trained);
+  const auto out = em::align(m, fresh, {.method = em::decoding::viterbi});
+  const auto& links = out.forward.links[0].sure;
+  CHECK(std::find(links.begin(), links.end(), lexalign::link{2, 1}) != links.end());
+}
+
+TEST_CASE("em verbs: train_and_align is align(train())", "[em][verbs]") {
+  const auto c = read_pairs(toy_pairs);
+  const em::train_options t{.ibm1 = {.iterations = 3}, .hmm = {.iterations = 2}};
+  const em::align_options a{.method = em::decoding::viterbi, .with_posteriors = true};
+  const auto both = em::train_and_align(c, t, a);
+  const auto separate = em::align(em::train(c, t), c, a);
+  CHECK(both.forward.links == separate.forward.links);
+  CHECK(both.reverse.posteriors == separate.reverse.posteriors);
+  // The mapped path (a corpus with other vocabularies) gives the same links
+  // for the same sentences.
+  const auto m = em::train(c, t);
+  const auto reread = read_pairs(std::string(toy_pairs) + "zzz ||| yyy\n");
+  const auto mapped = em::align(m, reread, a);
+  for (std::size_t k = 0; k < c.size(); ++k) CHECK(mapped.forward.links[k] == separate.forward.links[k]);
+}
