@@ -34,13 +34,20 @@ inline void validate(const entmax_options& opt) {
 }
 
 // 1.5-entmax of z[0], z[stride], ... into p[0], p[stride], ...; `scratch`
-// holds count doubles.  z and p may alias.  O(count log count).
+// holds count doubles.  z and p may alias.  O(count + c log c) for the c
+// entries within 2 of the maximum.
 inline void entmax15(const double* z, std::size_t count, std::size_t stride, double* p, double* scratch) {
   // Shift by the maximum (entmax is shift invariant) and halve: alpha - 1 = 1/2.
   double mx = z[0];
   for (std::size_t k = 1; k < count; ++k) mx = std::max(mx, z[k * stride]);
-  for (std::size_t k = 0; k < count; ++k) scratch[k] = (z[k * stride] - mx) / 2;
-  std::sort(scratch, scratch + count, std::greater<>());
+  // Only x > -1 can be in the support: p_max = (x_max - tau)^2 <= 1 gives
+  // tau >= x_max - 1 = -1.  Those candidates alone are sorted.
+  std::size_t cand = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    const double x = (z[k * stride] - mx) / 2;
+    if (x > -1) scratch[cand++] = x;
+  }
+  std::sort(scratch, scratch + cand, std::greater<>());
   // tau_k = mean_k - sqrt((1 - k (meansq_k - mean_k^2)) / k) for the top k;
   // the support size K is the number of k with tau_k <= x_(k) (a prefix in
   // exact arithmetic; counted, as the entmax package does), and tau = tau_K.
@@ -52,7 +59,7 @@ inline void entmax15(const double* z, std::size_t count, std::size_t stride, dou
   };
   double sum = 0, sumsq = 0;
   std::size_t support = 0;
-  for (std::size_t k = 1; k <= count; ++k) {
+  for (std::size_t k = 1; k <= cand; ++k) {
     const double x = scratch[k - 1];
     sum += x;
     sumsq += x * x;
