@@ -81,17 +81,13 @@ void softmax_links(workspace<WAlloc>& ws, double threshold, extract_result& out)
   if (g - low <= 600 && threshold >= 1e-30) {
     ws.b.resize(mn);
     double* e = ws.b.data();
-    for (std::size_t k = 0; k < mn; ++k) e[k] = s[k] - g;
-    ot::detail::exp_scaled_inplace(e, 1.0, mn);  // vectorised; below -708.39 flushes to 0
+    ws.c.assign(n, 0.0);  // zeros for the fused kernel, then the column thresholds
     for (std::size_t j = 0; j < n; ++j) cs[j] = 0;
-    for (std::size_t i = 0; i < m; ++i) {
-      const double* row = e + i * n;
-      double sum = 0;
-      for (std::size_t j = 0; j < n; ++j) {
-        sum += row[j];
-        cs[j] += row[j];
-      }
-      rs[i] = sum;
+    for (std::size_t i = 0; i < m; ++i) {  // row by row: the row stays in L1
+      double* row = e + i * n;
+      // row = exp(s_i - 0 - g), vectorised, and its sum (below -708.39 flushes to 0).
+      rs[i] = ot::detail::exp_diff_sum(s + i * n, ws.c.data(), g, 1.0, row, n);
+      for (std::size_t j = 0; j < n; ++j) cs[j] += row[j];
     }
     ws.c.resize(n);
     for (std::size_t j = 0; j < n; ++j) ws.c[j] = threshold * cs[j];
