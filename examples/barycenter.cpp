@@ -47,9 +47,9 @@ int main() {
     const double expected = w0 * centre[0] + (1 - w0) * centre[1];
     std::printf("lambda (%.2f, %.2f): %s, mass %.4f, mean %.3f (expected %.3f), sd %.3f, "
                 "mass within 0.1 of mean %.2f\n",
-                w0, 1 - w0, r.converged() ? "converged" : "NOT converged", mass, mean, expected,
+                w0, 1 - w0, r.convergence.converged() ? "converged" : "NOT converged", mass, mean, expected,
                 std::sqrt(var / mass), middle / mass);
-    ok = ok && r.converged() && std::abs(mass - 1) < 1e-6 && std::abs(mean - expected) < 5e-3 && middle / mass > 0.9;
+    ok = ok && r.convergence.converged() && std::abs(mass - 1) < 1e-6 && std::abs(mean - expected) < 5e-3 && middle / mass > 0.9;
   }
   // The plain (Euclidean) average puts almost nothing near 0.5.
   double avg_middle = 0;

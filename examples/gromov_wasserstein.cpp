@@ -36,8 +36,8 @@ int main() {
     }
   const std::vector<double> w(n, 1.0 / static_cast<double>(n));
 
-  const auto r = ot::gromov_wasserstein(C1, C2, w, w, {.epsilon = 5e-3});
-  std::printf("%s after %zu iterations, GW loss %.2e\n", r.converged() ? "converged" : "NOT converged", r.iterations,
+  const auto r = ot::gromov_wasserstein(C1, C2, w, w, {.inner = {.epsilon = 5e-3, .method = ot::sinkhorn_method::log}});
+  std::printf("%s after %zu iterations, GW loss %.2e\n", r.convergence.converged() ? "converged" : "NOT converged", r.convergence.iterations,
               r.cost);
   std::size_t correct = 0;
   std::printf("original -> copy:");

@@ -33,8 +33,8 @@ int main() {
   const std::vector<double> a(m, 1.0 / static_cast<double>(m)), b{0.2375, 0.2375, 0.2375, 0.2375, 0.05};
   const auto r = ot::sinkhorn(a, b, C, {.epsilon = 0.02});
   const auto s = ot::sinkhorn(a, b, C, {.epsilon = 0.02, .method = ot::sinkhorn_method::log});
-  std::printf("converged: %s %s, iterations %zu %zu\n", r.converged() ? "yes" : "no", s.converged() ? "yes" : "no",
-              r.iterations, s.iterations);
+  std::printf("converged: %s %s, iterations %zu %zu\n", r.convergence.converged() ? "yes" : "no", s.convergence.converged() ? "yes" : "no",
+              r.convergence.iterations, s.convergence.iterations);
 
   double row_err = 0, col_err = 0, total = 0;
   for (std::size_t i = 0; i < m; ++i) {
@@ -72,7 +72,7 @@ int main() {
     for (std::size_t j = 0; j < n; ++j)
       if (r.plan(i, j) > 0.1) std::printf(" %zu-%zu", i, j), links_ok = links_ok && perm[j] == i, ++count;
   std::printf("\n");
-  const bool passed = marginals && same_cost && links_ok && count == m && r.converged();
+  const bool passed = marginals && same_cost && links_ok && count == m && r.convergence.converged();
   std::printf("checks: %s\n", passed ? "ok" : "FAILED");
   return passed ? 0 : 1;
 }

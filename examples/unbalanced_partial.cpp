@@ -54,20 +54,20 @@ int main() {
 
   const auto bal = ot::sinkhorn(a, b, C, {.epsilon = 0.01});
   const auto par = ot::partial(a, b, C, {.epsilon = 0.01, .mass = 0.75});
-  const auto unb = ot::sinkhorn_unbalanced(a, b, C, {.epsilon = 0.01, .marginal_relaxation = 0.05});
+  const auto unb = ot::sinkhorn_unbalanced(a, b, C, {.sinkhorn = {.epsilon = 0.01}, .marginal_relaxation = 0.05});
   const auto sb = summarize(bal.plan, a, b), sp = summarize(par.plan, a, b), su = summarize(unb.plan, a, b);
-  std::printf("balanced:   %s, mass %.4f, on outliers %.4f, cost %.5f\n", bal.converged() ? "converged" : "NOT",
+  std::printf("balanced:   %s, mass %.4f, on outliers %.4f, cost %.5f\n", bal.convergence.converged() ? "converged" : "NOT",
               sb.total, sb.outlier, bal.cost);
-  std::printf("partial:    %s, mass %.4f, on outliers %.4f, cost %.5f\n", par.converged() ? "converged" : "NOT",
+  std::printf("partial:    %s, mass %.4f, on outliers %.4f, cost %.5f\n", par.convergence.converged() ? "converged" : "NOT",
               sp.total, sp.outlier, par.cost);
-  std::printf("unbalanced: %s, mass %.4f, on outliers %.4f, cost %.5f\n", unb.converged() ? "converged" : "NOT",
+  std::printf("unbalanced: %s, mass %.4f, on outliers %.4f, cost %.5f\n", unb.convergence.converged() ? "converged" : "NOT",
               su.total, su.outlier, unb.cost);
   const bool partial_ok = std::abs(sp.total - 0.75) < 1e-6 && sp.row_excess < 1e-9 && sp.col_excess < 1e-9 &&
                           sp.outlier < 0.01;
   const bool unbalanced_ok = su.total < 1.0 && su.outlier < 0.1 * sb.outlier;
   std::printf("partial moves 0.75 within a and b, outliers left out: %s\n", partial_ok ? "yes" : "NO");
   std::printf("unbalanced moves less than 1, outliers mostly dropped: %s\n", unbalanced_ok ? "yes" : "NO");
-  const bool passed = partial_ok && unbalanced_ok && bal.converged() && par.converged() && unb.converged() &&
+  const bool passed = partial_ok && unbalanced_ok && bal.convergence.converged() && par.convergence.converged() && unb.convergence.converged() &&
                       std::abs(sb.total - 1) < 1e-6;
   std::printf("checks: %s\n", passed ? "ok" : "FAILED");
   return passed ? 0 : 1;

@@ -46,7 +46,7 @@ int main() {
   const auto ec = ot::emd(a3, vb, copy);
   const bool same_emd = ev.cost == ec.cost && ev.entries == ec.entries;
   std::printf("emd strided view vs dense copy: %s (cost %.6f)\n", same_emd ? "identical" : "DIFFERENT", ev.cost);
-  const bool passed = same && same_emd && rx.converged() && ev.convergence.converged();
+  const bool passed = same && same_emd && rx.convergence.converged() && ev.convergence.converged();
   std::printf("checks: %s\n", passed ? "ok" : "FAILED");
   return passed ? 0 : 1;
 }

@@ -9,7 +9,7 @@ same run, and prints one JSON object per line and problem.
 
 Problems: squared-Euclidean cost between random 64-d Gaussian points, scaled
 to max 1 (ot.dist / max); uniform marginals; epsilon 0.1 and 0.01; float64 and
-float32; 1 and 2 threads (ours: the `threads` option; POT: OPENBLAS_NUM_THREADS
+float32; 1 and 2 threads (ours: `parallel.threads`; POT: OPENBLAS_NUM_THREADS
 and OMP_NUM_THREADS in a separate process).  Solvers: ot.sinkhorn (scaling),
 ot.sinkhorn(method='sinkhorn_log'), ot.bregman.barycenter (3 histograms,
 uniform weights) against ot::sinkhorn (scaling / log) and ot::barycenter.

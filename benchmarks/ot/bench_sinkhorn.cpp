@@ -77,7 +77,7 @@ void BM_sinkhorn(benchmark::State& state, ot::sinkhorn_method method) {
     span_timer t;
     auto r = ot::sinkhorn(a, a, C,
                           {.epsilon = 0.1, .method = method, .max_iterations = iters, .tolerance = 0, .check_every = 1,
-                           .return_plan = false, .threads = threads},
+                           .return_plan = false, .parallel = {.threads = threads}},
                           ws, std::ref(t));
     benchmark::DoNotOptimize(r.f.data());
     state.SetIterationTime(t.seconds_per_iteration());
@@ -103,7 +103,7 @@ void BM_barycenter(benchmark::State& state) {
   for (auto _ : state) {
     span_timer t;
     auto r = ot::barycenter(H, C, lam,
-                            {.epsilon = 0.1, .max_iterations = 11, .tolerance = 0, .check_every = 1, .threads = threads},
+                            {.epsilon = 0.1, .max_iterations = 11, .tolerance = 0, .check_every = 1, .parallel = {.threads = threads}},
                             ws, std::ref(t));
     benchmark::DoNotOptimize(r.weights.data());
     state.SetIterationTime(t.seconds_per_iteration());

@@ -220,36 +220,9 @@ TEST_CASE("EM observer: stage names, budgets, and a stop ends the whole call", "
   CHECK(out.reverse.links.empty());
 }
 
-TEST_CASE("corpus mapping: shared_id and extend policies", "[em][mapping]") {
+TEST_CASE("em::align maps unknown words to one shared id", "[em][mapping]") {
   const auto trained = read_pairs(toy_pairs);
   const auto fresh = read_pairs("the green house ||| la maison verte\nthe red house ||| la maison rouge\n");
-  const auto& sv = trained.source_vocabulary();
-  const auto& tv = trained.target_vocabulary();
-
-  const auto shared = lexalign::map_to_vocabularies(fresh, sv, tv, lexalign::unknown_words::shared_id);
-  CHECK(shared.source_vocabulary_size == sv.size() + 1);
-  CHECK(shared.target_vocabulary_size == tv.size() + 1);
-  CHECK(shared.unknown_source_tokens == 2);  // green, red
-  CHECK(shared.unknown_target_tokens == 2);  // verte, rouge
-  CHECK(shared.new_source_words.empty());
-  REQUIRE(shared.size() == 2);
-  // Known words keep the model's ids; green and red share the id sv.size().
-  CHECK(shared.source[0][0] == *sv.find("the"));
-  CHECK(shared.source[0][2] == *sv.find("house"));
-  CHECK(shared.source[0][1] == sv.size());
-  CHECK(shared.source[1][1] == sv.size());
-
-  const auto ext = lexalign::map_to_vocabularies(fresh, sv, tv, lexalign::unknown_words::extend);
-  CHECK(ext.source_vocabulary_size == sv.size() + 2);
-  CHECK(ext.unknown_source_tokens == 2);
-  REQUIRE(ext.new_source_words == std::vector<std::string>{"green", "red"});
-  CHECK(ext.source[0][1] == sv.size());      // green: the first new id
-  CHECK(ext.source[1][1] == sv.size() + 1);  // red: its own id
-  CHECK(ext.source[1][2] == *sv.find("house"));
-  const auto v = lexalign::extended_vocabulary(sv, ext.new_source_words);
-  CHECK(v.size() == sv.size() + 2);
-  CHECK(*v.find("red") == sv.size() + 1);
-
   // em::align uses shared_id: the unknown words are placed by the HMM prior,
   // known words still align (maison <- house).
   const auto m = em::train(trained);

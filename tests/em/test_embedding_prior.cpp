@@ -20,25 +20,6 @@ lexalign::io::word_embeddings parse(const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("embedding files: header optional, errors with file:line", "[em][prior]") {
-  auto e = parse("3 2\nhouse 1 0\nblue 0 1\nhouse 5 5\n");
-  CHECK(e.words.size() == 2);  // the duplicate keeps the first vector
-  CHECK(e.dimension() == 2);
-  CHECK(e.vectors(0, 0) == 1.0f);
-  e = parse("a 1 2 3\nb 4 5 6\n");
-  CHECK(e.dimension() == 3);
-  auto what = [](const std::string& t) -> std::string {
-    try {
-      parse(t);
-    } catch (const lexalign::parse_error& x) {
-      return x.what();
-    }
-    return "";
-  };
-  CHECK(what("2 2\na 1 2\nb 1\n") == "e.vec:3: expected 2 numbers, found 1");
-  CHECK(what("a 1 x\n") == "e.vec:1: bad number 'x'");
-}
-
 TEST_CASE("the prior is a distribution per row and pulls EM towards similar words", "[em][prior]") {
   // "the" co-occurs with everything; without help IBM1 cannot tell which of
   // la/maison/fleur a rare word pairs with in a 2-word sentence.

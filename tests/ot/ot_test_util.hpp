@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstddef>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "lexalign/core/error.hpp"
 #include "lexalign/core/matrix_view.hpp"
 #include "support/fixture.hpp"
 
@@ -64,5 +66,18 @@ inline lexalign::dense_matrix<double> random_cost(std::size_t m, std::size_t n, 
 inline std::vector<double> uniform(std::size_t n, double mass = 1.0) {
   return std::vector<double>(n, mass / static_cast<double>(n));
 }
+
+// The message of the lexalign::invalid_argument `f` throws, or "no exception".
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const lexalign::invalid_argument& e) {
+    return e.what();
+  }
+  return "no exception";
+}
+
+inline bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
 }  // namespace ot_test

@@ -31,8 +31,8 @@ void check_against_fixture(const fixture& fx, const lexalign::dense_matrix<T>& M
   const auto b = fx.array("b").as_vector<double>();
   o.epsilon = fx.scalar("epsilon");
   const auto r = ot::sinkhorn(a, b, M, o);
-  INFO("status " << lexalign::to_string(r.status) << " iterations " << r.iterations << " error " << r.marginal_error);
-  CHECK(r.converged());
+  INFO("status " << lexalign::to_string(r.convergence.status) << " iterations " << r.convergence.iterations << " error " << r.convergence.error);
+  CHECK(r.convergence.converged());
   auto [f, g] = gauge(r.f, r.g);
   CHECK(max_abs_diff(f, fx.array("f_gauge").values) < tol);
   CHECK(max_abs_diff(g, fx.array("g_gauge").values) < tol);
@@ -76,7 +76,7 @@ TEST_CASE("sinkhorn matches POT on a medium point-cloud problem, cost built or n
   const auto b = fx.array("b").as_vector<double>();
   const auto r1 = ot::sinkhorn(a, b, M, {.epsilon = 0.05, .method = ot::sinkhorn_method::log, .tolerance = 1e-12});
   const auto r2 = ot::sinkhorn(a, b, lazy, {.epsilon = 0.05, .method = ot::sinkhorn_method::log, .tolerance = 1e-12});
-  CHECK(r1.iterations == r2.iterations);
+  CHECK(r1.convergence.iterations == r2.convergence.iterations);
   CHECK(max_abs_diff(r1.f, r2.f) < 1e-12);
   CHECK(std::abs(r1.cost - r2.cost) < 1e-12);
 }
@@ -91,7 +91,7 @@ TEST_CASE("sinkhorn in float32 agrees with POT's float64 reference", "[ot][sinkh
     const auto b = fx.array("b").as_vector<float>();
     const auto r = ot::sinkhorn(a, b, M, {.epsilon = 0.05, .method = method, .tolerance = 1e-5});
     static_assert(std::is_same_v<decltype(r.plan(0, 0)), const float&>);
-    CHECK(r.converged());
+    CHECK(r.convergence.converged());
     auto [f, g] = gauge(r.f, r.g);
     CHECK(max_abs_diff(f, fx.array("f_gauge").values) < 2e-4);
     CHECK(max_abs_diff(g, fx.array("g_gauge").values) < 2e-4);
@@ -109,7 +109,7 @@ TEST_CASE("log-domain sinkhorn solves epsilon = 1e-3 with zero masses where scal
       const auto r = ot::sinkhorn(a, b, M,
                                   {.epsilon = 1e-3, .method = ot::sinkhorn_method::log, .max_iterations = 200000,
                                    .tolerance = 1e-12, .epsilon_start = start});
-      CHECK(r.converged());
+      CHECK(r.convergence.converged());
       auto [f, g] = gauge(r.f, r.g);
       CHECK(max_abs_diff(f, fx.array("f_gauge").values) < 1e-8);
       CHECK(max_abs_diff(g, fx.array("g_gauge").values) < 1e-8);
@@ -125,7 +125,7 @@ TEST_CASE("log-domain sinkhorn solves epsilon = 1e-3 with zero masses where scal
     const auto r = ot::sinkhorn(fx.array("a").as_vector<float>(), fx.array("b").as_vector<float>(), Mf,
                                 {.epsilon = 1e-3, .method = ot::sinkhorn_method::log, .max_iterations = 20000,
                                  .tolerance = 1e-6, .epsilon_start = 1.0});
-    CHECK(r.status != lexalign::solver_status::numerical_error);
+    CHECK(r.convergence.status != lexalign::solver_status::numerical_error);
     for (std::size_t k = 0; k < r.plan.size(); ++k) REQUIRE(std::isfinite(r.plan.data()[k]));
     for (float v : r.f) REQUIRE(std::isfinite(v));
     CHECK(std::abs(r.cost - fx.scalar("cost")) < 2e-3);
@@ -133,7 +133,7 @@ TEST_CASE("log-domain sinkhorn solves epsilon = 1e-3 with zero masses where scal
   SECTION("scaling form: slow and not converged in 1000 iterations (like POT's), but finite") {
     CHECK(fx.scalar("pot_scaling_ok") == 0.0);
     const auto r = ot::sinkhorn(a, b, M, {.epsilon = 1e-3});
-    CHECK(!r.converged());
+    CHECK(!r.convergence.converged());
     for (std::size_t k = 0; k < r.plan.size(); ++k) REQUIRE(std::isfinite(r.plan.data()[k]));
   }
 }
@@ -148,7 +148,7 @@ TEST_CASE("log-domain sinkhorn stays finite where POT's sinkhorn_stabilized over
     const auto r = ot::sinkhorn(a, b, M,
                                 {.epsilon = 1e-3, .method = ot::sinkhorn_method::log, .max_iterations = 200000,
                                  .tolerance = 1e-12, .epsilon_start = start});
-    CHECK(r.converged());
+    CHECK(r.convergence.converged());
     for (std::size_t k = 0; k < r.plan.size(); ++k) REQUIRE(std::isfinite(r.plan.data()[k]));
     auto [f, g] = gauge(r.f, r.g);
     CHECK(max_abs_diff(f, fx.array("f_gauge").values) < 1e-8);
@@ -157,17 +157,17 @@ TEST_CASE("log-domain sinkhorn stays finite where POT's sinkhorn_stabilized over
   }
 }
 
-TEST_CASE("a kernel that underflows is a status for the scaling form, and fine in the log domain", "[ot][sinkhorn][hard]") {
+TEST_CASE("a kernel that underflows is an invalid_argument for the scaling form, and fine in the log domain", "[ot][sinkhorn][hard]") {
   lexalign::dense_matrix<double> C(5, 4);
   for (std::size_t i = 0; i < 5; ++i)
     for (std::size_t j = 0; j < 4; ++j) C(i, j) = 0.9 + 0.01 * static_cast<double>(i + 2 * j);
   const auto a = ot_test::uniform(5), b = ot_test::uniform(4);
-  const auto r = ot::sinkhorn(a, b, C, {.epsilon = 1e-3});  // exp(-900) == 0
-  CHECK(r.status == lexalign::solver_status::numerical_error);
-  for (std::size_t k = 0; k < r.plan.size(); ++k) REQUIRE(!std::isnan(r.plan.data()[k]));
-  CHECK(!std::isnan(r.cost));
+  // exp(-900) == 0: the first scaling iteration would divide by 0
+  CHECK_THROWS_WITH(ot::sinkhorn(a, b, C, {.epsilon = 1e-3}),
+                    Catch::Contains("underflows to 0 on every entry of row 0") &&
+                        Catch::Contains("raise epsilon or use sinkhorn_method::log"));
   const auto rl = ot::sinkhorn(a, b, C, {.epsilon = 1e-3, .method = ot::sinkhorn_method::log, .tolerance = 1e-12});
-  CHECK(rl.converged());
+  CHECK(rl.convergence.converged());
   CHECK(ot_test::max_abs_diff(ot_test::row_sums(rl.plan), a) < 1e-12);
   CHECK(ot_test::max_abs_diff(ot_test::col_sums(rl.plan), b) < 1e-12);
 }
@@ -181,7 +181,7 @@ TEST_CASE("sinkhorn closed forms", "[ot][sinkhorn]") {
     std::vector<double> a{1.0}, b{0.5, 0.3, 0.2};
     for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
       const auto r = ot::sinkhorn(a, b, C, {.epsilon = 0.1, .method = method});
-      CHECK(r.converged());
+      CHECK(r.convergence.converged());
       for (std::size_t j = 0; j < 3; ++j) CHECK(r.plan(0, j) == Approx(b[j]).epsilon(1e-12));
       CHECK(r.cost == Approx(0.5 * 0.2 + 0.3 * 0.5 + 0.2 * 0.9).epsilon(1e-12));
     }
@@ -224,9 +224,9 @@ TEST_CASE("sinkhorn accepts any matrix type and gives identical results with 1 a
   const auto a = ot_test::uniform(70), b = ot_test::uniform(90);
   const auto ref = ot::sinkhorn(a, b, C, {.epsilon = 0.05, .method = ot::sinkhorn_method::log});
   for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
-    const auto r1 = ot::sinkhorn(a, b, C, {.epsilon = 0.05, .method = method, .threads = 1});
-    const auto r2 = ot::sinkhorn(a, b, C, {.epsilon = 0.05, .method = method, .threads = 2});
-    CHECK(r1.iterations == r2.iterations);
+    const auto r1 = ot::sinkhorn(a, b, C, {.epsilon = 0.05, .method = method, .parallel = {.threads = 1}});
+    const auto r2 = ot::sinkhorn(a, b, C, {.epsilon = 0.05, .method = method, .parallel = {.threads = 2}});
+    CHECK(r1.convergence.iterations == r2.convergence.iterations);
     CHECK(max_abs_diff(r1.f, r2.f) == 0.0);
     CHECK(max_abs_diff(r1.g, r2.g) == 0.0);
     CHECK(r1.cost == r2.cost);
@@ -254,11 +254,11 @@ TEST_CASE("sinkhorn warm start, observer and iteration limit", "[ot][sinkhorn]")
   const auto C = ot_test::random_cost(40, 30, 5);
   const auto a = ot_test::uniform(40), b = ot_test::uniform(30);
   const auto cold = ot::sinkhorn(a, b, C, {.epsilon = 0.02, .method = ot::sinkhorn_method::log});
-  REQUIRE(cold.converged());
+  REQUIRE(cold.convergence.converged());
   for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
     const auto warm = ot::sinkhorn(a, b, C, {.epsilon = 0.02, .method = method, .initial_f = cold.f, .initial_g = cold.g});
-    CHECK(warm.converged());
-    CHECK(warm.iterations <= 10);
+    CHECK(warm.convergence.converged());
+    CHECK(warm.convergence.iterations <= 10);
     CHECK(std::abs(warm.cost - cold.cost) < 1e-9);
   }
   std::size_t calls = 0;
@@ -267,14 +267,14 @@ TEST_CASE("sinkhorn warm start, observer and iteration limit", "[ot][sinkhorn]")
     CHECK(ev.stage == "sinkhorn");
     return ev.iteration >= 20 ? lexalign::observer_action::stop : lexalign::observer_action::proceed;
   });
-  CHECK(stopped.status == lexalign::solver_status::stopped_by_observer);
-  CHECK(stopped.iterations == 20);
+  CHECK(stopped.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(stopped.convergence.iterations == 20);
   CHECK(calls == 2);
   const auto capped = ot::sinkhorn(a, b, C, {.epsilon = 0.02, .max_iterations = 3});
-  CHECK(capped.status == lexalign::solver_status::max_iterations);
-  CHECK(capped.iterations == 3);
-  CHECK(std::isfinite(capped.marginal_error));
-  CHECK(capped.marginal_error > 0);
+  CHECK(capped.convergence.status == lexalign::solver_status::max_iterations);
+  CHECK(capped.convergence.iterations == 3);
+  CHECK(std::isfinite(capped.convergence.error));
+  CHECK(capped.convergence.error > 0);
 }
 
 TEST_CASE("sinkhorn steady-state iterations allocate nothing", "[ot][sinkhorn][allocation]") {
@@ -314,4 +314,73 @@ TEST_CASE("cost_matrix matches a direct computation; cosine metric", "[ot][cost]
     for (std::size_t j = 0; j < 3; ++j) CHECK(eu(i, j) == Approx(std::sqrt(sq(i, j))));
   const auto self = ot::cost_matrix(x, x, ot::cost_metric::euclidean);
   CHECK(self(1, 1) == 0.0);  // clamped at 0, no sqrt of a rounding -1e-17
+}
+
+TEST_CASE("which marginal of the returned plan is exact, and what convergence.error measures", "[ot][sinkhorn][docs]") {
+  // A few iterations, far from convergence, so that the inexact marginal is visibly off.
+  const auto C = ot_test::random_cost(30, 20, 31);
+  std::vector<double> a(30), b(20);
+  for (std::size_t i = 0; i < 30; ++i) a[i] = (1.0 + static_cast<double>(i % 3)) / 60.0;
+  for (std::size_t j = 0; j < 20; ++j) b[j] = (1.0 + static_cast<double>(j % 4)) / 50.0;
+  const double eps = 0.02;
+  for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
+    INFO("method " << static_cast<int>(method));
+    for (auto norm : {ot::marginal_norm::l1, ot::marginal_norm::l2, ot::marginal_norm::linf}) {
+      const auto r = ot::sinkhorn(a, b, C, {.epsilon = eps, .method = method, .max_iterations = 7, .tolerance = 0, .norm = norm});
+      REQUIRE(r.convergence.iterations == 7);
+      // the column marginal of the returned plan is exact (the last update is the column update) ...
+      CHECK(max_abs_diff(ot_test::col_sums(r.plan), b) < 1e-15);
+      // ... its row marginal is not
+      CHECK(max_abs_diff(ot_test::row_sums(r.plan), a) > 1e-6);
+      // convergence.error = || P~^T 1 - b || of P~ = exp((f_7 + g_6 - C) / eps): the plan after the row update
+      // of the last iteration (whose row marginal is exact), before its column update.
+      const auto prev = ot::sinkhorn(a, b, C, {.epsilon = eps, .method = method, .max_iterations = 6, .tolerance = 0});
+      std::vector<double> cs(20, 0.0), rs(30, 0.0);
+      for (std::size_t i = 0; i < 30; ++i)
+        for (std::size_t j = 0; j < 20; ++j) {
+          const double p = std::exp((r.f[i] + prev.g[j] - C(i, j)) / eps);
+          cs[j] += p;
+          rs[i] += p;
+        }
+      CHECK(max_abs_diff(rs, a) < 1e-15);
+      double e = 0;
+      for (std::size_t j = 0; j < 20; ++j) {
+        const double d = std::abs(cs[j] - b[j]);
+        e = norm == ot::marginal_norm::l1 ? e + d : norm == ot::marginal_norm::l2 ? e + d * d : std::max(e, d);
+      }
+      if (norm == ot::marginal_norm::l2) e = std::sqrt(e);
+      CHECK(r.convergence.error == Approx(e).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("sinkhorn stage names: epsilon-scaling stages, then the method; iterations 1-based per stage", "[ot][sinkhorn][observer]") {
+  const auto C = ot_test::random_cost(20, 15, 33);
+  const auto a = ot_test::uniform(20), b = ot_test::uniform(15);
+  std::vector<lexalign::iteration_event> ev;
+  std::vector<std::string> names;
+  const auto r = ot::sinkhorn(a, b, C, {.epsilon = 0.01, .method = ot::sinkhorn_method::log, .tolerance = 1e-12,
+                                        .epsilon_start = 0.08, .stage_iterations = 20},
+                              [&](const lexalign::iteration_event& e) {
+                                ev.push_back(e);
+                                names.emplace_back(e.stage);
+                              });
+  REQUIRE(r.convergence.converged());
+  // stages at 0.08, 0.04, 0.02 (20 iterations each at most), then sinkhorn_log at 0.01
+  std::size_t stages = 0, total = 0;
+  for (std::size_t k = 0; k < ev.size(); ++k) {
+    if (names[k] == "sinkhorn.epsilon_scaling") {
+      CHECK(ev[k].max_iterations == 20);
+      if (ev[k].iteration <= 10 && (k == 0 || ev[k - 1].iteration >= ev[k].iteration || names[k - 1] != names[k])) ++stages;
+    } else {
+      CHECK(names[k] == "sinkhorn_log");
+      CHECK(ev[k].max_iterations == 1000);
+      total = ev[k].iteration;
+    }
+  }
+  CHECK(stages == 3);
+  CHECK(names.back() == "sinkhorn_log");
+  CHECK(total < r.convergence.iterations);  // the record adds the stages' iterations up
+  // the scaling form names its events "sinkhorn"
+  ot::sinkhorn(a, b, C, {.epsilon = 0.05}, [&](const lexalign::iteration_event& e) { CHECK(e.stage == "sinkhorn"); });
 }

@@ -24,8 +24,8 @@ TEST_CASE("sinkhorn_unbalanced matches POT (scaling and log, f64 and f32)", "[ot
   const auto P = fx.array("plan");
   for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
     const auto r = ot::sinkhorn_unbalanced(
-        a, b, M, {.epsilon = eps, .marginal_relaxation = tau, .method = method, .max_iterations = 100000, .tolerance = 1e-13});
-    CHECK(r.converged());
+        a, b, M, {.sinkhorn = {.epsilon = eps, .method = method, .max_iterations = 100000, .tolerance = 1e-13}, .marginal_relaxation = tau});
+    CHECK(r.convergence.converged());
     // potentials are unique here (no gauge freedom)
     CHECK(max_abs_diff(r.f, fx.array("f").values) < 1e-10);
     CHECK(max_abs_diff(r.g, fx.array("g").values) < 1e-10);
@@ -34,9 +34,9 @@ TEST_CASE("sinkhorn_unbalanced matches POT (scaling and log, f64 and f32)", "[ot
   }
   const auto Mf = ot_test::to_matrix<float>(fx.array("M"));
   const auto rf = ot::sinkhorn_unbalanced(fx.array("a").as_vector<float>(), fx.array("b").as_vector<float>(), Mf,
-                                          {.epsilon = eps, .marginal_relaxation = tau, .method = ot::sinkhorn_method::log,
-                                           .tolerance = 1e-6});
-  CHECK(rf.converged());
+                                          {.sinkhorn = {.epsilon = eps, .method = ot::sinkhorn_method::log, .tolerance = 1e-6},
+                                           .marginal_relaxation = tau});
+  CHECK(rf.convergence.converged());
   CHECK(max_abs_diff(rf.f, fx.array("f").values) < 1e-5);
   CHECK(std::abs(rf.cost - fx.scalar("cost")) < 1e-5);
 }
@@ -54,8 +54,8 @@ TEST_CASE("sinkhorn_unbalanced closed form: one point each", "[ot][unbalanced]")
   const double kl_to_ab = std::exp((eps * std::log(0.125) + tau * std::log(0.25) + tau * std::log(0.5) - 0.3) / (eps + 2 * tau));
   REQUIRE(std::abs(expect - kl_to_ab) > 1e-2);
   for (auto method : {ot::sinkhorn_method::scaling, ot::sinkhorn_method::log}) {
-    const auto r = ot::sinkhorn_unbalanced(a, b, C, {.epsilon = eps, .marginal_relaxation = tau, .method = method, .tolerance = 1e-14});
-    CHECK(r.converged());
+    const auto r = ot::sinkhorn_unbalanced(a, b, C, {.sinkhorn = {.epsilon = eps, .method = method, .tolerance = 1e-14}, .marginal_relaxation = tau});
+    CHECK(r.convergence.converged());
     CHECK(r.plan(0, 0) == Approx(expect).epsilon(1e-10));
   }
 }
@@ -64,7 +64,7 @@ TEST_CASE("sinkhorn_unbalanced with large tau approaches balanced sinkhorn", "[o
   const auto C = ot_test::random_cost(12, 9, 11);
   const auto a = ot_test::uniform(12), b = ot_test::uniform(9);
   const auto bal = ot::sinkhorn(a, b, C, {.epsilon = 0.1, .tolerance = 1e-12});
-  const auto unb = ot::sinkhorn_unbalanced(a, b, C, {.epsilon = 0.1, .marginal_relaxation = 1e6, .max_iterations = 100000, .tolerance = 1e-12});
+  const auto unb = ot::sinkhorn_unbalanced(a, b, C, {.sinkhorn = {.epsilon = 0.1, .max_iterations = 100000, .tolerance = 1e-12}, .marginal_relaxation = 1e6});
   CHECK(std::abs(unb.cost - bal.cost) < 1e-5);
 }
 
@@ -75,7 +75,7 @@ TEST_CASE("partial matches POT's entropic_partial_wasserstein", "[ot][partial]")
   const auto b = fx.array("b").as_vector<double>();
   const double mass = fx.scalar("mass");
   const auto r = ot::partial(a, b, M, {.epsilon = fx.scalar("epsilon"), .mass = mass, .max_iterations = 100000, .tolerance = 1e-14});
-  CHECK(r.converged());
+  CHECK(r.convergence.converged());
   const auto P = fx.array("plan");
   CHECK(max_abs_diff(std::vector<double>(r.plan.data(), r.plan.data() + r.plan.size()), P.values) < 1e-9);
   // constraints, checked directly
@@ -107,8 +107,8 @@ TEST_CASE("unbalanced and partial iterations allocate nothing", "[ot][allocation
   ot::entropic_workspace<double, std::pmr::polymorphic_allocator<double>> ws(&res);
   std::vector<std::size_t> seen;
   auto obs = [&](const lexalign::iteration_event&) { seen.push_back(res.allocations()); };
-  ot::sinkhorn_unbalanced(a, b, C, {.epsilon = 0.05, .max_iterations = 50, .tolerance = 0}, ws, obs);
-  ot::sinkhorn_unbalanced(a, b, C, {.epsilon = 0.05, .method = ot::sinkhorn_method::log, .max_iterations = 50, .tolerance = 0}, ws, obs);
+  ot::sinkhorn_unbalanced(a, b, C, {.sinkhorn = {.epsilon = 0.05, .max_iterations = 50, .tolerance = 0}}, ws, obs);
+  ot::sinkhorn_unbalanced(a, b, C, {.sinkhorn = {.epsilon = 0.05, .method = ot::sinkhorn_method::log, .max_iterations = 50, .tolerance = 0}}, ws, obs);
   REQUIRE(seen.size() == 10);
   for (std::size_t k = 1; k < 5; ++k) CHECK(seen[k] == seen[0]);
   for (std::size_t k = 6; k < 10; ++k) CHECK(seen[k] == seen[5]);

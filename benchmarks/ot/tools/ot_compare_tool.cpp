@@ -8,7 +8,8 @@
 // (sinkhorn) or x and x (barycenter), computed in double (cast for f32).  Sinkhorn starts from the column potential POT's first half-iteration
 // gives (so that after ITERS iterations our f equals POT's eps log u); the
 // barycenter runs ITERS + 1 iterations (POT's init is our first iteration).
-// Time per iteration comes from the observer (between the first and last
+// Options as in 0.2: `.parallel = {.threads = THREADS}`; iterations from
+// result.convergence.iterations.  Time per iteration comes from the observer (between the first and last
 // check, so set-up, kernel and plan are excluded); the median over REPEATS runs
 // is written (wall and process CPU time).  OUT.bin: one text line
 // "ms_per_iteration X cpu_ms_per_iteration Y iterations K\n",
@@ -84,10 +85,10 @@ int run(const std::string& solver, std::size_t n, std::size_t d, double eps, std
       for (std::size_t k = 0; k < 3 * n; ++k) H.data()[k] = static_cast<T>(in[2 * n * d + 2 + k]);
       const auto r = ot::barycenter(H, C, std::vector<double>{1, 1, 1},
                                     {.epsilon = eps, .max_iterations = iters + 1, .tolerance = 0, .check_every = 1,
-                                     .threads = threads},
+                                     .parallel = {.threads = threads}},
                                     obs);
       result.assign(r.weights.begin(), r.weights.end());
-      iterations = r.iterations;
+      iterations = r.convergence.iterations;
     } else {
       // POT's first half-iteration: g0_j = eps log b_j - eps LSE_i((u0_i - C_ij) / eps),
       // u0 = eps log(1/n) (scaling, u = 1/n) or 0 (sinkhorn_log).
@@ -103,10 +104,10 @@ int run(const std::string& solver, std::size_t n, std::size_t d, double eps, std
                                   {.epsilon = eps,
                                    .method = log_form ? ot::sinkhorn_method::log : ot::sinkhorn_method::scaling,
                                    .max_iterations = iters, .tolerance = 0, .check_every = 1, .initial_g = g0,
-                                   .return_plan = false, .threads = threads},
+                                   .return_plan = false, .parallel = {.threads = threads}},
                                   obs);
       result.assign(r.f.begin(), r.f.end());
-      iterations = r.iterations;
+      iterations = r.convergence.iterations;
     }
     if (i1 > i0) {
       ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count() / static_cast<double>(i1 - i0));

@@ -70,18 +70,4 @@ class executor {
   thread_pool* pool_ = nullptr;
 };
 
-// Transitional (0.2 development only): a loop that starts its own threads on
-// every call.  Algorithms migrate to `executor`; this goes before the release.
-template <class Body>
-void for_each_block(unsigned threads, std::size_t n, std::size_t block_size, Body&& body) {
-  const std::size_t blocks = block_count(n, block_size);
-  const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(threads), blocks));
-  if (workers <= 1) {
-    for (std::size_t b = 0; b < blocks; ++b) body(b, b * block_size, std::min(n, (b + 1) * block_size), 0u);
-    return;
-  }
-  thread_pool pool(workers);
-  pool.for_each_block(n, block_size, body);
-}
-
 LEXALIGN_NAMESPACE_END

@@ -12,9 +12,9 @@
 // u_li; L axpys then add u_li K_i to the column sums giving the next v_l).
 // POT does 2L matrix-vector products per iteration.
 //
-// Stopping: every `check_every` iterations, the lambda-weighted L1 distance
-// between each plan's row marginal and p, sum_l lambda_l ||u_l (K v_l) - p||_1,
-// below `tolerance`.
+// Stopping (convergence.error): every `check_every` iterations, the
+// lambda-weighted L1 distance between each plan's row marginal and p,
+// sum_l lambda_l ||u_l (K v_l) - p||_1, below `tolerance`.
 #pragma once
 
 #include <algorithm>
@@ -30,6 +30,8 @@
 #include "lexalign/core/matrix.hpp"
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
+#include "lexalign/core/validate.hpp"
+#include "lexalign/ot/detail/iteration_driver.hpp"
 #include "lexalign/ot/detail/problem.hpp"
 #include "lexalign/ot/detail/sinkhorn_core.hpp"
 #include "lexalign/ot/sinkhorn.hpp"
@@ -40,19 +42,31 @@ namespace ot {
 struct barycenter_options {
   double epsilon = 0.05;                        // entropic regularisation (> 0)
   sinkhorn_method method = sinkhorn_method::scaling;
-  std::size_t max_iterations = 1000;            // POT's numItermax
-  double tolerance = 1e-9;                      // on sum_l lambda_l ||u_l K v_l - p||_1
-  std::size_t check_every = 10;
-  unsigned threads = 1;                         // 0 = all; results do not depend on it
+  std::size_t max_iterations = 1000;            // POT's numItermax (>= 1)
+  double tolerance = 1e-9;                      // on convergence.error (>= 0)
+  std::size_t check_every = 10;                 // (>= 1)
+  double mass_tolerance = 1e-6;                 // relative mass difference up to which histograms are rescaled
+  parallel_options parallel{};                  // threads or a caller's pool; results do not depend on it
 };
+
+inline void validate(const barycenter_options& o) {
+  validation::positive("barycenter_options.epsilon", o.epsilon);
+  validation::require(o.method == sinkhorn_method::scaling || o.method == sinkhorn_method::log,
+                      "barycenter_options.method", validation::format_value(static_cast<long long>(o.method)),
+                      "scaling or log");
+  validation::at_least("barycenter_options.max_iterations", o.max_iterations, 1);
+  validation::non_negative("barycenter_options.tolerance", o.tolerance);
+  validation::at_least("barycenter_options.check_every", o.check_every, 1);
+  validation::in_range("barycenter_options.mass_tolerance", o.mass_tolerance, 0.0, 1.0);
+  validate(o.parallel);
+}
 
 template <class T, class Allocator = std::allocator<T>>
 struct barycenter_result {
   std::vector<T, Allocator> weights;  // the barycenter p (N), summing to the histograms' mass
-  double marginal_error = 0;
-  std::size_t iterations = 0;
-  solver_status status = solver_status::max_iterations;
-  bool converged() const noexcept { return status == solver_status::converged; }
+  // convergence.error: sum_l lambda_l ||u_l (K v_l) - p||_1, the distance of
+  // the plans' row marginals to p (their column marginals b_l are exact).
+  convergence_info convergence;
 };
 
 template <class T, class Allocator = std::allocator<T>>
@@ -96,7 +110,7 @@ void rows_update_hists(std::size_t L, const T* alpha, const T* const* x, T* y, c
 // scalings; log: potentials (v = -inf at zero mass).  Writes p (N) and the
 // per-row error terms (N), then the column sums w (L x n).
 template <class T, class Src, class WS>
-void barycenter_pass(const Src& src, WS& ws, std::size_t L, bool log_domain, T eps, unsigned threads) {
+void barycenter_pass(const Src& src, WS& ws, std::size_t L, bool log_domain, T eps, const executor& ex) {
   const std::size_t N = src.rows(), n = src.cols();
   const std::size_t br = row_block_size(N), nb = block_count(N, br);
   const T inv = T(1) / eps;
@@ -107,7 +121,7 @@ void barycenter_pass(const Src& src, WS& ws, std::size_t L, bool log_domain, T e
   T* scratch = ws.scratch.data();
   T* p = ws.p.data();
   T* rowerr = p + N;
-  for_each_block(threads, N, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned worker) {
+  ex.for_each_block(N, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned worker) {
     T* pb = partials + blk * L * n;
     std::fill(pb, pb + L * n, T(0));
     T* e = scratch + static_cast<std::size_t>(worker) * bary_scratch(L, n);
@@ -179,46 +193,95 @@ void barycenter_pass(const Src& src, WS& ws, std::size_t L, bool log_domain, T e
       rowerr[i] = err;
     }
   });
-  const unsigned rthreads = nb * n < (std::size_t(1) << 18) ? 1u : threads;  // same sums either way
-  for (std::size_t l = 0; l < L; ++l) {
-    // reduce the blocks of histogram l (stride L * n between blocks)
-    T* w = ws.w.data() + l * n;
-    for_each_block(rthreads, n, column_block, [&](std::size_t, std::size_t j0, std::size_t j1, unsigned) {
-      std::copy(partials + l * n + j0, partials + l * n + j1, w + j0);
-      for (std::size_t b = 1; b < nb; ++b) {
-        const T* q = partials + (b * L + l) * n;
-        for (std::size_t j = j0; j < j1; ++j) w[j] += q[j];
-      }
-    });
-  }
+  // reduce the blocks of each histogram (stride L * n between blocks)
+  for (std::size_t l = 0; l < L; ++l) reduce_partials(partials + l * n, nb, n, ws.w.data() + l * n, ex, L * n);
 }
+
+// The barycenter's iterate for the driver: u (L x N), v (L x n), and the
+// weights p of the last saved iterate (written into the result).
+template <class T, class Src, class KSrc, class WS, class R>
+struct barycenter_policy {
+  const Src& src;
+  const KSrc& ksrc;
+  WS& ws;
+  R& r;
+  const executor& ex;
+  std::size_t N, n, L;
+  bool log_domain;
+  T eps, inv;
+
+  step_outcome step(bool) {
+    if (log_domain) barycenter_pass<T>(src, ws, L, true, eps, ex);
+    else barycenter_pass<T>(ksrc, ws, L, false, eps, ex);
+    const T* b = ws.b.data();
+    T* v = ws.v.data();
+    for (std::size_t l = 0; l < L; ++l) {
+      for (std::size_t j = 0; j < n; ++j) {
+        const T bj = b[l * n + j];
+        if (!(bj > 0)) continue;
+        const T wj = ws.w[l * n + j];
+        if (!log_domain) {
+          v[l * n + j] = bj / wj;
+        } else {
+          const T lw = wj > underflow_guard<T> ? std::log(wj) - v[l * n + j] * inv
+                                               : column_lse(src, ws.u.data() + l * N, j, inv);
+          v[l * n + j] = eps * (std::log(bj) - lw);
+        }
+      }
+    }
+    return step_outcome::proceed;
+  }
+  double error() const {
+    double err = 0;
+    for (std::size_t i = 0; i < N; ++i) err += static_cast<double>(ws.p[N + i]);
+    return err;
+  }
+  bool finite() const {
+    for (std::size_t i = 0; i < N; ++i)
+      if (!std::isfinite(ws.p[i])) return false;
+    for (std::size_t k = 0; k < L * n; ++k)
+      if (ws.b[k] > 0 && !std::isfinite(ws.v[k])) return false;
+    for (std::size_t k = 0; k < L * N; ++k)
+      if (!std::isfinite(ws.u[k])) return false;
+    return true;
+  }
+  void save() {
+    std::copy(ws.u.begin(), ws.u.end(), ws.u_prev.begin());
+    std::copy(ws.v.begin(), ws.v.end(), ws.v_prev.begin());
+    if (saved) r.weights.assign(ws.p.begin(), ws.p.begin() + static_cast<std::ptrdiff_t>(N));
+    saved = true;  // the first save is the start, before any p
+  }
+  void restore() {
+    std::copy(ws.u_prev.begin(), ws.u_prev.end(), ws.u.begin());
+    std::copy(ws.v_prev.begin(), ws.v_prev.end(), ws.v.begin());
+  }
+  static double objective() { return std::numeric_limits<double>::quiet_NaN(); }
+  bool saved = false;
+};
 
 }  // namespace detail
 
 // Barycenter with a caller-provided workspace.  `histograms` is L x n (one
 // histogram per row, all of the same mass; POT's A is n x L: pass A^T),
 // `cost` is N x n (or a point_cloud_cost), `lambdas` has L non-negative
-// weights (normalised to sum 1).
+// weights (normalised to sum 1).  Histograms whose masses differ by at most
+// `mass_tolerance` (relative) are rescaled to the first one's mass.
 template <matrix H, matrix C, vector W, class T, class Allocator, observer Obs = no_observer>
 barycenter_result<T, Allocator> barycenter(const H& histograms, const C& cost, const W& lambdas,
                                            const barycenter_options& options, barycenter_workspace<T, Allocator>& ws,
                                            Obs obs = {}) {
   static_assert(std::is_floating_point_v<T>, "barycenter: the workspace value type must be float or double");
-  detail::check_epsilon(options.epsilon);
-  if (options.check_every == 0) throw invalid_argument("check_every must be >= 1");
-  require_rank_two(histograms, "histograms");
-  barycenter_result<T, Allocator> r{std::vector<T, Allocator>(ws.get_allocator())};
+  validate(options);
+  if (!has_rank_two(histograms)) throw invalid_argument("histograms must be a 2-D array");
+  const executor ex(options.parallel);
+  barycenter_result<T, Allocator> r{std::vector<T, Allocator>(ws.get_allocator()), convergence_info{}};
   detail::with_cost_source(cost, ws.cost, [&](const auto& src) {
     const std::size_t N = src.rows(), n = src.cols();
     const std::size_t L = rows(histograms);
-    if (L == 0) throw invalid_argument("histograms: need at least one histogram (one per row)");
-    if (cols(histograms) != n)
-      throw invalid_argument("histograms have " + std::to_string(cols(histograms)) + " columns but the cost has " +
-                             std::to_string(n) + " (histograms are rows: L x n)");
-    require_rank_one(lambdas, "lambdas");
-    if (size(lambdas) != L)
-      throw invalid_argument("lambdas has " + std::to_string(size(lambdas)) + " entries for " + std::to_string(L) +
-                             " histograms");
+    validation::check_not_empty("histograms", L, cols(histograms));
+    validation::check_shape("histograms", L, cols(histograms), L, n,
+                            "the cost has " + std::to_string(n) + " columns (histograms are rows: L x n)");
+    validation::check_weights(lambdas, "lambdas", L, "there are " + std::to_string(L) + " histograms");
     ws.b.resize(L * n);
     ws.lambda.resize(L);
     double mass0 = 0, lsum = 0;
@@ -226,26 +289,27 @@ barycenter_result<T, Allocator> barycenter(const H& histograms, const C& cost, c
       double t = 0;
       for (std::size_t j = 0; j < n; ++j) {
         const double x = static_cast<double>(at(histograms, l, j));
-        if (!std::isfinite(x) || x < 0)
-          throw invalid_argument("histograms(" + std::to_string(l) + ", " + std::to_string(j) + ") is " +
-                                 (std::isnan(x) ? "NaN" : !std::isfinite(x) ? "infinite" : "negative"));
+        validation::check_entry("histograms", l, j, x, validation::entry_rule::finite_non_negative);
         ws.b[l * n + j] = static_cast<T>(x);
         t += x;
       }
-      if (!(t > 0)) throw invalid_argument("histogram " + std::to_string(l) + " has zero total mass");
-      if (l == 0) mass0 = t;
-      else detail::check_equal_mass(mass0, t, detail::mass_tolerance<T>);
-      const double lm = static_cast<double>(at(lambdas, l));
-      if (!std::isfinite(lm) || lm < 0) throw invalid_argument("lambdas[" + std::to_string(l) + "] must be finite and >= 0");
-      lsum += lm;
+      if (!(t > 0)) throw invalid_argument("histograms row " + std::to_string(l) + " has zero total mass");
+      if (l == 0) {
+        mass0 = t;
+      } else {
+        const double factor = validation::matching_mass(
+            mass0, t, options.mass_tolerance, "a: histograms row 0, b: histograms row " + std::to_string(l));
+        if (factor != 1.0)
+          for (std::size_t j = 0; j < n; ++j) ws.b[l * n + j] = static_cast<T>(static_cast<double>(ws.b[l * n + j]) * factor);
+      }
+      lsum += static_cast<double>(at(lambdas, l));
     }
-    if (!(lsum > 0)) throw invalid_argument("lambdas sum to 0");
     for (std::size_t l = 0; l < L; ++l) ws.lambda[l] = static_cast<T>(static_cast<double>(at(lambdas, l)) / lsum);
 
     const bool log_domain = options.method == sinkhorn_method::log;
     const T eps = static_cast<T>(options.epsilon), inv = static_cast<T>(1.0 / options.epsilon);
     const std::size_t br = detail::row_block_size(N), nb = block_count(N, br);
-    const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(options.threads), nb));
+    const unsigned workers = ex.workers_for(nb);
     ws.u.resize(L * N);
     ws.v.resize(L * n);
     ws.u_prev.resize(L * N);
@@ -259,7 +323,19 @@ barycenter_result<T, Allocator> barycenter(const H& histograms, const C& cost, c
     // Start: u = 1 (f = 0), v_l = b_l / K^T 1 (its log form).
     std::fill(ws.u.begin(), ws.u.end(), log_domain ? T(0) : T(1));
     if (!log_domain) {
-      detail::build_kernel<T>(src, ws, options.epsilon, options.threads);
+      detail::build_kernel<T>(src, ws, options.epsilon, ex);
+      // every support point and every column with mass needs a representable kernel entry
+      std::fill(ws.p.begin(), ws.p.begin() + static_cast<std::ptrdiff_t>(N), T(1));
+      for (std::size_t j = 0; j < n; ++j) {
+        T mx = 0;
+        for (std::size_t l = 0; l < L; ++l) mx = std::max(mx, b[l * n + j]);
+        ws.w[j] = mx;
+      }
+      const std::string underflow =
+          detail::kernel_underflow(ws.kernel.data(), ws.p.data(), ws.w.data(), N, n, n, ws.partials.data());
+      if (!underflow.empty())
+        throw invalid_argument(detail::scaling_failure_message("barycenter", underflow, options.epsilon,
+                                                                "raise epsilon or use sinkhorn_method::log"));
       std::fill(ws.w.begin(), ws.w.begin() + static_cast<std::ptrdiff_t>(n), T(0));
       for (std::size_t i = 0; i < N; ++i) detail::axpy(T(1), ws.kernel.data() + i * n, ws.w.data(), n);
       for (std::size_t l = 0; l < L; ++l)
@@ -271,59 +347,13 @@ barycenter_result<T, Allocator> barycenter(const H& histograms, const C& cost, c
           v[l * n + j] = b[l * n + j] > 0 ? eps * (std::log(b[l * n + j]) - lse) : detail::ninf<T>;
       }
     }
-    detail::dense_source<T> ksrc{ws.kernel.data(), N, n, static_cast<std::ptrdiff_t>(n)};
-    std::copy(ws.u.begin(), ws.u.end(), ws.u_prev.begin());
-    std::copy(ws.v.begin(), ws.v.end(), ws.v_prev.begin());
-    r.status = solver_status::max_iterations;
-    r.marginal_error = std::numeric_limits<double>::infinity();
-    for (std::size_t it = 1; it <= options.max_iterations; ++it) {
-      r.iterations = it;
-      if (log_domain) detail::barycenter_pass<T>(src, ws, L, true, eps, options.threads);
-      else detail::barycenter_pass<T>(ksrc, ws, L, false, eps, options.threads);
-      for (std::size_t l = 0; l < L; ++l) {
-        for (std::size_t j = 0; j < n; ++j) {
-          const T bj = b[l * n + j];
-          if (!(bj > 0)) continue;
-          const T wj = ws.w[l * n + j];
-          if (!log_domain) {
-            v[l * n + j] = bj / wj;
-          } else {
-            const T lw = wj > detail::underflow_guard<T> ? std::log(wj) - v[l * n + j] * inv
-                                                         : detail::column_lse(src, ws.u.data() + l * N, j, inv);
-            v[l * n + j] = eps * (std::log(bj) - lw);
-          }
-        }
-      }
-      const bool check = it % options.check_every == 0 || it == options.max_iterations;
-      if (!check) continue;
-      double err = 0;
-      bool finite = true;
-      for (std::size_t i = 0; i < N; ++i) {
-        err += static_cast<double>(ws.p[N + i]);
-        finite = finite && std::isfinite(ws.p[i]);
-      }
-      for (std::size_t k = 0; finite && k < L * n; ++k) finite = !(b[k] > 0) || std::isfinite(v[k]);
-      for (std::size_t k = 0; finite && k < L * N; ++k) finite = std::isfinite(ws.u[k]);
-      if (!finite || !std::isfinite(err)) {
-        std::copy(ws.u_prev.begin(), ws.u_prev.end(), ws.u.begin());
-        std::copy(ws.v_prev.begin(), ws.v_prev.end(), ws.v.begin());
-        r.status = solver_status::numerical_error;
-        break;
-      }
-      std::copy(ws.u.begin(), ws.u.end(), ws.u_prev.begin());
-      std::copy(ws.v.begin(), ws.v.end(), ws.v_prev.begin());
-      r.marginal_error = err;
-      r.weights.assign(ws.p.begin(), ws.p.begin() + static_cast<std::ptrdiff_t>(N));
-      if (notify(obs, iteration_event{"barycenter", it, err, std::numeric_limits<double>::quiet_NaN()}) ==
-          observer_action::stop) {
-        r.status = solver_status::stopped_by_observer;
-        break;
-      }
-      if (err < options.tolerance) {
-        r.status = solver_status::converged;
-        break;
-      }
-    }
+    const detail::dense_source<T> ksrc{ws.kernel.data(), N, n, static_cast<std::ptrdiff_t>(n)};
+    using S = std::remove_cvref_t<decltype(src)>;
+    detail::barycenter_policy<T, S, detail::dense_source<T>, barycenter_workspace<T, Allocator>,
+                              barycenter_result<T, Allocator>>
+        pol{src, ksrc, ws, r, ex, N, n, L, log_domain, eps, inv};
+    r.convergence =
+        detail::drive(pol, {"barycenter", options.max_iterations, options.tolerance, options.check_every}, obs);
   });
   return r;
 }
@@ -339,7 +369,7 @@ auto barycenter(const H& histograms, const C& cost, const W& lambdas, const bary
 // Uniform weights 1 / L.
 template <matrix H, matrix C, observer Obs = no_observer>
 auto barycenter(const H& histograms, const C& cost, const barycenter_options& options = {}, Obs obs = {}) {
-  require_rank_two(histograms, "histograms");
+  if (!has_rank_two(histograms)) throw invalid_argument("histograms must be a 2-D array");
   std::vector<double> lambdas(rows(histograms), 1.0);
   return barycenter(histograms, cost, lambdas, options, std::move(obs));
 }

@@ -23,6 +23,7 @@
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/matrix.hpp"
 #include "lexalign/core/matrix_view.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/ot/cost_metric.hpp"
 #include "lexalign/ot/detail/simd.hpp"
 
@@ -48,11 +49,12 @@ class point_cloud_cost {
     m_ = lexalign::rows(x);
     n_ = lexalign::rows(y);
     d_ = lexalign::cols(x);
-    if (m_ == 0 || n_ == 0) throw invalid_argument("point_cloud_cost: x and y must hold at least one point each");
+    validation::check_not_empty("point_cloud_cost: x", m_, d_);
+    validation::check_not_empty("point_cloud_cost: y", n_, lexalign::cols(y));
     if (lexalign::cols(y) != d_)
       throw invalid_argument("point_cloud_cost: x has " + std::to_string(d_) + " columns but y has " +
                              std::to_string(lexalign::cols(y)) + "; points must have the same dimension");
-    if (!(scale > 0) || !std::isfinite(scale)) throw invalid_argument("point_cloud_cost: scale must be finite and > 0");
+    validation::positive("point_cloud_cost.scale", scale);
     copy_points(x, x_, xn_, m_, "x");
     copy_points(y, y_, yn_, n_, "y");
   }
@@ -95,9 +97,8 @@ class point_cloud_cost {
       T s = 0;
       for (std::size_t k = 0; k < d; ++k) {
         const T v = static_cast<T>(at(p, i, k));
-        if (!std::isfinite(v))
-          throw invalid_argument(std::string("point_cloud_cost: ") + name + "(" + std::to_string(i) + ", " +
-                                 std::to_string(k) + ") is not finite");
+        validation::check_entry(std::string("point_cloud_cost: ") + name, i, k, static_cast<double>(v),
+                                validation::entry_rule::finite);
         out[i * d + k] = v;
         s += v * v;
       }

@@ -22,12 +22,12 @@ struct ot_result {
   std::vector<T, Allocator> f;          // row (source) dual potential, cost units
   std::vector<T, Allocator> g;          // column (target) dual potential, cost units
   dense_matrix<T, Allocator> plan;      // empty unless options.return_plan
-  double cost = 0;                      // <P, C>, the linear transport cost of the plan
-  double marginal_error = 0;            // the solver's stopping quantity at the last check
-  std::size_t iterations = 0;           // iterations done (all stages of epsilon scaling)
-  solver_status status = solver_status::max_iterations;
-
-  bool converged() const noexcept { return status == solver_status::converged; }
+  double cost = 0;                      // <P, C> (GW: the GW loss of the plan)
+  // status, iterations (all stages of epsilon scaling) and error: the
+  // solver's stopping quantity at the last check (sinkhorn: ||P^T 1 - b|| in
+  // `norm`; unbalanced: max |change of g|; partial: max |change of the
+  // potentials|; GW: ||P - P_prev||_F), all in cost units but sinkhorn's.
+  convergence_info convergence;
 };
 
 // Norm used for the marginal violation ||P 1 - a|| + ||P^T 1 - b||.

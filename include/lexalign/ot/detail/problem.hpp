@@ -1,5 +1,6 @@
-// lexalign/ot/detail/problem.hpp - input checks, cost sources and the shared
-// workspace of the entropic solvers.
+// lexalign/ot/detail/problem.hpp - what the entropic solvers share before
+// iterating: marginals and costs loaded through lexalign::validation, cost
+// sources, row blocks, the mass rule and the kernel-underflow check.
 #pragma once
 
 #include <algorithm>
@@ -9,7 +10,9 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "lexalign/config.hpp"
@@ -17,104 +20,40 @@
 #include "lexalign/core/matrix.hpp"
 #include "lexalign/core/matrix_view.hpp"
 #include "lexalign/core/parallel.hpp"
+#include "lexalign/core/validate.hpp"
 #include "lexalign/ot/cost.hpp"
 #include "lexalign/ot/detail/simd.hpp"
 #include "lexalign/ot/result.hpp"
+#include "lexalign/ot/workspace.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace ot {
-
-// Reusable memory for the entropic solvers.  Pass the same workspace to
-// repeated calls (same or smaller sizes) and nothing is allocated after the
-// first; its contents between calls are unspecified.
-template <class T, class Allocator = std::allocator<T>>
-struct entropic_workspace {
-  using allocator_type = Allocator;
-  explicit entropic_workspace(const Allocator& alloc = Allocator())
-      : cost(alloc), kernel(alloc), a(alloc), b(alloc), f(alloc), g(alloc), f_prev(alloc), g_prev(alloc),
-        partials(alloc), scratch(alloc), w(alloc), extra(alloc), extra2(alloc) {}
-  Allocator get_allocator() const { return cost.get_allocator(); }
-
-  std::vector<T, Allocator> cost;      // dense copy of a cost that exposes no usable memory
-  std::vector<T, Allocator> kernel;    // exp(-C / epsilon) (scaling forms)
-  std::vector<T, Allocator> a, b;      // marginals
-  std::vector<T, Allocator> f, g;      // potentials or scalings
-  std::vector<T, Allocator> f_prev, g_prev;
-  std::vector<T, Allocator> partials;  // per-row-block column sums
-  std::vector<T, Allocator> scratch;   // per-worker rows
-  std::vector<T, Allocator> w;         // column sums
-  std::vector<T, Allocator> extra;     // solver specific
-  std::vector<T, Allocator> extra2;    // solver specific
-};
-
-// A view of potentials for warm starts: converts from std::vector / std::span
-// of float or double.
-struct potentials_view {
-  const double* d = nullptr;
-  const float* s = nullptr;
-  std::size_t count = 0;
-
-  potentials_view() = default;
-  potentials_view(std::span<const double> x) : d(x.data()), count(x.size()) {}
-  potentials_view(std::span<const float> x) : s(x.data()), count(x.size()) {}
-  template <class A>
-  potentials_view(const std::vector<double, A>& x) : d(x.data()), count(x.size()) {}
-  template <class A>
-  potentials_view(const std::vector<float, A>& x) : s(x.data()), count(x.size()) {}
-
-  bool empty() const noexcept { return count == 0; }
-  std::size_t size() const noexcept { return count; }
-  double operator[](std::size_t i) const { return d ? d[i] : static_cast<double>(s[i]); }
-};
 
 namespace detail {
 
 template <class T>
 inline constexpr T ninf = -std::numeric_limits<T>::infinity();
 
-// Relative tolerance on |sum a - sum b| for balanced problems.
-template <class T>
-inline constexpr double mass_tolerance = std::is_same_v<T, float> ? 1e-4 : 1e-6;
-
-inline void check_epsilon(double eps, const char* what = "epsilon") {
-  if (!(eps > 0) || !std::isfinite(eps))
-    throw invalid_argument(std::string(what) + " must be finite and > 0 (got " + std::to_string(eps) + ")");
+// Loads the marginals of an m x n problem into ws.a / ws.b (every entry
+// finite and >= 0, positive totals; lexalign::validation).  Returns the
+// totals.
+template <class WS, vector VA, vector VB>
+std::pair<double, double> load_marginals(const VA& a, const VB& b, WS& ws, std::size_t m, std::size_t n,
+                                         std::string_view a_name = "a", std::string_view b_name = "b") {
+  const double ta = validation::load_weights(a, ws.a, a_name, m, "the cost has " + std::to_string(m) + " rows");
+  const double tb = validation::load_weights(b, ws.b, b_name, n, "the cost has " + std::to_string(n) + " columns");
+  return {ta, tb};
 }
 
-// Copies a marginal into `out` (as T), checking rank, length, sign, finiteness
-// and positive total.  Returns the total mass (double).
-template <class T, class A, vector V>
-double load_marginal(const V& v, std::vector<T, A>& out, std::size_t expected, const char* name) {
-  require_rank_one(v, name);
-  const std::size_t n = size(v);
-  if (n == 0) throw invalid_argument(std::string(name) + " is empty");
-  if (expected != 0 && n != expected)
-    throw invalid_argument(std::string(name) + " has " + std::to_string(n) + " entries but the cost has " +
-                           std::to_string(expected));
-  out.resize(n);
-  double total = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double x = static_cast<double>(at(v, i));
-    if (std::isnan(x)) throw invalid_argument(std::string(name) + "[" + std::to_string(i) + "] is NaN");
-    if (!std::isfinite(x)) throw invalid_argument(std::string(name) + "[" + std::to_string(i) + "] is infinite");
-    if (x < 0) throw invalid_argument(std::string(name) + "[" + std::to_string(i) + "] is negative");
-    out[i] = static_cast<T>(x);
-    total += x;
-  }
-  if (!(total > 0)) throw invalid_argument(std::string(name) + " has zero total mass");
-  return total;
-}
-
-inline void check_equal_mass(double ta, double tb, double rel) {
-  if (std::abs(ta - tb) > rel * std::max(ta, tb))
-    throw invalid_argument("balanced OT needs marginals of equal mass: sum(a) = " + std::to_string(ta) +
-                           ", sum(b) = " + std::to_string(tb) + " (use sinkhorn_unbalanced or partial otherwise)");
-}
-
-inline void check_cost_entry(double x, std::size_t i, std::size_t j) {
-  if (std::isnan(x)) throw invalid_argument("cost(" + std::to_string(i) + ", " + std::to_string(j) + ") is NaN");
-  if (!std::isfinite(x)) throw invalid_argument("cost(" + std::to_string(i) + ", " + std::to_string(j) + ") is infinite");
-  if (x < 0) throw invalid_argument("cost(" + std::to_string(i) + ", " + std::to_string(j) + ") is negative");
+// The mass rule of the balanced solvers (validation::matching_mass): within
+// the relative `tolerance` b is rescaled to the total of a, else
+// invalid_argument.
+template <class T, class A>
+void match_mass(double ta, double tb, std::vector<T, A>& b, double tolerance) {
+  const double factor =
+      validation::matching_mass(ta, tb, tolerance, "use sinkhorn_unbalanced or partial for unequal masses");
+  if (factor != 1.0)
+    for (auto& x : b) x = static_cast<T>(static_cast<double>(x) * factor);
 }
 
 // A cost stored row-major with contiguous rows.
@@ -154,16 +93,16 @@ decltype(auto) with_cost_source(const C& cost, std::vector<T, A>& storage, Fn&& 
     static_assert(std::is_same_v<typename B::value_type, T>, "point_cloud_cost value type must match the solver's");
     return fn(cloud_source<T, B>{&cost});
   } else {
-    require_rank_two(cost, "cost");
+    if (!has_rank_two(cost)) throw invalid_argument("cost must be a 2-D array");
     const std::size_t m = rows(cost), n = cols(cost);
-    if (m == 0 || n == 0) throw invalid_argument("cost is empty (" + std::to_string(m) + " x " + std::to_string(n) + ")");
+    validation::check_not_empty("cost", m, n);
     if constexpr (has_matrix_memory<B> && std::is_same_v<matrix_value_t<B>, T>) {
       auto v = as_matrix_view(cost);
       if (v.rows_contiguous() && v.row_stride() >= 0) {
         for (std::size_t i = 0; i < m; ++i) {
           const T* r = v.data() + static_cast<std::ptrdiff_t>(i) * v.row_stride();
           for (std::size_t j = 0; j < n; ++j)
-            if (!(r[j] >= 0) || !std::isfinite(r[j])) check_cost_entry(static_cast<double>(r[j]), i, j);
+            validation::check_entry("cost", i, j, static_cast<double>(r[j]), validation::entry_rule::finite_non_negative);
         }
         return fn(dense_source<T>{v.data(), m, n, v.row_stride()});
       }
@@ -172,7 +111,7 @@ decltype(auto) with_cost_source(const C& cost, std::vector<T, A>& storage, Fn&& 
     for (std::size_t i = 0; i < m; ++i)
       for (std::size_t j = 0; j < n; ++j) {
         const double x = static_cast<double>(at(cost, i, j));
-        if (!(x >= 0) || !std::isfinite(x)) check_cost_entry(x, i, j);
+        validation::check_entry("cost", i, j, x, validation::entry_rule::finite_non_negative);
         storage[i * n + j] = static_cast<T>(x);
       }
     return fn(dense_source<T>{storage.data(), m, n, static_cast<std::ptrdiff_t>(n)});
@@ -185,19 +124,53 @@ decltype(auto) with_cost_source(const C& cost, std::vector<T, A>& storage, Fn&& 
 inline std::size_t row_block_size(std::size_t m) { return std::max<std::size_t>(64, (m + 63) / 64); }
 inline constexpr std::size_t column_block = 1024;
 
-// w[j] = sum over blocks b (in order) of partials[b * n + j].
+// w[j] = sum over blocks b (in order) of partials[b * stride + j], j < n.
 template <class T>
-void reduce_partials(const T* partials, std::size_t blocks, std::size_t n, T* w, unsigned threads) {
-  // Small reductions are not worth starting threads; the result does not
-  // depend on it (each column is summed in block order either way).
-  if (blocks * n < (std::size_t(1) << 18)) threads = 1;
-  for_each_block(threads, n, column_block, [&](std::size_t, std::size_t j0, std::size_t j1, unsigned) {
+void reduce_partials(const T* partials, std::size_t blocks, std::size_t n, T* w, const executor& ex,
+                     std::size_t stride = 0) {
+  if (stride == 0) stride = n;
+  auto body = [&](std::size_t, std::size_t j0, std::size_t j1, unsigned) {
     std::copy(partials + j0, partials + j1, w + j0);
     for (std::size_t b = 1; b < blocks; ++b) {
-      const T* p = partials + b * n;
+      const T* p = partials + b * stride;
       for (std::size_t j = j0; j < j1; ++j) w[j] += p[j];
     }
-  });
+  };
+  // Small reductions are not worth a dispatch; the result does not depend on
+  // it (each column is summed in block order either way).
+  if (blocks * n < (std::size_t(1) << 18)) body(0, 0, n, 0u);
+  else ex.for_each_block(n, column_block, body);
+}
+
+// The scaling forms divide by row and column sums of the kernel
+// exp(-C / epsilon): a row (column) of positive mass whose kernel entries
+// over the positive-mass columns (rows) all underflow to 0 makes the first
+// iteration divide by 0.  Returns a description of the first such row or
+// column, or an empty string.  `col_ok` is scratch for n values.
+template <class T>
+std::string kernel_underflow(const T* K, const T* a, const T* b, std::size_t m, std::size_t n, std::size_t ld,
+                             T* col_ok) {
+  std::fill(col_ok, col_ok + n, T(0));
+  for (std::size_t i = 0; i < m; ++i) {
+    if (!(a[i] > 0)) continue;
+    const T* k = K + i * ld;
+    bool row_ok = false;
+    for (std::size_t j = 0; j < n; ++j)
+      if (k[j] > 0 && b[j] > 0) row_ok = true, col_ok[j] = 1;
+    if (!row_ok) return "the kernel exp(-cost / epsilon) underflows to 0 on every entry of row " + std::to_string(i);
+  }
+  for (std::size_t j = 0; j < n; ++j)
+    if (b[j] > 0 && !col_ok[j])
+      return "the kernel exp(-cost / epsilon) underflows to 0 on every entry of column " + std::to_string(j);
+  return {};
+}
+
+// The message of a scaling form that cannot start (kernel underflow, warm
+// start out of range).
+inline std::string scaling_failure_message(std::string_view solver, const std::string& reason, double eps,
+                                           std::string_view remedy) {
+  return std::string(solver) + ": " + reason + " (epsilon = " + validation::format_value(eps) + "); " +
+         std::string(remedy);
 }
 
 // Accumulates a marginal-violation norm term by term.

@@ -14,6 +14,11 @@
 // when balanced): one exp per entry per iteration, and the column update is
 // g_j <- g_j + eps (log b_j - log sum_i P_ij).  A column whose sum underflows is
 // recomputed with an exact column log-sum-exp.
+//
+// Each form is a policy of the iteration driver (iteration_driver.hpp): one
+// iteration, the error at a check, save / restore of the iterate and its
+// finiteness; the driver owns the loop, the stopping test, the roll-back and
+// the observer.
 #pragma once
 
 #include <algorithm>
@@ -27,6 +32,7 @@
 #include "lexalign/core/observer.hpp"
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
+#include "lexalign/ot/detail/iteration_driver.hpp"
 #include "lexalign/ot/detail/problem.hpp"
 #include "lexalign/ot/detail/simd.hpp"
 #include "lexalign/ot/result.hpp"
@@ -34,22 +40,12 @@
 LEXALIGN_NAMESPACE_BEGIN
 namespace ot::detail {
 
+// What one entropic problem iterates on (the driver's parameters come apart).
 struct loop_params {
   double eps = 0.1;
   double rho_a = 1, rho_b = 1;  // tau / (tau + eps) for KL-relaxed marginals; 1 = balanced
   bool balanced = true;
-  std::size_t max_iterations = 1000;
-  double tolerance = 1e-9;
-  std::size_t check_every = 10;
   marginal_norm norm = marginal_norm::l1;
-  unsigned threads = 1;
-  std::string_view stage = "sinkhorn";
-};
-
-struct loop_state {
-  std::size_t iterations = 0;  // total over stages
-  double error = std::numeric_limits<double>::infinity();
-  solver_status status = solver_status::max_iterations;
 };
 
 template <class T>
@@ -59,6 +55,14 @@ template <class T>
 bool all_finite_where(const T* x, const T* mass, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
     if (mass[i] > 0 && !std::isfinite(x[i])) return false;
+  return true;
+}
+
+// Scalings are usable where the mass is positive when finite and > 0.
+template <class T>
+bool all_positive_where(const T* x, const T* mass, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (mass[i] > 0 && !(x[i] > 0 && std::isfinite(x[i]))) return false;
   return true;
 }
 
@@ -77,9 +81,9 @@ T column_lse(const Src& src, const T* f, std::size_t j, T inv) {
 }
 
 template <class WS>
-void size_buffers(WS& ws, std::size_t m, std::size_t n, unsigned threads) {
+void size_buffers(WS& ws, std::size_t m, std::size_t n, const executor& ex) {
   const std::size_t br = row_block_size(m), nb = block_count(m, br);
-  const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(resolve_threads(threads), nb));
+  const unsigned workers = ex.workers_for(nb);
   ws.partials.resize(nb * n);
   ws.scratch.resize(static_cast<std::size_t>(workers) * 2 * n);
   ws.w.resize(n);
@@ -88,50 +92,58 @@ void size_buffers(WS& ws, std::size_t m, std::size_t n, unsigned threads) {
   ws.extra.resize(m);
 }
 
-// Common check-point handling; returns true when the loop must stop.
-template <class WS, class Obs>
-bool checkpoint(WS& ws, const loop_params& p, loop_state& st, double err, bool finite, Obs& obs) {
-  if (!finite || !std::isfinite(err)) {
-    std::copy(ws.f_prev.begin(), ws.f_prev.end(), ws.f.begin());
-    std::copy(ws.g_prev.begin(), ws.g_prev.end(), ws.g.begin());
-    st.status = solver_status::numerical_error;
-    return true;
+// What the two fused forms share: the problem's shape and parameters, the
+// error of the last check, and the iterate (f, g) with its copy
+// (f_prev, g_prev) for save / restore.
+template <class T, class WS>
+struct fused_pass_base {
+  WS& work;
+  const loop_params& p;
+  const executor& ex;
+  std::size_t m, n, br, nb;
+  T eps, inv, rho_a, rho_b;
+  double err = 0;
+
+  fused_pass_base(WS& w, std::size_t rows, std::size_t cols, const loop_params& lp, const executor& e)
+      : work(w), p(lp), ex(e), m(rows), n(cols), br(row_block_size(m)), nb(block_count(m, br)),
+        eps(static_cast<T>(lp.eps)), inv(static_cast<T>(1.0 / lp.eps)), rho_a(static_cast<T>(lp.rho_a)),
+        rho_b(static_cast<T>(lp.rho_b)) {
+    size_buffers(w, m, n, ex);
   }
-  std::copy(ws.f.begin(), ws.f.end(), ws.f_prev.begin());
-  std::copy(ws.g.begin(), ws.g.end(), ws.g_prev.begin());
-  st.error = err;
-  if (notify(obs, iteration_event{p.stage, st.iterations, err, std::numeric_limits<double>::quiet_NaN()}) ==
-      observer_action::stop) {
-    st.status = solver_status::stopped_by_observer;
-    return true;
+  double error() const { return err; }
+  void save() {
+    std::copy(work.f.begin(), work.f.end(), work.f_prev.begin());
+    std::copy(work.g.begin(), work.g.end(), work.g_prev.begin());
   }
-  if (err < p.tolerance) {
-    st.status = solver_status::converged;
-    return true;
+  void restore() {
+    std::copy(work.f_prev.begin(), work.f_prev.end(), work.f.begin());
+    std::copy(work.g_prev.begin(), work.g_prev.end(), work.g.begin());
   }
-  return false;
-}
+  static double objective() { return std::numeric_limits<double>::quiet_NaN(); }
+};
 
 // Log-domain iterations on ws.f / ws.g (potentials; -inf where mass is 0).
-template <class T, class Src, class WS, class Obs>
-void log_loop(const Src& src, WS& ws, const loop_params& p, loop_state& st, Obs& obs) {
-  const std::size_t m = src.rows(), n = src.cols();
-  size_buffers(ws, m, n, p.threads);
-  const std::size_t br = row_block_size(m), nb = block_count(m, br);
-  const T eps = static_cast<T>(p.eps), inv = static_cast<T>(1.0 / p.eps);
-  const T rho_a = static_cast<T>(p.rho_a), rho_b = static_cast<T>(p.rho_b);
-  T* f = ws.f.data();
-  T* g = ws.g.data();
-  const T* a = ws.a.data();
-  const T* b = ws.b.data();
-  T* partials = ws.partials.data();
-  T* scratch = ws.scratch.data();
-  std::copy(ws.f.begin(), ws.f.end(), ws.f_prev.begin());
-  std::copy(ws.g.begin(), ws.g.end(), ws.g_prev.begin());
-  st.status = solver_status::max_iterations;
-  for (std::size_t it = 1; it <= p.max_iterations; ++it) {
-    ++st.iterations;
-    for_each_block(p.threads, m, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned worker) {
+// Error: balanced, ||P^T 1 - b|| in `norm` of the plan after the row update;
+// KL-relaxed, max_j |g_new - g_old|.
+template <class T, class Src, class WS>
+struct log_policy : fused_pass_base<T, WS> {
+  using base = fused_pass_base<T, WS>;
+  using base::p, base::ex, base::m, base::n, base::br, base::nb, base::eps, base::inv, base::rho_a, base::rho_b,
+      base::err;
+  const Src& src;
+
+  log_policy(const Src& s, WS& w, const loop_params& lp, const executor& e)
+      : base(w, s.rows(), s.cols(), lp, e), src(s) {}
+
+  step_outcome step(bool check) {
+    WS& ws = this->work;
+    T* f = ws.f.data();
+    T* g = ws.g.data();
+    const T* a = ws.a.data();
+    const T* b = ws.b.data();
+    T* partials = ws.partials.data();
+    T* scratch = ws.scratch.data();
+    ex.for_each_block(m, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned worker) {
       T* wb = partials + blk * n;
       std::fill(wb, wb + n, T(0));
       T* e = scratch + static_cast<std::size_t>(worker) * 2 * n;
@@ -154,8 +166,7 @@ void log_loop(const Src& src, WS& ws, const loop_params& p, loop_state& st, Obs&
         axpy(coef, e, wb, n);
       }
     });
-    reduce_partials(partials, nb, n, ws.w.data(), p.threads);
-    const bool check = it % p.check_every == 0 || it == p.max_iterations;
+    reduce_partials(partials, nb, n, ws.w.data(), ex);
     norm_accumulator acc{p.norm};
     double dmax = 0;
     for (std::size_t j = 0; j < n; ++j) {
@@ -167,36 +178,43 @@ void log_loop(const Src& src, WS& ws, const loop_params& p, loop_state& st, Obs&
       if (check && !p.balanced) dmax = std::max(dmax, std::abs(static_cast<double>(gn - g[j])));
       g[j] = gn;
     }
-    if (check) {
-      const double err = p.balanced ? acc.value() : dmax;
-      const bool finite = all_finite_where(f, a, m) && all_finite_where(g, b, n);
-      if (checkpoint(ws, p, st, err, finite, obs)) return;
-    }
+    if (check) err = p.balanced ? acc.value() : dmax;
+    return step_outcome::proceed;
   }
-}
+  bool finite() const {
+    return all_finite_where(this->work.f.data(), this->work.a.data(), m) &&
+           all_finite_where(this->work.g.data(), this->work.b.data(), n);
+  }
+};
 
-// Scaling-form iterations.  On entry ws.g holds log-domain potentials (warm
-// start); ws.kernel holds exp(-C / eps).  On exit ws.f / ws.g hold potentials.
-template <class T, class WS, class Obs>
-void scaling_loop(std::size_t m, std::size_t n, WS& ws, const loop_params& p, loop_state& st, Obs& obs) {
-  size_buffers(ws, m, n, p.threads);
-  const std::size_t br = row_block_size(m), nb = block_count(m, br);
-  const T eps = static_cast<T>(p.eps), inv = static_cast<T>(1.0 / p.eps);
-  const T rho_a = static_cast<T>(p.rho_a), rho_b = static_cast<T>(p.rho_b);
-  T* u = ws.f.data();
-  T* v = ws.g.data();
-  const T* a = ws.a.data();
-  const T* b = ws.b.data();
-  const T* K = ws.kernel.data();
-  T* partials = ws.partials.data();
-  for (std::size_t j = 0; j < n; ++j) v[j] = b[j] > 0 ? std::exp(v[j] * inv) : T(0);
-  for (std::size_t i = 0; i < m; ++i) u[i] = 0;
-  std::copy(ws.f.begin(), ws.f.end(), ws.f_prev.begin());
-  std::copy(ws.g.begin(), ws.g.end(), ws.g_prev.begin());
-  st.status = solver_status::max_iterations;
-  for (std::size_t it = 1; it <= p.max_iterations; ++it) {
-    ++st.iterations;
-    for_each_block(p.threads, m, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned) {
+// Scaling-form iterations on u = ws.f, v = ws.g and the kernel ws.kernel =
+// exp(-C / eps).  The constructor turns the log-domain warm start ws.g into
+// v (and u = 1 where a > 0: the start is a finite iterate);
+// to_potentials() turns the final (u, v) back into potentials.  Error as
+// log_policy (the KL-relaxed change in cost units, eps |log(v_new / v_old)|).
+template <class T, class WS>
+struct scaling_policy : fused_pass_base<T, WS> {
+  using base = fused_pass_base<T, WS>;
+  using base::p, base::ex, base::m, base::n, base::br, base::nb, base::eps, base::inv, base::rho_a, base::rho_b,
+      base::err;
+
+  scaling_policy(std::size_t rows, std::size_t cols, WS& w, const loop_params& lp, const executor& e)
+      : base(w, rows, cols, lp, e) {
+    for (std::size_t j = 0; j < n; ++j) w.g[j] = w.b[j] > 0 ? std::exp(w.g[j] * inv) : T(0);
+    for (std::size_t i = 0; i < m; ++i) w.f[i] = w.a[i] > 0 ? T(1) : T(0);
+  }
+
+  step_outcome step(bool check) {
+    WS& ws = this->work;
+    T* u = ws.f.data();
+    T* v = ws.g.data();
+    const T* a = ws.a.data();
+    const T* b = ws.b.data();
+    const T* K = ws.kernel.data();
+    T* partials = ws.partials.data();
+    const bool balanced = p.balanced;
+    const T ra = rho_a;
+    ex.for_each_block(m, br, [&](std::size_t blk, std::size_t i0, std::size_t i1, unsigned) {
       T* wb = partials + blk * n;
       std::fill(wb, wb + n, T(0));
       // Rows go by groups of R: the group's updates of the column sums run in
@@ -215,7 +233,7 @@ void scaling_loop(std::size_t m, std::size_t n, WS& ws, const loop_params& p, lo
       for (std::size_t i = i0; i < i1; i += R) {
         for (std::size_t r = 0; r < R; ++r) {
           const std::size_t row = i + r;
-          alpha[r] = row >= i1 || !(a[row] > 0) ? T(0) : p.balanced ? a[row] / s[r] : std::pow(a[row] / s[r], rho_a);
+          alpha[r] = row >= i1 || !(a[row] > 0) ? T(0) : balanced ? a[row] / s[r] : std::pow(a[row] / s[r], ra);
           if (row < i1) u[row] = alpha[r];
         }
         if (i + R < i1) {
@@ -230,36 +248,39 @@ void scaling_loop(std::size_t m, std::size_t n, WS& ws, const loop_params& p, lo
         }
       }
     });
-    reduce_partials(partials, nb, n, ws.w.data(), p.threads);
-    const bool check = it % p.check_every == 0 || it == p.max_iterations;
+    reduce_partials(partials, nb, n, ws.w.data(), ex);
     norm_accumulator acc{p.norm};
     double dmax = 0;
     for (std::size_t j = 0; j < n; ++j) {
       if (!(b[j] > 0)) continue;
       const T wj = ws.w[j];
-      if (check && p.balanced) acc.add(static_cast<double>(v[j] * wj) - static_cast<double>(b[j]));
-      const T vn = p.balanced ? b[j] / wj : std::pow(b[j] / wj, rho_b);
-      if (check && !p.balanced) dmax = std::max(dmax, std::abs(static_cast<double>(eps * std::log(vn / v[j]))));
+      if (check && balanced) acc.add(static_cast<double>(v[j] * wj) - static_cast<double>(b[j]));
+      const T vn = balanced ? b[j] / wj : std::pow(b[j] / wj, rho_b);
+      if (check && !balanced) dmax = std::max(dmax, std::abs(static_cast<double>(eps * std::log(vn / v[j]))));
       v[j] = vn;
     }
-    if (check) {
-      const double err = p.balanced ? acc.value() : dmax;
-      bool finite = all_finite_where(u, a, m) && all_finite_where(v, b, n);
-      for (std::size_t j = 0; finite && j < n; ++j) finite = !(b[j] > 0) || v[j] > 0;
-      if (checkpoint(ws, p, st, err, finite, obs)) break;
-    }
+    if (check) err = balanced ? acc.value() : dmax;
+    return step_outcome::proceed;
   }
-  for (std::size_t i = 0; i < m; ++i) u[i] = u[i] > 0 ? eps * std::log(u[i]) : ninf<T>;
-  for (std::size_t j = 0; j < n; ++j) v[j] = v[j] > 0 ? eps * std::log(v[j]) : ninf<T>;
-}
+  bool finite() const {
+    return all_positive_where(this->work.f.data(), this->work.a.data(), m) &&
+           all_positive_where(this->work.g.data(), this->work.b.data(), n);
+  }
+  void to_potentials() {
+    T* u = this->work.f.data();
+    T* v = this->work.g.data();
+    for (std::size_t i = 0; i < m; ++i) u[i] = u[i] > 0 ? eps * std::log(u[i]) : ninf<T>;
+    for (std::size_t j = 0; j < n; ++j) v[j] = v[j] > 0 ? eps * std::log(v[j]) : ninf<T>;
+  }
+};
 
 // K = exp(-C / eps) into ws.kernel.
 template <class T, class Src, class WS>
-void build_kernel(const Src& src, WS& ws, double eps, unsigned threads) {
+void build_kernel(const Src& src, WS& ws, double eps, const executor& ex) {
   const std::size_t m = src.rows(), n = src.cols();
   ws.kernel.resize(m * n);
   const T sc = static_cast<T>(-1.0 / eps);
-  for_each_block(threads, m, row_block_size(m), [&](std::size_t, std::size_t i0, std::size_t i1, unsigned) {
+  ex.for_each_block(m, row_block_size(m), [&](std::size_t, std::size_t i0, std::size_t i1, unsigned) {
     for (std::size_t i = i0; i < i1; ++i) {
       T* k = ws.kernel.data() + i * n;
       const T* c = src.row(i, k);
@@ -269,20 +290,29 @@ void build_kernel(const Src& src, WS& ws, double eps, unsigned threads) {
   });
 }
 
+// Builds the kernel of a scaling form and checks it (kernel_underflow).
+// Returns where it underflows ("row 3"), or an empty string.
+template <class T, class Src, class WS>
+std::string prepare_kernel(const Src& src, WS& ws, double eps, const executor& ex) {
+  build_kernel<T>(src, ws, eps, ex);
+  ws.w.resize(src.cols());
+  return kernel_underflow(ws.kernel.data(), ws.a.data(), ws.b.data(), src.rows(), src.cols(), src.cols(), ws.w.data());
+}
+
 // Fills the result: plan (optional), cost, and finite potentials for
 // zero-mass points.  ws.f / ws.g hold potentials with -inf at zero mass.
 template <class T, class Src, class WS, class R>
-void finish(const Src& src, WS& ws, double eps_d, bool want_plan, unsigned threads, R& r) {
+void finish(const Src& src, WS& ws, double eps_d, bool want_plan, const executor& ex, R& r) {
   const std::size_t m = src.rows(), n = src.cols();
   const T inv = static_cast<T>(1.0 / eps_d);
   const T eps = static_cast<T>(eps_d);
-  size_buffers(ws, m, n, threads);
+  size_buffers(ws, m, n, ex);
   if (want_plan) r.plan.resize(m, n, T(0));
   const T* f = ws.f.data();
   const T* g = ws.g.data();
   T* row_cost = ws.extra.data();
   T* scratch = ws.scratch.data();
-  for_each_block(threads, m, row_block_size(m), [&](std::size_t, std::size_t i0, std::size_t i1, unsigned worker) {
+  ex.for_each_block(m, row_block_size(m), [&](std::size_t, std::size_t i0, std::size_t i1, unsigned worker) {
     T* e = scratch + static_cast<std::size_t>(worker) * 2 * n;
     T* cb = e + n;
     for (std::size_t i = i0; i < i1; ++i) {
