@@ -43,6 +43,7 @@
 #include "lexalign/extract/itermax.hpp"
 #include "lexalign/extract/matching.hpp"
 #include "lexalign/extract/null.hpp"
+#include "lexalign/extract/ot_extract.hpp"
 #include "lexalign/extract/result.hpp"
 #include "lexalign/extract/similarity.hpp"
 #include "lexalign/extract/softmax.hpp"
