@@ -23,6 +23,7 @@
 #include "lexalign/extract/entmax.hpp"
 #include "lexalign/extract/itermax.hpp"
 #include "lexalign/extract/matching.hpp"
+#include "lexalign/extract/ot_extract.hpp"
 #include "lexalign/extract/softmax.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
@@ -93,8 +94,12 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < s.rows(); ++i)
         for (std::size_t j = 0; j < s.cols(); ++j) s(i, j) = std::log(std::max(s(i, j), 1e-30));
     const char* names[] = {"argmax (mutual)", "argmax forward", "itermax", "matching", "softmax 0.001 on S",
-                           "entmax on S", "softmax 0.001 on log S", "entmax on log S"};
-    for (int method = 0; method < 8; ++method) {
+                           "entmax on S", "softmax 0.001 on log S", "entmax on log S",
+                           "ot balanced (theta .5)", "ot balanced exact", "ot partial (tau .5)",
+                           "ot partial exact (0)", "ot unbalanced (tau .5)"};
+    ex::ot_extract_workspace<> ows;
+    ex::ot_extract_result ores;
+    for (int method = 0; method < 13; ++method) {
       lexalign::alignment_corpus hyp(corpus.size());
       ex::extract_result r;
       for (std::size_t k = 0; k < corpus.size(); ++k) {
@@ -107,7 +112,21 @@ int main(int argc, char** argv) {
           case 4: ex::softmax_into(sims[k], {}, ws, r); break;
           case 5: ex::entmax_into(sims[k], {}, ws, r); break;
           case 6: ex::softmax_into(logs[k], {}, ws, r); break;
-          default: ex::entmax_into(logs[k], {}, ws, r); break;
+          case 7: ex::entmax_into(logs[k], {}, ws, r); break;
+          default: {
+            // OTAlign's defaults (uniform masses, kappa 0), S as the similarity.
+            const std::size_t m = sims[k].rows(), n = sims[k].cols();
+            const std::vector<double> a(m, 1.0), b(n, 1.0);
+            ex::ot_extract_options o;
+            const ex::ot_plan plans[] = {ex::ot_plan::balanced, ex::ot_plan::balanced_exact, ex::ot_plan::partial,
+                                         ex::ot_plan::partial_exact, ex::ot_plan::unbalanced};
+            o.plan = plans[method - 8];
+            if (o.plan == ex::ot_plan::partial_exact) o.threshold = 0.0;
+            ex::ot_extract_into(sims[k], a, b, o, ows, ores);
+            r.alignment = ores.alignment;
+            r.scores = ores.scores;
+            break;
+          }
         }
         hyp[k] = r.alignment;
       }
