@@ -35,6 +35,7 @@
 #include "lexalign/core/status.hpp"
 #include "lexalign/extract/distortion.hpp"
 #include "lexalign/extract/result.hpp"
+#include "lexalign/extract/similarity.hpp"  // minmax_normalize
 #include "lexalign/ot/emd.hpp"
 #include "lexalign/ot/partial.hpp"
 #include "lexalign/ot/sinkhorn.hpp"
@@ -126,19 +127,6 @@ std::vector<double> norm_masses(const M& vectors) {
 
 namespace detail {
 
-template <class M>
-void minmax_in_place(M& p) {
-  double lo = p(0, 0), hi = lo;
-  for (std::size_t i = 0; i < p.rows(); ++i)
-    for (std::size_t j = 0; j < p.cols(); ++j) {
-      lo = std::min(lo, static_cast<double>(p(i, j)));
-      hi = std::max(hi, static_cast<double>(p(i, j)));
-    }
-  const double scale = 1.0 / (hi - lo + 1e-10);
-  for (std::size_t i = 0; i < p.rows(); ++i)
-    for (std::size_t j = 0; j < p.cols(); ++j) p(i, j) = (p(i, j) - lo + 1e-10) * scale;
-}
-
 template <class V, class WA>
 void load_masses(const V& v, std::size_t expected, std::vector<double, WA>& out, const char* name) {
   const std::string what = std::string("the similarity has ") + std::to_string(expected) +
@@ -162,7 +150,7 @@ void ot_extract_into(const M& similarity, const VA& a_in, const VB& b_in, const 
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < n; ++j)
       ws.cost(i, j) = ws.base(i, j) * distortion_factor(i, j, m, n, opt.distortion.kappa);
-  detail::minmax_in_place(ws.cost);
+  minmax_normalize(ws.cost);
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < n; ++j) ws.cost(i, j) = 1.0 - ws.cost(i, j);
 
