@@ -72,5 +72,6 @@
 #include "lexalign/ot/result.hpp"
 #include "lexalign/ot/sinkhorn.hpp"
 #include "lexalign/ot/unbalanced.hpp"
+#include "lexalign/ot/workspace.hpp"
 #include "lexalign/symmetrize/heuristic.hpp"
 #include "lexalign/symmetrize/symmetrize.hpp"

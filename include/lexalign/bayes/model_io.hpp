@@ -117,21 +117,14 @@ inline void save(const model& m, std::ostream& out) {
   io::write_magic(out, "lexalign-bayes-model", 1);
   out << "max_jump " << m.max_jump << "\nfertility_bins " << m.fertility_bins
       << "\ntraining_sentences " << m.training_sentences << '\n';
-  std::string vocab;
-  io::write_vocabulary(vocab, "source_vocabulary", m.source_vocabulary);
-  io::write_vocabulary(vocab, "target_vocabulary", m.target_vocabulary);
-  out << vocab;
+  io::write_vocabularies(out, m.source_vocabulary, m.target_vocabulary);
   detail::save_counts(out, m.forward, "forward", m.fertility_bins);
   detail::save_counts(out, m.reverse, "reverse", m.fertility_bins);
-  out << "end\n";
-  if (!out) throw io_error("bayes::save: write failed");
+  io::write_end(out, "bayes::save");
 }
 
 inline void save(const model& m, const std::string& path) {
-  auto out = io::open_output(path);
-  save(m, out);
-  out.close();
-  if (!out) throw io_error("cannot write '" + path + "'");
+  io::write_model_file(path, [&](std::ostream& out) { save(m, out); });
 }
 
 // `name` names the stream in parse errors.
@@ -143,14 +136,11 @@ inline model load(std::istream& in, std::string_view name) {
   m.fertility_bins = detail::keyed_number<std::size_t>(r, "fertility_bins");
   if (m.max_jump == 0 || m.fertility_bins < 2) r.fail("max_jump must be >= 1 and fertility_bins >= 2");
   m.training_sentences = detail::keyed_number<std::size_t>(r, "training_sentences");
-  io::read_vocabulary(r, "source_vocabulary", m.source_vocabulary);
-  io::read_vocabulary(r, "target_vocabulary", m.target_vocabulary);
+  io::read_vocabularies(r, m.source_vocabulary, m.target_vocabulary);
   const std::size_t ns = m.source_vocabulary.size(), nt = m.target_vocabulary.size();
   m.forward = detail::load_counts(r, "forward", ns, nt, m.max_jump, m.fertility_bins);
   m.reverse = detail::load_counts(r, "reverse", nt, ns, m.max_jump, m.fertility_bins);
-  r.next_line();
-  r.expect("end");
-  r.end_of_line();
+  io::read_end(r);
   return m;
 }
 

@@ -25,9 +25,8 @@
 //  * Stop.  Returning observer_action::stop ends the *whole call*: the
 //    current stage stops after the iteration just reported, later stages of a
 //    pipeline do not run, and the result holds the last complete iterate with
-//    convergence.status == stopped_by_observer (or converged, when the
-//    reported iteration of the last stage had met the stopping criterion and
-//    the call was ending anyway).
+//    convergence.status == stopped_by_observer (also when that iteration
+//    happened to meet the stopping criterion).
 #pragma once
 
 #include <chrono>

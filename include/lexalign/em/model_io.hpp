@@ -159,21 +159,14 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
 
 inline void save(const model& m, std::ostream& out) {
   io::write_magic(out, "lexalign-em-model", 1);
-  std::string vocab;
-  io::write_vocabulary(vocab, "source_vocabulary", m.source_vocabulary);
-  io::write_vocabulary(vocab, "target_vocabulary", m.target_vocabulary);
-  out << vocab;
+  io::write_vocabularies(out, m.source_vocabulary, m.target_vocabulary);
   detail::save_direction(out, m.forward, "forward");
   detail::save_direction(out, m.reverse, "reverse");
-  out << "end\n";
-  if (!out) throw io_error("em::save: write failed");
+  io::write_end(out, "em::save");
 }
 
 inline void save(const model& m, const std::string& path) {
-  auto out = io::open_output(path);
-  save(m, out);
-  out.close();
-  if (!out) throw io_error("cannot write '" + path + "'");
+  io::write_model_file(path, [&](std::ostream& out) { save(m, out); });
 }
 
 // `name` names the stream in parse errors.
@@ -181,13 +174,10 @@ inline model load(std::istream& in, std::string_view name) {
   detail::model_reader r(in, std::string(name));
   model m;
   io::read_magic(r, "lexalign-em-model", 1);
-  io::read_vocabulary(r, "source_vocabulary", m.source_vocabulary);
-  io::read_vocabulary(r, "target_vocabulary", m.target_vocabulary);
+  io::read_vocabularies(r, m.source_vocabulary, m.target_vocabulary);
   m.forward = detail::load_direction(r, "forward", m.source_vocabulary.size(), m.target_vocabulary.size());
   m.reverse = detail::load_direction(r, "reverse", m.target_vocabulary.size(), m.source_vocabulary.size());
-  r.next_line();
-  r.expect("end");
-  r.end_of_line();
+  io::read_end(r);
   return m;
 }
 

@@ -18,7 +18,10 @@
 
 #include "lexalign/config.hpp"
 #include "lexalign/core/sparse_rows.hpp"
+#include "lexalign/core/error.hpp"
+#include "lexalign/core/vocabulary.hpp"
 #include "lexalign/io/field_reader.hpp"
+#include "lexalign/io/text.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace io {
@@ -34,6 +37,38 @@ inline void read_magic(field_reader& r, std::string_view magic, int version) {
   if (r.number<int>() != version)
     r.fail("unsupported model format version (this build reads version " + std::to_string(version) + ")");
   r.end_of_line();
+}
+
+// The vocabulary pair every model file carries.
+inline void write_vocabularies(std::ostream& out, const vocabulary& source, const vocabulary& target) {
+  std::string block;
+  write_vocabulary(block, "source_vocabulary", source);
+  write_vocabulary(block, "target_vocabulary", target);
+  out << block;
+}
+inline void read_vocabularies(field_reader& r, vocabulary& source, vocabulary& target) {
+  read_vocabulary(r, "source_vocabulary", source);
+  read_vocabulary(r, "target_vocabulary", target);
+}
+
+// The closing "end" line; `what` names the writer in the error.
+inline void write_end(std::ostream& out, std::string_view what) {
+  out << "end\n";
+  if (!out) throw io_error(std::string(what) + ": write failed");
+}
+inline void read_end(field_reader& r) {
+  r.next_line();
+  r.expect("end");
+  r.end_of_line();
+}
+
+// Writes a model file through `write(std::ostream&)`; io_error names the path.
+template <class Write>
+void write_model_file(const std::string& path, Write&& write) {
+  auto out = open_output(path);
+  write(out);
+  out.close();
+  if (!out) throw io_error("cannot write '" + path + "'");
 }
 
 template <class T>

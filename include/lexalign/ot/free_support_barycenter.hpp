@@ -132,8 +132,8 @@ concept vector_range = std::ranges::random_access_range<const R> && std::ranges:
 // opt.inner.mass_tolerance: b_l is then rescaled to it); x_init is the k x d
 // starting support.  The observer sees stage "free_support_barycenter" after
 // every support update: error = squared displacement, objective = sum_l
-// lambda_l <C_l, T_l>.  A stop ends the call with stopped_by_observer, unless
-// that update met the tolerance (then converged: the call ends anyway).
+// lambda_l <C_l, T_l>.  A stop ends the call with stopped_by_observer (also
+// on the update that met the tolerance: one rule for every algorithm).
 template <detail::matrix_range P, detail::vector_range W, lexalign::matrix X0, class Inner, lexalign::observer Obs,
           class T = exact_value_t<matrix_value_t<X0>>>
   requires inner_ot_solver<std::remove_reference_t<Inner>, T>
@@ -245,13 +245,13 @@ free_support_barycenter_result<T> free_support_barycenter(const P& points, const
         X(i, c) = static_cast<T>(x_new[i * d + c]);
       }
     conv.error = disp;
-    const bool converged = disp <= opt.tolerance;
-    if (converged) conv.status = solver_status::converged;
-    const observer_action action =
-        notify(obs, iteration_event{"free_support_barycenter", it, disp, objective, opt.max_iterations});
-    if (converged) break;
-    if (action == observer_action::stop) {
+    if (notify(obs, iteration_event{"free_support_barycenter", it, disp, objective, opt.max_iterations}) ==
+        observer_action::stop) {
       conv.status = solver_status::stopped_by_observer;
+      break;
+    }
+    if (disp <= opt.tolerance) {
+      conv.status = solver_status::converged;
       break;
     }
   }
