@@ -8,9 +8,9 @@
 #                               Chromium (scripts/render_show.sh)
 set -euo pipefail
 
-packages=(g++ cmake ninja-build python3 xtensor-dev libxsimd-dev xtl-dev libboost-graph-dev catch2 libbenchmark-dev libxml2-utils)
+packages=(g++ cmake ninja-build python3 xtensor-dev libxsimd-dev xtl-dev libboost-graph-dev catch2 libbenchmark-dev libxml2-utils zlib1g-dev)
 if [[ "${1:-}" == "--peers" ]]; then
-  packages+=(python3-pot python3-numpy libopenblas0-pthread fasttext time chromium)
+  packages+=(python3-pot python3-numpy python3-scipy libopenblas0-pthread fasttext time chromium)
 fi
 
 missing=()

@@ -1,0 +1,94 @@
+// lexalign/extract/argmax.hpp - forward, reverse and mutual argmax over a
+// similarity matrix (SimAlign's "fwd", "rev" and "inter"/ArgMax).
+//
+//   auto r = lexalign::extract::argmax(sim);                                 // mutual
+//   auto f = lexalign::extract::argmax(sim, {.direction = lexalign::extract::argmax_direction::forward});
+//
+// Rows are source tokens, columns target tokens.  Ties go to the lowest index
+// (NumPy's argmax).  Each link's score is its similarity.  See
+// docs/extract/argmax.md.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "lexalign/config.hpp"
+#include "lexalign/extract/result.hpp"
+
+LEXALIGN_NAMESPACE_BEGIN
+namespace extract {
+
+enum class argmax_direction {
+  forward,  // every source token i to its best target argmax_j S(i, j)
+  reverse,  // every target token j to its best source argmax_i S(i, j)
+  mutual,   // both at once: SimAlign's "inter" (ArgMax)
+};
+
+struct argmax_options {
+  argmax_direction direction = argmax_direction::mutual;
+};
+
+inline void validate(const argmax_options& opt) {
+  const auto d = static_cast<int>(opt.direction);
+  validation::require(d >= 0 && d <= 2, "extract::argmax_options.direction", std::to_string(d),
+                      "forward, reverse or mutual");
+}
+
+namespace detail {
+
+// The argmax links of ws.src (already loaded) into `out`.  Uses ws.index_a
+// (row argmax), ws.index_b (column argmax) and ws.a (column maxima); one pass.
+template <class WAlloc>
+void argmax_loaded(argmax_direction dir, workspace<WAlloc>& ws, extract_result& out) {
+  const std::size_t m = ws.rows, n = ws.cols;
+  const double* s = ws.src;
+  out.clear();
+  if (dir == argmax_direction::forward) {
+    for (std::size_t i = 0; i < m; ++i) {
+      const std::size_t j = argmax_row(s + i * n, n);
+      out.push(i, j, s[i * n + j]);
+    }
+    return;
+  }
+  ws.a.resize(n);
+  row_column_argmax(m, n, [&](std::size_t i) { return s + i * n; }, ws.index_a, ws.index_b, ws.a.data());
+  if (dir == argmax_direction::mutual) {
+    for (std::size_t i = 0; i < m; ++i) {
+      const auto j = static_cast<std::size_t>(ws.index_a[i]);
+      if (static_cast<std::size_t>(ws.index_b[j]) == i) out.push(i, j, s[i * n + j]);
+    }
+    return;
+  }
+  // reverse: one link per column, emitted in (source, target) order.
+  ws.flags.assign(m * n, 0);
+  for (std::size_t j = 0; j < n; ++j) ws.flags[static_cast<std::size_t>(ws.index_b[j]) * n + j] = 1;
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j)
+      if (ws.flags[i * n + j]) out.push(i, j, s[i * n + j]);
+}
+
+}  // namespace detail
+
+// Writes the links into `out` (reusing its buffers).
+template <lexalign::matrix M, class WAlloc>
+void argmax_into(const M& similarity, const argmax_options& opt, workspace<WAlloc>& ws, extract_result& out) {
+  validate(opt);
+  detail::load_matrix(similarity, "similarity", ws);
+  detail::argmax_loaded(opt.direction, ws, out);
+}
+
+template <lexalign::matrix M, class WAlloc>
+extract_result argmax(const M& similarity, const argmax_options& opt, workspace<WAlloc>& ws) {
+  extract_result out;
+  argmax_into(similarity, opt, ws, out);
+  return out;
+}
+
+template <lexalign::matrix M>
+extract_result argmax(const M& similarity, const argmax_options& opt = {}) {
+  workspace<> ws;
+  return argmax(similarity, opt, ws);
+}
+
+}  // namespace extract
+LEXALIGN_NAMESPACE_END

@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Times lexalign's extract/ methods against a faithful NumPy transcription
+of SimAlign's and awesome-align's extraction, on the same matrices, in the
+same run.
+
+    /usr/bin/python3 scripts/compare_extract.py PATH_TO_lexalign_extract_tool [--pairs K] [--repeats R]
+
+PATH_TO_TOOL is benchmarks/extract/tool's lexalign_extract_tool (build with
+-DLEXALIGN_BUILD_BENCHMARKS=ON, Release).  For m = n = 20, 50, 100, K random
+sentence pairs: token vectors in 64-d, S = (cos+1)/2 for SimAlign's methods
+(argmax, itermax, matching) and S = raw dot products of vectors scaled to
+norm ~8 for awesome-align's softmax.  The NumPy side is a transcription of
+the reference code's semantics (ALGORITHMS.md §8.1, §8.2):
+
+  argmax    SimAlign get_max_alignment: eye(n)[argmax(1)] * eye(m)[argmax(0)].T
+  itermax   SimAlign iter_max(max_count=2, alpha_ratio=0.9), masks and all
+  matching  SimAlign "mwmf" via scipy.optimize.linear_sum_assignment(maximize=True)
+            (SimAlign itself calls networkx's max_weight_matching, far slower)
+  softmax   awesome-align: softmax over rows and over columns, both > 0.001
+
+Both sides run one thread (OPENBLAS/OMP/MKL threads = 1).  Prints one line
+per method and size: per-matrix median microseconds of NumPy and of
+lexalign, their ratio (NumPy / lexalign, > 1 = lexalign faster) and the
+fraction of matrices where both return the same links; then `uptime`.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+try:
+    from scipy.optimize import linear_sum_assignment
+except ImportError:  # python3-scipy missing: matching is skipped
+    linear_sum_assignment = None
+
+
+# --- NumPy transcription of the reference extraction --------------------------------
+
+def np_argmax(sim):
+    m, n = sim.shape
+    forward = np.eye(n)[sim.argmax(axis=1)]
+    backward = np.eye(m)[sim.argmax(axis=0)]
+    return forward * backward.transpose()
+
+
+def np_itermax(sim, max_count=2, alpha_ratio=0.9):
+    m, n = sim.shape
+    forward = np.eye(n)[sim.argmax(axis=1)]
+    backward = np.eye(m)[sim.argmax(axis=0)]
+    inter = forward * backward.transpose()
+    if min(m, n) <= 2:
+        return inter
+    new_inter = np.zeros((m, n))
+    count = 1
+    while count < max_count:
+        mask_x = 1.0 - np.tile(inter.sum(1)[:, np.newaxis], (1, n)).clip(0.0, 1.0)
+        mask_y = 1.0 - np.tile(inter.sum(0)[np.newaxis, :], (m, 1)).clip(0.0, 1.0)
+        mask = ((alpha_ratio * mask_x) + (alpha_ratio * mask_y)).clip(0.0, 1.0)
+        mask_zeros = 1.0 - ((1.0 - mask_x) * (1.0 - mask_y))
+        if mask_x.sum() < 1.0 or mask_y.sum() < 1.0:
+            mask *= 0.0
+            mask_zeros *= 0.0
+        new_sim = sim * mask
+        fwd = np.eye(n)[new_sim.argmax(axis=1)] * mask_zeros
+        bac = np.eye(m)[new_sim.argmax(axis=0)].transpose() * mask_zeros
+        new_inter = fwd * bac
+        if np.array_equal(inter + new_inter, inter):
+            break
+        inter = inter + new_inter
+        count += 1
+    return inter
+
+
+def np_matching(sim):
+    rows, cols = linear_sum_assignment(sim, maximize=True)
+    out = np.zeros(sim.shape)
+    out[rows, cols] = 1
+    return out
+
+
+def np_softmax(sim, threshold=1e-3):
+    def softmax(x, axis):
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+    return (softmax(sim, -1) > threshold) * (softmax(sim, -2) > threshold)
+
+
+METHODS = {"argmax": np_argmax, "itermax": np_itermax, "matching": np_matching, "softmax": np_softmax}
+
+
+def links_text(a):
+    i, j = np.nonzero(a)
+    return " ".join(f"{x}-{y}" for x, y in zip(i, j))
+
+
+def time_numpy(fn, mats, repeats):
+    out = [fn(s) for s in mats]  # warm-up, and the links
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for s in mats:
+            fn(s)
+        times.append((time.perf_counter() - t0) / len(mats) * 1e6)
+    times.sort()
+    return times[len(times) // 2], out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("tool")
+    ap.add_argument("--pairs", type=int, default=200)
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--sizes", default="20,50,100")
+    args = ap.parse_args()
+    rng = np.random.default_rng(2026)
+    print(f"# numpy {np.__version__}; {args.pairs} matrices per size; median of {args.repeats} repeats")
+    print(f"{'method':9} {'m=n':>4} {'numpy_us':>10} {'lexalign_us':>12} {'ratio':>8} {'same_links':>10}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in [int(s) for s in args.sizes.split(",")]:
+            x = rng.standard_normal((args.pairs, size, 64))
+            y = rng.standard_normal((args.pairs, size, 64))
+            xn = x / np.linalg.norm(x, axis=2, keepdims=True)
+            yn = y / np.linalg.norm(y, axis=2, keepdims=True)
+            cos = (np.einsum("kid,kjd->kij", xn, yn) + 1) / 2
+            dots = np.einsum("kid,kjd->kij", xn, yn) * 64  # norm-8 vectors
+            for method, fn in METHODS.items():
+                if method == "matching" and linear_sum_assignment is None:
+                    print(f"{method:9} {size:4d}   skipped (python3-scipy missing)")
+                    continue
+                stack = dots if method == "softmax" else cos
+                path = os.path.join(tmp, f"{method}_{size}.npy")
+                np.save(path, np.ascontiguousarray(stack))
+                links_path = os.path.join(tmp, f"{method}_{size}.links")
+                res = subprocess.run([args.tool, method, path, str(args.repeats), links_path], check=True,
+                                     capture_output=True, text=True)
+                ours_us = float(res.stdout.split('"median_us": ')[1].split(",")[0])
+                np_us, np_out = time_numpy(fn, list(stack), args.repeats)
+                ours_links = open(links_path).read().splitlines()
+                same = sum(links_text(a) == b for a, b in zip(np_out, ours_links)) / len(np_out)
+                print(f"{method:9} {size:4d} {np_us:10.1f} {ours_us:12.2f} {np_us / ours_us:8.1f} {same:10.3f}")
+                sys.stdout.flush()
+    print("# load: " + subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+// With a warm workspace and result, every extraction call allocates nothing.
+#include <random>
+
+#include "lexalign/extract/argmax.hpp"
+#include "lexalign/extract/entmax.hpp"
+#include "lexalign/extract/itermax.hpp"
+#include "lexalign/extract/matching.hpp"
+#include "lexalign/extract/similarity.hpp"
+#include "lexalign/extract/softmax.hpp"
+#include "lexalign/extract/subword.hpp"
+#include "reference.hpp"
+#include "support/catch.hpp"
+#include "support/counting_new.hpp"
+
+namespace ex = lexalign::extract;
+
+TEST_CASE("warm extraction calls allocate nothing", "[extract][allocations]") {
+  std::mt19937 rng(41);
+  const auto big = extract_test::random_matrix(rng, 30, 25, 0);
+  const auto small = extract_test::random_matrix(rng, 12, 17, 3);
+  const auto x = extract_test::random_matrix(rng, 30, 16, 0), y = extract_test::random_matrix(rng, 25, 16, 0);
+  const std::vector<int> src_map(30, 0), tgt_map(25, 1);
+  ex::workspace<> ws;
+  ex::matching_workspace<> mws;
+  ex::extract_result r, words;
+  lexalign::dense_matrix<double> sim;
+  auto run = [&](const extract_test::mat& s) {
+    ex::argmax_into(s, {}, ws, r);
+    ex::argmax_into(s, {.direction = ex::argmax_direction::reverse}, ws, r);
+    ex::itermax_into(s, {}, ws, r);
+    ex::softmax_into(s, {.threshold = 0.0}, ws, r);
+    ex::entmax_into(s, {}, ws, r);
+    ex::matching_into(s, {}, mws, r);
+    ex::similarity_into(x, y, {}, ws, sim);
+    ex::argmax_into(sim, {}, ws, r);
+    ex::merge_subword_links(r, src_map, tgt_map, ws, words);
+  };
+  run(big);  // warm up at the largest size
+  r.alignment.sure.reserve(30 * 25);
+  r.scores.reserve(30 * 25);
+  const auto before = lexalign::test::global_new_calls();
+  run(small);
+  run(big);
+  if (LEXALIGN_COUNTING_NEW) CHECK(lexalign::test::global_new_calls() == before);
+}

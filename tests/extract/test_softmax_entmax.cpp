@@ -1,0 +1,110 @@
+// awesome-align's softmax and 1.5-entmax extraction against definitions
+// written out independently (exp / sum, and entmax by bisection on tau).
+#include <cmath>
+#include <random>
+
+#include "lexalign/extract/entmax.hpp"
+#include "lexalign/extract/softmax.hpp"
+#include "reference.hpp"
+#include "support/catch.hpp"
+
+namespace ex = lexalign::extract;
+using extract_test::mat;
+
+TEST_CASE("softmax extraction keeps the cells above the threshold in both directions", "[extract][softmax]") {
+  std::mt19937 rng(21);
+  std::normal_distribution<double> g(0.0, 3.0);
+  ex::workspace<> ws;
+  ex::extract_result r;
+  for (auto [m, n] : {std::pair<std::size_t, std::size_t>{1, 1}, {1, 6}, {6, 1}, {5, 5}, {7, 12}, {20, 15}})
+    for (double threshold : {0.0, 0.001, 0.1, 0.3})  // 0: the two-exponential path
+      for (int rep = 0; rep < 5; ++rep) {
+        mat s(m, n);
+        for (std::size_t i = 0; i < m; ++i)
+          for (std::size_t j = 0; j < n; ++j) s(i, j) = g(rng);
+        const mat pxy = extract_test::softmax_rows(s);
+        const mat pyx = extract_test::transpose(extract_test::softmax_rows(extract_test::transpose(s)));
+        ex::softmax_into(s, {.threshold = threshold}, ws, r);
+        std::vector<lexalign::link> expected;
+        std::vector<double> scores;
+        for (std::size_t i = 0; i < m; ++i)
+          for (std::size_t j = 0; j < n; ++j)
+            if (pxy(i, j) > threshold && pyx(i, j) > threshold) {
+              expected.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+              scores.push_back(2 * pxy(i, j) * pyx(i, j) / (pxy(i, j) + pyx(i, j)));
+            }
+        CHECK(r.alignment.sure == expected);
+        REQUIRE(r.scores.size() == scores.size());
+        for (std::size_t k = 0; k < scores.size(); ++k) CHECK(r.scores[k] == Approx(scores[k]).epsilon(1e-12));
+      }
+}
+
+TEST_CASE("softmax extraction is stable for large dot products", "[extract][softmax]") {
+  mat s(2, 2);
+  s(0, 0) = 1000; s(0, 1) = 990; s(1, 0) = 995; s(1, 1) = 2000;
+  const auto r = ex::softmax(s);
+  CHECK(r.alignment.sure == std::vector<lexalign::link>{{0, 0}, {1, 1}});
+  const double a = 1 / (1 + std::exp(-10.0)), b = 1 / (1 + std::exp(-5.0));
+  CHECK(r.scores[0] == Approx(2 * a * b / (a + b)).epsilon(1e-12));
+}
+
+TEST_CASE("entmax15 equals the bisection solution and sums to one", "[extract][entmax]") {
+  std::mt19937 rng(22);
+  std::normal_distribution<double> g(0.0, 2.0);
+  std::vector<double> z, p, scratch;
+  for (std::size_t len : {1u, 2u, 3u, 10u, 50u})
+    for (int rep = 0; rep < 20; ++rep) {
+      z.resize(len);
+      for (auto& x : z) x = rep % 3 == 0 ? std::round(g(rng)) : g(rng);  // ties every third
+      p.resize(len);
+      scratch.resize(len);
+      ex::entmax15(z.data(), len, 1, p.data(), scratch.data());
+      const auto q = extract_test::entmax15_bisect(z);
+      double sum = 0;
+      for (std::size_t k = 0; k < len; ++k) {
+        CHECK(p[k] == Approx(q[k]).margin(1e-9));
+        sum += p[k];
+      }
+      CHECK(sum == Approx(1.0).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("entmax extraction keeps the cells in both supports", "[extract][entmax]") {
+  std::mt19937 rng(23);
+  std::normal_distribution<double> g(0.0, 2.0);
+  ex::workspace<> ws;
+  ex::extract_result r;
+  for (auto [m, n] : {std::pair<std::size_t, std::size_t>{1, 1}, {1, 5}, {4, 4}, {6, 11}, {15, 9}})
+    for (int rep = 0; rep < 6; ++rep) {
+      mat s(m, n);
+      for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j) s(i, j) = g(rng);
+      ex::entmax_into(s, {}, ws, r);
+      mat pr(m, n), pc(m, n);
+      for (std::size_t i = 0; i < m; ++i) {
+        std::vector<double> z(n);
+        for (std::size_t j = 0; j < n; ++j) z[j] = s(i, j);
+        const auto q = extract_test::entmax15_bisect(z);
+        for (std::size_t j = 0; j < n; ++j) pr(i, j) = q[j];
+      }
+      for (std::size_t j = 0; j < n; ++j) {
+        std::vector<double> z(m);
+        for (std::size_t i = 0; i < m; ++i) z[i] = s(i, j);
+        const auto q = extract_test::entmax15_bisect(z);
+        for (std::size_t i = 0; i < m; ++i) pc(i, j) = q[i];
+      }
+      std::vector<lexalign::link> expected;
+      for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j)
+          if (pr(i, j) > 1e-12 && pc(i, j) > 1e-12)
+            expected.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+      CHECK(r.alignment.sure == expected);
+    }
+}
+
+TEST_CASE("softmax and entmax reject bad thresholds", "[extract][softmax][errors]") {
+  const mat s(2, 2, 0.0);
+  CHECK_THROWS_WITH(ex::softmax(s, {.threshold = -0.1}),
+                    "extract::softmax_options.threshold must be in [0, 1) (got -0.1)");
+  CHECK_THROWS_WITH(ex::entmax(s, {.threshold = 1}), "extract::entmax_options.threshold must be in [0, 1) (got 1)");
+}
