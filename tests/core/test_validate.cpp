@@ -10,6 +10,7 @@
 #include "lexalign/core/status.hpp"
 #include "lexalign/core/validate.hpp"
 #include "support/catch.hpp"
+#include "support/thrown.hpp"
 
 namespace v = lexalign::validation;
 
@@ -17,15 +18,7 @@ namespace {
 const double qnan = std::numeric_limits<double>::quiet_NaN();
 const double inf = std::numeric_limits<double>::infinity();
 
-template <class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const lexalign::invalid_argument& e) {
-    return e.what();
-  }
-  return "no exception";
-}
+using lexalign::test::message_of;
 }  // namespace
 
 TEST_CASE("option checks name the option and the value", "[validate]") {

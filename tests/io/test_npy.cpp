@@ -4,6 +4,7 @@
 
 #include "lexalign/io/npz.hpp"
 #include "support/catch.hpp"
+#include "support/thrown.hpp"
 
 namespace io = lexalign::io;
 
@@ -21,12 +22,7 @@ void check_grid(const io::npy_array<T>& a, std::size_t r, std::size_t c, double 
 // The message of the io_error thrown by f.
 template <class F>
 std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const lexalign::io_error& e) {
-    return e.what();
-  }
-  return "no io_error";
+  return lexalign::test::message_of<lexalign::io_error>(f);
 }
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "lexalign/core/error.hpp"
 #include "lexalign/core/matrix_view.hpp"
 #include "support/fixture.hpp"
+#include "support/thrown.hpp"
 
 namespace ot_test {
 
@@ -70,12 +71,7 @@ inline std::vector<double> uniform(std::size_t n, double mass = 1.0) {
 // The message of the lexalign::invalid_argument `f` throws, or "no exception".
 template <class F>
 std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const lexalign::invalid_argument& e) {
-    return e.what();
-  }
-  return "no exception";
+  return lexalign::test::message_of(f);
 }
 
 inline bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
