@@ -28,6 +28,7 @@ constexpr command_entry commands[] = {
     {"score", run_score, "precision, recall, F1 and AER against a gold alignment"},
     {"symmetrize", run_symmetrize, "combine forward and reverse alignments (grow-diag-final-and, ...)"},
     {"baseline", run_baseline, "the diagonal baseline alignment of a parallel corpus"},
+    {"extract", run_extract, "alignments from word vectors, npz token embeddings or aligner posteriors (SimAlign, OTAlign)"},
     {"show", run_show, "alignment matrices of sentence pairs as one HTML page (SVG), against gold if given"},
 };
 

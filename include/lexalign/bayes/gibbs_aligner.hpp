@@ -79,6 +79,13 @@ struct gibbs_result {
   // max_iterations), iterations = the most sweeps any chain ran, error = the
   // largest of the chains' errors.
   convergence_info convergence;
+  // With gibbs_options::keep_marginals: pair k's averaged conditional
+  // distributions, generated-token major with NULL first: entry
+  // [j * (l + 1) + 0] is P(a_j = NULL), [j * (l + 1) + i + 1] is P(a_j = i),
+  // for the l given and the generated tokens of that direction (forward:
+  // given = source, generated = target; reverse: the other way round).
+  // What decoding took its argmax of; empty pairs stay empty.
+  std::vector<std::vector<float>> forward_marginals, reverse_marginals;
 };
 
 namespace detail {
@@ -262,11 +269,13 @@ inline convergence_info run_chain(const direction_problem& p, chain_state& c, co
 // decodes.
 inline em::decoded_alignments decode(const direction_problem& p, const std::vector<chain_state>& chains, stage st,
                                      bool source_is_given, const executor& ex, std::size_t block_size,
-                                     const std::vector<std::uint32_t>& acc) {
+                                     const std::vector<std::uint32_t>& acc,
+                                     std::vector<std::vector<float>>* marginals = nullptr) {
   em::decoded_alignments out;
   const auto& view = p.view;
   out.links.resize(view.size());
   out.posteriors.resize(view.size());
+  if (marginals) marginals->assign(view.size(), {});
   const unsigned workers = ex.workers_for(block_count(view.size(), block_size));
   struct work_area {
     sentence_scratch s;
@@ -308,6 +317,7 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
           }
         }
       }
+      if (marginals) (*marginals)[k].assign(wa.acc.begin(), wa.acc.end());
       for (std::size_t j = 0; j < f.size(); ++j) {
         const double* q = wa.acc.data() + j * l1;
         std::size_t best = 1;
@@ -374,6 +384,7 @@ struct run_output {
   em::decoded_alignments forward, reverse;
   directional_counts forward_counts, reverse_counts;
   std::vector<convergence_info> forward_chains, reverse_chains;
+  std::vector<std::vector<float>> forward_marginals, reverse_marginals;  // with keep_marginals
 };
 
 // Samples both directions of two prepared problems and decodes them.
@@ -424,8 +435,10 @@ inline run_output run(const direction_problem& fwd, const direction_problem& rev
     acc_f.clear();
     acc_r.clear();
   }
-  out.forward = decode(fwd, chains_f, st, true, ex, o.block_size, acc_f);
-  out.reverse = decode(rev, chains_r, st, false, ex, o.block_size, acc_r);
+  out.forward = decode(fwd, chains_f, st, true, ex, o.block_size, acc_f,
+                       o.keep_marginals ? &out.forward_marginals : nullptr);
+  out.reverse = decode(rev, chains_r, st, false, ex, o.block_size, acc_r,
+                       o.keep_marginals ? &out.reverse_marginals : nullptr);
   if (o.keep_model) {
     out.forward_counts = average_counts(fwd, chains_f, st);
     out.reverse_counts = average_counts(rev, chains_r, st);
@@ -480,6 +493,8 @@ inline gibbs_result train_and_align(const parallel_corpus& corpus, const gibbs_o
   auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr, ex, obs, stop);
   result.forward = std::move(out.forward);
   result.reverse = std::move(out.reverse);
+  result.forward_marginals = std::move(out.forward_marginals);
+  result.reverse_marginals = std::move(out.reverse_marginals);
   detail::record_chains(result, out);
   if (options.keep_model) {
     model m;
@@ -548,6 +563,8 @@ inline gibbs_result align(const model& trained, const parallel_corpus& corpus, g
   auto out = detail::run(fwd, rev, options, result.schedule, em_model ? &*em_model : nullptr, ex, obs, stop);
   result.forward = std::move(out.forward);
   result.reverse = std::move(out.reverse);
+  result.forward_marginals = std::move(out.forward_marginals);
+  result.reverse_marginals = std::move(out.reverse_marginals);
   detail::record_chains(result, out);
   if (options.keep_model) {
     bayes::model m;

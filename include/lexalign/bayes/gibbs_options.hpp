@@ -48,6 +48,11 @@ struct gibbs_options {
   const std::vector<float>* forward_lexical_prior = nullptr;
   const std::vector<float>* reverse_lexical_prior = nullptr;
   bool keep_model = false;                 // fill gibbs_result::model (for save / reuse)
+  // Fill gibbs_result::forward_marginals / reverse_marginals with every
+  // pair's full averaged distributions (4 bytes per token x (given length + 1)
+  // per direction in all; extract/aligner_similarity.hpp builds similarity
+  // matrices from them).  Decoding only: the sampling is unchanged.
+  bool keep_marginals = false;
   // Every sentence's table indices (4 bytes per token x (given length + 1))
   // are computed once and shared by the chains when they fit in this many
   // bytes per direction; otherwise recomputed in every sweep (slower, no memory).
