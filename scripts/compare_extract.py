@@ -19,9 +19,14 @@ the reference code's semantics (ALGORITHMS.md §8.1, §8.2):
   softmax   awesome-align: softmax over rows and over columns, both > 0.001
 
 Both sides run one thread (OPENBLAS/OMP/MKL threads = 1).  Prints one line
-per method and size: per-matrix median microseconds of NumPy and of
-lexalign, their ratio (NumPy / lexalign, > 1 = lexalign faster) and the
-fraction of matrices where both return the same links; then `uptime`.
+per method and size: per-matrix median wall microseconds of NumPy and of
+lexalign and their ratio (NumPy / lexalign, > 1 = lexalign faster), the
+same for CPU time of the process (time.process_time, CLOCK_PROCESS_CPUTIME_ID:
+on a shared, loaded machine the time a process waits descheduled inflates
+wall time, and unequally), and the fraction of matrices where both return
+the same links; then `uptime`.  --hot N times each method on the first N
+matrices only (repeated until as many calls as --pairs), which stay in cache:
+the gap between the two runs is the cost of cold data.
 """
 import argparse
 import os
@@ -103,14 +108,19 @@ def links_text(a):
 
 def time_numpy(fn, mats, repeats):
     out = [fn(s) for s in mats]  # warm-up, and the links
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         for s in mats:
             fn(s)
-        times.append((time.perf_counter() - t0) / len(mats) * 1e6)
+        t1 = time.perf_counter()
+        c1 = time.process_time()
+        times.append((t1 - t0) / len(mats) * 1e6)
+        cpu.append((c1 - c0) / len(mats) * 1e6)
     times.sort()
-    return times[len(times) // 2], out
+    cpu.sort()
+    return times[len(times) // 2], cpu[len(cpu) // 2], out
 
 
 def main():
@@ -119,10 +129,15 @@ def main():
     ap.add_argument("--pairs", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--sizes", default="20,50,100")
+    ap.add_argument("--hot", type=int, default=0, help="cycle over the first N matrices only (cache-resident)")
+    ap.add_argument("--methods", default=",".join(METHODS))
     args = ap.parse_args()
     rng = np.random.default_rng(2026)
     print(f"# numpy {np.__version__}; {args.pairs} matrices per size; median of {args.repeats} repeats")
-    print(f"{'method':9} {'m=n':>4} {'numpy_us':>10} {'lexalign_us':>12} {'ratio':>8} {'same_links':>10}")
+    hot = f"; hot: the first {args.hot} matrices cycled" if args.hot else ""
+    print(f"# wall and CPU time per matrix in microseconds{hot}")
+    print(f"{'method':9} {'m=n':>4} {'numpy_us':>10} {'lexalign_us':>12} {'ratio':>7} "
+          f"{'np_cpu_us':>10} {'lx_cpu_us':>10} {'cpu_ratio':>9} {'same_links':>10}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in [int(s) for s in args.sizes.split(",")]:
             x = rng.standard_normal((args.pairs, size, 64))
@@ -131,7 +146,12 @@ def main():
             yn = y / np.linalg.norm(y, axis=2, keepdims=True)
             cos = (np.einsum("kid,kjd->kij", xn, yn) + 1) / 2
             dots = np.einsum("kid,kjd->kij", xn, yn) * 64  # norm-8 vectors
+            if args.hot:
+                cos = np.ascontiguousarray(cos[np.arange(args.pairs) % args.hot])
+                dots = np.ascontiguousarray(dots[np.arange(args.pairs) % args.hot])
             for method, fn in METHODS.items():
+                if method not in args.methods.split(","):
+                    continue
                 if method == "matching" and linear_sum_assignment is None:
                     print(f"{method:9} {size:4d}   skipped (python3-scipy missing)")
                     continue
@@ -142,10 +162,12 @@ def main():
                 res = subprocess.run([args.tool, method, path, str(args.repeats), links_path], check=True,
                                      capture_output=True, text=True)
                 ours_us = float(res.stdout.split('"median_us": ')[1].split(",")[0])
-                np_us, np_out = time_numpy(fn, list(stack), args.repeats)
+                ours_cpu = float(res.stdout.split('"median_cpu_us": ')[1].split(",")[0])
+                np_us, np_cpu, np_out = time_numpy(fn, list(stack), args.repeats)
                 ours_links = open(links_path).read().splitlines()
                 same = sum(links_text(a) == b for a, b in zip(np_out, ours_links)) / len(np_out)
-                print(f"{method:9} {size:4d} {np_us:10.1f} {ours_us:12.2f} {np_us / ours_us:8.1f} {same:10.3f}")
+                print(f"{method:9} {size:4d} {np_us:10.1f} {ours_us:12.2f} {np_us / ours_us:7.1f} "
+                      f"{np_cpu:10.1f} {ours_cpu:10.2f} {np_cpu / max(ours_cpu, 1e-9):9.1f} {same:10.3f}")
                 sys.stdout.flush()
     print("# load: " + subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 

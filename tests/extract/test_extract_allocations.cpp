@@ -5,6 +5,7 @@
 #include "lexalign/extract/entmax.hpp"
 #include "lexalign/extract/itermax.hpp"
 #include "lexalign/extract/matching.hpp"
+#include "lexalign/extract/ot_extract.hpp"
 #include "lexalign/extract/similarity.hpp"
 #include "lexalign/extract/softmax.hpp"
 #include "lexalign/extract/subword.hpp"
@@ -42,4 +43,32 @@ TEST_CASE("warm extraction calls allocate nothing", "[extract][allocations]") {
   run(small);
   run(big);
   if (LEXALIGN_COUNTING_NEW) CHECK(lexalign::test::global_new_calls() == before);
+}
+
+TEST_CASE("warm partial_exact OT extraction pads in the workspace", "[extract][allocations][ot]") {
+  // partial_exact solves a padded (m + 1) x (n + 1) problem; the padded cost
+  // and masses live in the workspace, so a warm call allocates no more than
+  // a warm balanced_exact call of the same size (ot::emd_into's own
+  // allocations, if any, are common to both).
+  std::mt19937 rng(43);
+  const auto big = extract_test::random_matrix(rng, 14, 11, 0);
+  const auto small = extract_test::random_matrix(rng, 6, 9, 0);
+  ex::ot_extract_workspace<> ws;
+  ex::ot_extract_result r;
+  const std::vector<double> a_big(14, 1.0), b_big(11, 1.0), a_small(6, 1.0), b_small(9, 1.0);
+  const ex::ot_extract_options balanced{.plan = ex::ot_plan::balanced_exact};
+  const ex::ot_extract_options partial{.plan = ex::ot_plan::partial_exact, .threshold = 0.0};
+  ex::ot_extract_into(big, a_big, b_big, balanced, ws, r);  // warm up at the largest size
+  ex::ot_extract_into(big, a_big, b_big, partial, ws, r);
+  r.alignment.sure.reserve(14 * 11);
+  r.scores.reserve(14 * 11);
+  auto count = [&](const ex::ot_extract_options& o) {
+    const auto before = lexalign::test::global_new_calls();
+    ex::ot_extract_into(small, a_small, b_small, o, ws, r);
+    ex::ot_extract_into(big, a_big, b_big, o, ws, r);
+    return lexalign::test::global_new_calls() - before;
+  };
+  const auto with_balanced = count(balanced);
+  const auto with_partial = count(partial);
+  if (LEXALIGN_COUNTING_NEW) CHECK(with_partial <= with_balanced);
 }

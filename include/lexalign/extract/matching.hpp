@@ -5,19 +5,24 @@
 //
 // SimAlign calls networkx's max_weight_matching on the complete bipartite
 // graph; with positive similarities a maximum-weight matching has exactly
-// min(m, n) pairs, which is the rectangular assignment solved here
-// (ot::assignment with .maximize).  For any input the result maximises the
+// min(m, n) pairs, which is the rectangular assignment solved here: the
+// matrix is padded to max(m, n) square with constant rows or columns and
+// solved by Jonker and Volgenant's LAPJV (column reduction, reduction
+// transfer, two rounds of augmenting row reduction, then shortest augmenting
+// paths with lazy price updates; Computing 38, 1987), a dense solver written
+// for this header (ot::assignment is the plain shortest-augmenting-path one).  For any input the result maximises the
 // sum over exactly min(m, n) pairs.  Among optimal matchings the one returned
 // may differ from networkx's.  Scores are the similarities.  See
 // docs/extract/matching.md.
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <memory>
+#include <vector>
 
 #include "lexalign/config.hpp"
 #include "lexalign/extract/result.hpp"
-#include "lexalign/ot/assignment.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace extract {
@@ -30,23 +35,233 @@ inline void validate(const matching_options&) noexcept {}
 // The shared buffers plus the assignment solver's.
 template <class Allocator = std::allocator<double>>
 struct matching_workspace {
-  explicit matching_workspace(const Allocator& alloc = Allocator()) : base(alloc), solver(alloc), assignment(alloc) {}
+  template <class U>
+  using vec = typename workspace<Allocator>::template vec<U>;
+  explicit matching_workspace(const Allocator& alloc = Allocator())
+      : base(alloc), cost(alloc), v(alloc), d(alloc), x(alloc), y(alloc), free_rows(alloc), columns(alloc),
+        pred(alloc), matches(alloc) {}
   workspace<Allocator> base;
-  ot::assignment_workspace<Allocator> solver;
-  ot::assignment_result<double, Allocator> assignment;
+  // LAPJV on the padded N x N cost: prices v, distances d, row -> column x,
+  // column -> row y, and its lists.
+  vec<double> cost, v, d;
+  vec<std::ptrdiff_t> x, y, free_rows, columns, pred, matches;
 };
+
+namespace detail {
+
+// Minimum-cost perfect assignment of the row-major N x N `c` (LAPJV); on
+// return x[i] is row i's column.  Ties are broken by the scan order (no
+// promise beyond optimality).
+template <class WAlloc>
+void lapjv(std::size_t N, matching_workspace<WAlloc>& ws) {
+  const double* c = ws.cost.data();
+  const double inf = std::numeric_limits<double>::infinity();
+  const auto n = static_cast<std::ptrdiff_t>(N);
+  auto& v = ws.v;
+  auto& d = ws.d;
+  auto& x = ws.x;
+  auto& y = ws.y;
+  auto& fr = ws.free_rows;
+  auto& cl = ws.columns;
+  auto& pred = ws.pred;
+  auto& matches = ws.matches;
+  v.assign(N, 0.0);
+  d.resize(N);
+  x.assign(N, -1);
+  y.assign(N, -1);
+  fr.resize(N);
+  cl.resize(N);
+  pred.resize(N);
+  matches.assign(N, 0);
+  // 1. Column reduction: each column to its cheapest row (last column first).
+  for (std::ptrdiff_t j = n - 1; j >= 0; --j) {
+    double mn = c[j];
+    std::ptrdiff_t imin = 0;
+    for (std::ptrdiff_t i = 1; i < n; ++i)
+      if (c[i * n + j] < mn) {
+        mn = c[i * n + j];
+        imin = i;
+      }
+    v[j] = mn;
+    if (++matches[imin] == 1) {
+      x[imin] = j;
+      y[j] = imin;
+    } else if (v[j] < v[x[imin]]) {
+      const std::ptrdiff_t j1 = x[imin];
+      x[imin] = j;
+      y[j] = imin;
+      y[j1] = -1;
+    } else {
+      y[j] = -1;
+    }
+  }
+  // 2. Reduction transfer from rows assigned once; the unassigned rows are free.
+  std::ptrdiff_t nfree = 0;
+  for (std::ptrdiff_t i = 0; i < n; ++i) {
+    if (matches[i] == 0) {
+      fr[nfree++] = i;
+    } else if (matches[i] == 1) {
+      const std::ptrdiff_t j1 = x[i];
+      double mn = inf;
+      const double* ci = c + i * n;
+      for (std::ptrdiff_t j = 0; j < n; ++j)
+        if (j != j1 && ci[j] - v[j] < mn) mn = ci[j] - v[j];
+      v[j1] -= mn;
+    }
+  }
+  // 3. Augmenting row reduction, twice.
+  // A displaced row is reassigned at once while its column's price strictly
+  // drops; rounding (a drop too small to change the price) or a long
+  // ping-pong sends it to the next round instead (then to step 4, which is
+  // exact).
+  std::size_t budget = 8 * N * N + 64;
+  for (int round = 0; round < 2 && nfree > 0; ++round) {
+    std::ptrdiff_t k = 0;
+    const std::ptrdiff_t previous = nfree;
+    nfree = 0;
+    while (k < previous) {
+      const std::ptrdiff_t i = fr[k++];
+      const double* ci = c + i * n;
+      double umin = ci[0] - v[0], usub = inf;
+      std::ptrdiff_t j1 = 0, j2 = -1;
+      for (std::ptrdiff_t j = 1; j < n; ++j) {
+        const double h = ci[j] - v[j];
+        if (h < usub) {
+          if (h >= umin) {
+            usub = h;
+            j2 = j;
+          } else {
+            usub = umin;
+            umin = h;
+            j2 = j1;
+            j1 = j;
+          }
+        }
+      }
+      std::ptrdiff_t i0 = y[j1];
+      bool strict = umin < usub;
+      if (strict) {
+        const double lowered = v[j1] - (usub - umin);
+        if (lowered == v[j1]) strict = false;
+        else v[j1] = lowered;
+      }
+      if (!strict && i0 >= 0 && j2 >= 0) {
+        j1 = j2;
+        i0 = y[j2];
+      }
+      x[i] = j1;
+      y[j1] = i;
+      if (i0 >= 0) {
+        x[i0] = -1;
+        if (strict && budget > 0) {
+          --budget;
+          fr[--k] = i0;
+        } else {
+          fr[nfree++] = i0;
+        }
+      }
+    }
+  }
+  // 4. Shortest augmenting paths (Dijkstra on reduced costs) for the rest.
+  for (std::ptrdiff_t f = 0; f < nfree; ++f) {
+    const std::ptrdiff_t row = fr[f];
+    const double* cr = c + row * n;
+    for (std::ptrdiff_t j = 0; j < n; ++j) {
+      d[j] = cr[j] - v[j];
+      pred[j] = row;
+      cl[j] = j;
+    }
+    std::ptrdiff_t low = 0, up = 0, last = 0, end = -1;
+    double mn = 0;
+    bool found = false;
+    while (!found) {
+      if (up == low) {  // the columns at the new minimum distance
+        last = low - 1;
+        mn = d[cl[up++]];
+        for (std::ptrdiff_t k = up; k < n; ++k) {
+          const std::ptrdiff_t j = cl[k];
+          const double h = d[j];
+          if (h <= mn) {
+            if (h < mn) {
+              up = low;
+              mn = h;
+            }
+            cl[k] = cl[up];
+            cl[up++] = j;
+          }
+        }
+        for (std::ptrdiff_t k = low; k < up; ++k)
+          if (y[cl[k]] < 0) {
+            end = cl[k];
+            found = true;
+            break;
+          }
+      }
+      if (!found) {  // scan one column at the minimum
+        const std::ptrdiff_t j1 = cl[low++];
+        const std::ptrdiff_t i = y[j1];
+        const double* ci = c + i * n;
+        const double h = ci[j1] - v[j1] - mn;
+        for (std::ptrdiff_t k = up; k < n; ++k) {
+          const std::ptrdiff_t j = cl[k];
+          const double v2 = ci[j] - v[j] - h;
+          if (v2 < d[j]) {
+            pred[j] = i;
+            if (v2 == mn) {
+              if (y[j] < 0) {
+                end = j;
+                found = true;
+                break;
+              }
+              cl[k] = cl[up];
+              cl[up++] = j;
+            }
+            d[j] = v2;
+          }
+        }
+      }
+    }
+    for (std::ptrdiff_t k = 0; k <= last; ++k) {  // lazy price update of the scanned columns
+      const std::ptrdiff_t j = cl[k];
+      v[j] += d[j] - mn;
+    }
+    for (;;) {  // flip the path
+      const std::ptrdiff_t i = pred[end];
+      y[end] = i;
+      const std::ptrdiff_t j = end;
+      end = x[i];
+      x[i] = j;
+      if (i == row) break;
+    }
+  }
+}
+
+}  // namespace detail
 
 template <lexalign::matrix M, class WAlloc>
 void matching_into(const M& similarity, const matching_options& opt, matching_workspace<WAlloc>& ws,
                    extract_result& out) {
   validate(opt);
   detail::load_matrix(similarity, "similarity", ws.base);
-  const matrix_view<const double> s = ws.base.view();
-  ot::assignment_into(s, {.maximize = true}, ws.solver, ws.assignment);
+  const std::size_t m = ws.base.rows, n = ws.base.cols, N = m > n ? m : n;
+  const double* s = ws.base.src;
+  // Cost -S, padded with zero rows (m < n) or zero columns (m > n): every
+  // perfect assignment of the square matrix restricts to a matching of
+  // min(m, n) real pairs, and the padding adds the same 0 to each.
+  ws.cost.resize(N * N);
+  double* c = ws.cost.data();
+  for (std::size_t i = 0; i < m; ++i) {
+    const double* si = s + i * n;
+    double* ci = c + i * N;
+    for (std::size_t j = 0; j < n; ++j) ci[j] = -si[j];
+    for (std::size_t j = n; j < N; ++j) ci[j] = 0.0;
+  }
+  for (std::size_t k = m * N; k < N * N; ++k) c[k] = 0.0;
+  detail::lapjv(N, ws);
   out.clear();
-  for (std::size_t i = 0; i < s.rows(); ++i) {
-    const std::ptrdiff_t j = ws.assignment.row_to_col[i];
-    if (j >= 0) out.push(i, static_cast<std::size_t>(j), s(i, static_cast<std::size_t>(j)));
+  for (std::size_t i = 0; i < m; ++i) {
+    const auto j = static_cast<std::size_t>(ws.x[i]);
+    if (j < n) out.push(i, j, s[i * n + j]);
   }
 }
 

@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "lexalign/config.hpp"
@@ -95,11 +96,14 @@ struct ot_extract_result : extract_result {
   double transported_mass = 0;
 };
 
-// Buffers reused across calls (the entropic solvers still allocate their result).
+// Buffers reused across calls: the exact plans (balanced_exact,
+// partial_exact) allocate nothing once warm; the entropic solvers of ot/
+// still return a fresh plan per call (moved into `plan`, not copied).
 template <class Allocator = std::allocator<double>>
 struct ot_extract_workspace {
   explicit ot_extract_workspace(const Allocator& alloc = Allocator())
-      : base(alloc), cost(alloc), plan(alloc), a(alloc), b(alloc), entropic(alloc), exact(alloc), exact_result(alloc) {}
+      : base(alloc), cost(alloc), plan(alloc), a(alloc), b(alloc), entropic(alloc), exact(alloc), exact_result(alloc),
+        padded_cost(alloc), padded_a(alloc), padded_b(alloc) {}
   workspace<Allocator> base;
   dense_matrix<double, Allocator> cost;  // C = 1 - minmax(Distort(S))
   dense_matrix<double, Allocator> plan;  // the plan P of the last call (m x n, before minmax)
@@ -107,6 +111,9 @@ struct ot_extract_workspace {
   ot::entropic_workspace<double, Allocator> entropic;
   ot::emd_workspace<double, Allocator> exact;
   ot::emd_result<double, Allocator> exact_result;
+  // partial_exact: the cost and masses with the dummy row and column.
+  dense_matrix<double, Allocator> padded_cost;
+  std::vector<double, Allocator> padded_a, padded_b;
 };
 
 // OTAlign's "norm" masses: the L2 norm of every row (word vector).
@@ -171,7 +178,10 @@ void ot_extract_into(const M& similarity, const VA& a_in, const VB& b_in, const 
   auto exact = [&](auto&& a, auto&& b, const auto& cost) {
     ot::emd_options eo = opt.emd;
     eo.dense_plan = true;
-    ot::emd_into(a, b, cost, eo, ws.exact, ws.exact_result, std::ref(pobs));
+    if constexpr (std::is_same_v<Obs, no_observer>)  // no stage names built per event: no allocation
+      ot::emd_into(a, b, cost, eo, ws.exact, ws.exact_result);
+    else
+      ot::emd_into(a, b, cost, eo, ws.exact, ws.exact_result, std::ref(pobs));
     out.convergence = ws.exact_result.convergence;
   };
   switch (opt.plan) {
@@ -203,15 +213,19 @@ void ot_extract_into(const M& similarity, const VA& a_in, const VB& b_in, const 
       // side's dummy at cost 0; the dummies take the untransported mass
       // (sum b - s and sum a - s) and never trade with each other.
       const double s = opt.transported_fraction * std::min(sum_a, sum_b);
-      dense_matrix<double, WAlloc> c(m + 1, n + 1, 0.0, ws.cost.get_allocator());
-      for (std::size_t i = 0; i < m; ++i)
+      auto& c = ws.padded_cost;
+      c.resize(m + 1, n + 1);
+      for (std::size_t i = 0; i < m; ++i) {
         for (std::size_t j = 0; j < n; ++j) c(i, j) = ws.cost(i, j);
+        c(i, n) = 0.0;
+      }
+      for (std::size_t j = 0; j < n; ++j) c(m, j) = 0.0;
       c(m, n) = 1e6;  // far above any real cost (C is in [0, 1])
-      std::vector<double, WAlloc> a(ws.a.begin(), ws.a.end(), ws.a.get_allocator());
-      std::vector<double, WAlloc> b(ws.b.begin(), ws.b.end(), ws.b.get_allocator());
-      a.push_back(sum_b - s);
-      b.push_back(sum_a - s);
-      exact(a, b, c);
+      ws.padded_a.assign(ws.a.begin(), ws.a.end());
+      ws.padded_b.assign(ws.b.begin(), ws.b.end());
+      ws.padded_a.push_back(sum_b - s);
+      ws.padded_b.push_back(sum_a - s);
+      exact(ws.padded_a, ws.padded_b, c);
       const auto& p = ws.exact_result.plan;
       ws.plan.resize(m, n);
       double mass = 0;
