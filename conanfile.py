@@ -1,7 +1,8 @@
 # Conan 2 recipe for lexalign (header-only).
 #   conan create . --build=missing
+#   conan create . --build=missing -o lexalign/*:with_zlib=True   # deflate-compressed .npz input
 from conan import ConanFile
-from conan.tools.cmake import CMake, CMakeToolchain, cmake_layout
+from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
 
 
 class LexalignConan(ConanFile):
@@ -13,14 +14,23 @@ class LexalignConan(ConanFile):
     topics = ("word-alignment", "optimal-transport", "nlp", "header-only")
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
+    # zlib is optional: only io/npz.hpp uses it, to read np.savez_compressed
+    # files (LEXALIGN_WITH_ZLIB); without it such files are a clear error.
+    options = {"with_zlib": [True, False]}
+    default_options = {"with_zlib": False}
     exports_sources = "CMakeLists.txt", "cmake/*", "include/*", "LICENSE", "README.md"
     no_copy_source = True
 
     def layout(self):
         cmake_layout(self)
 
+    def requirements(self):
+        if self.options.with_zlib:
+            self.requires("zlib/[>=1.2.11 <2]")
+
     def package_id(self):
-        self.info.clear()
+        # Header-only: one package per with_zlib value (it changes a define and a dependency).
+        self.info.settings.clear()
 
     def generate(self):
         tc = CMakeToolchain(self)
@@ -30,7 +40,9 @@ class LexalignConan(ConanFile):
         tc.cache_variables["LEXALIGN_PACKAGING_TESTS"] = False
         tc.cache_variables["LEXALIGN_BUILD_CLI"] = False  # the header-only library; the command is not packaged
         tc.cache_variables["LEXALIGN_INSTALL_CLI"] = False
+        tc.cache_variables["LEXALIGN_WITH_ZLIB"] = bool(self.options.with_zlib)  # never a system zlib by chance
         tc.generate()
+        CMakeDeps(self).generate()
 
     def build(self):
         cmake = CMake(self)
@@ -47,3 +59,6 @@ class LexalignConan(ConanFile):
         self.cpp_info.libdirs = []
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread"]
+        if self.options.with_zlib:
+            self.cpp_info.defines = ["LEXALIGN_WITH_ZLIB=1"]
+            self.cpp_info.requires = ["zlib::zlib"]

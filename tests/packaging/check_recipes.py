@@ -6,7 +6,9 @@
 * vcpkg.json is valid JSON with the required fields, and portfile.cmake runs
   under `cmake -P` with the vcpkg helper functions stubbed, its
   vcpkg_cmake_config_fixup(CONFIG_PATH) naming the folder where our install
-  really puts the config files;
+  really puts the config files; run without and with the "zlib" feature, it
+  passes -DLEXALIGN_WITH_ZLIB=OFF / ON (never left to a system zlib);
+* the Conan recipe has a with_zlib option and sets LEXALIGN_WITH_ZLIB;
 * the exported targets file defines lexalign::lexalign.
 """
 import argparse
@@ -35,6 +37,7 @@ def conan_properties(path):
 
 
 STUBS = r"""
+cmake_policy(SET CMP0057 NEW)  # if(IN_LIST)
 set(CURRENT_PACKAGES_DIR "${WORK}/packages")
 set(PORT lexalign)
 set(CMAKE_CURRENT_LIST_DIR "${PORT_DIR}")
@@ -44,6 +47,29 @@ function(vcpkg_cmake_configure)
     message(FATAL_ERROR "SOURCE_PATH ${A_SOURCE_PATH} has no CMakeLists.txt")
   endif()
   file(APPEND "${WORK}/calls.txt" "configure;${A_SOURCE_PATH}\n")
+  string(REPLACE ";" "|" options "${A_OPTIONS}")
+  file(APPEND "${WORK}/calls.txt" "options|${options}\n")
+endfunction()
+if(NOT DEFINED FEATURES)
+  set(FEATURES core)
+endif()
+# vcpkg's: FEATURES <feature> <option> ... -> -D<option>=ON|OFF for the requested ones.
+function(vcpkg_check_features)
+  cmake_parse_arguments(A "" "OUT_FEATURE_OPTIONS" "FEATURES" ${ARGN})
+  set(out "")
+  list(LENGTH A_FEATURES len)
+  math(EXPR last "${len} - 1")
+  foreach(k RANGE 0 ${last} 2)
+    math(EXPR k1 "${k} + 1")
+    list(GET A_FEATURES ${k} feature)
+    list(GET A_FEATURES ${k1} option)
+    if(feature IN_LIST FEATURES)
+      list(APPEND out "-D${option}=ON")
+    else()
+      list(APPEND out "-D${option}=OFF")
+    endif()
+  endforeach()
+  set(${A_OUT_FEATURE_OPTIONS} "${out}" PARENT_SCOPE)
 endfunction()
 function(vcpkg_cmake_install)
   file(APPEND "${WORK}/calls.txt" "install\n")
@@ -121,11 +147,20 @@ def main():
                 "vcpkg.json": manifest["version-semver"]}
     if len(set(versions.values())) != 1 or None in versions.values():
         fail("versions disagree: %r" % versions)
-    (work / "calls.txt").unlink(missing_ok=True)
+    conan_text = (src / "conanfile.py").read_text()
+    if '"with_zlib"' not in conan_text or "LEXALIGN_WITH_ZLIB" not in conan_text:
+        fail("conanfile.py has no with_zlib option setting LEXALIGN_WITH_ZLIB")
+    if "zlib" not in manifest.get("features", {}):
+        fail("vcpkg.json has no zlib feature")
     harness = work / "run_portfile.cmake"
     harness.write_text(STUBS)
-    subprocess.run([args.cmake, "-DWORK=" + str(work), "-DPORT_DIR=" + str(port_dir), "-P", str(harness)],
-                   check=True)
+    for features, expected in (("core", "-DLEXALIGN_WITH_ZLIB=OFF"), ("core;zlib", "-DLEXALIGN_WITH_ZLIB=ON")):
+        (work / "calls.txt").unlink(missing_ok=True)
+        subprocess.run([args.cmake, "-DWORK=" + str(work), "-DPORT_DIR=" + str(port_dir),
+                        "-DFEATURES=" + features, "-P", str(harness)], check=True)
+        options = [c for c in (work / "calls.txt").read_text().splitlines() if c.startswith("options|")]
+        if len(options) != 1 or expected not in options[0].split("|"):
+            fail("portfile with features %r passes %r, expected %s" % (features, options, expected))
     calls = (work / "calls.txt").read_text().splitlines()
     fixups = [c.split(";") for c in calls if c.startswith("fixup;")]
     if fixups != [["fixup", "lexalign", config_dir]]:

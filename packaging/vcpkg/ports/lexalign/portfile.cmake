@@ -5,6 +5,10 @@ get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../../../.." ABSOL
 
 set(VCPKG_BUILD_TYPE release)  # header-only: one configuration is enough
 
+# Feature "zlib" (vcpkg install lexalign[zlib]): deflate-compressed .npz
+# input; LEXALIGN_WITH_ZLIB is passed ON or OFF, never left to a system zlib.
+vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS FEATURES zlib LEXALIGN_WITH_ZLIB)
+
 vcpkg_cmake_configure(
   SOURCE_PATH "${SOURCE_PATH}"
   OPTIONS
@@ -14,6 +18,7 @@ vcpkg_cmake_configure(
     -DLEXALIGN_PACKAGING_TESTS=OFF
     -DLEXALIGN_BUILD_CLI=OFF
     -DLEXALIGN_INSTALL_CLI=OFF
+    ${FEATURE_OPTIONS}
 )
 vcpkg_cmake_install()
 vcpkg_cmake_config_fixup(PACKAGE_NAME lexalign CONFIG_PATH share/cmake/lexalign)
