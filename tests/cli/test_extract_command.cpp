@@ -257,16 +257,16 @@ void check_against_align(const std::vector<std::string>& align_words, const std:
       CHECK(it->second == Approx(p).margin(6e-5));  // align prints 4 decimals
       ++checked;
     }
-  CHECK(checked > 20);
+  CHECK(checked > 10);
 }
 }  // namespace
 
 TEST_CASE("extract on EM posteriors and Gibbs marginals agrees with the aligners' own decoding", "[cli][extract]") {
-  // The first 60 pairs of the bundled English-French gold set.
+  // The first 20 pairs of the bundled English-French gold set (kept small: the test trains 5 models).
   auto head = [](const std::string& path) {
     std::ifstream in(path);
     std::string line, out;
-    for (int k = 0; k < 60 && std::getline(in, line); ++k) out += line + '\n';
+    for (int k = 0; k < 20 && std::getline(in, line); ++k) out += line + '\n';
     return out;
   };
   const std::string dir = std::string(LEXALIGN_TEST_DATA_DIR) + "/gold/";
@@ -288,8 +288,9 @@ TEST_CASE("extract on EM posteriors and Gibbs marginals agrees with the aligners
   check_against_align(cat({"align", "--threshold", "0.5"}, text), cat({"extract", "--aligner", "em"}, text), 0.5);
   // Gibbs: align links each target token to the argmax of the averaged
   // marginals (unless NULL wins), so every printed link is the argmax.
-  check_against_align(cat({"align", "--model", "bayes", "--seed", "3", "--sweep-scale", "0.3"}, text),
-                      cat({"extract", "--aligner", "bayes", "--seed", "3", "--sweep-scale", "0.3"}, text), 0.0);
+  const std::vector<std::string> gibbs = {"--seed", "3", "--samplers", "2", "--sweep-scale", "0.2"};
+  check_against_align(cat(cat({"align", "--model", "bayes"}, gibbs), text),
+                      cat(cat({"extract", "--aligner", "bayes"}, gibbs), text), 0.0);
 }
 
 TEST_CASE("extract rejects bad command lines and bad files with clear errors", "[cli][extract]") {
