@@ -43,7 +43,8 @@ echo "# work dir: $WORK; dim $DIM, epochs $EPOCH, threads $THREADS; $(uptime)"
 now() { date +%s; }
 score() {  # name alignment seconds
   row=$(python3 "$SILVER/score_silver.py" "$SILVER" "$2" | grep '^tagged')
-  printf '%-34s %s  (%ss)\n' "$1" "$(echo "$row" | sed 's/^tagged *//')" "$3"
+  case $3 in *[!0-9]*) t=$3 ;; *) t="$3 s" ;; esac
+  printf '%-34s %s  (%s)\n' "$1" "$(echo "$row" | sed 's/^tagged *//')" "$t"
 }
 
 t0=$(now)

@@ -3,6 +3,7 @@
 // literal transcriptions (tests/extract/reference.hpp), cosine written out
 // here, the planted links of the bundled npz, and the align command's own
 // posteriors.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "extract/reference.hpp"
+#include "lexalign/extract/ot_extract.hpp"
 #include "support/catch.hpp"
 #include "support/command_call.hpp"
 #include "support/temp_file.hpp"
@@ -159,6 +161,41 @@ TEST_CASE("extract on word vectors: argmax, itermax and distortion against trans
                                                                              extract_test::backward_matrix(D))),
                 D);
   }
+}
+
+TEST_CASE("extract runs the OT plan the method names", "[cli][extract]") {
+  std::mt19937 rng(11);
+  const auto sv = random_vectors(rng, "s", 7, 4), tv = random_vectors(rng, "t", 6, 4);
+  temp_file svec(sv.text(), ".vec"), tvec(tv.text(), ".vec");
+  temp_file s("s0 s1 s2 s3 s4 s5 s6\n"), t("t0 t1 t2 t3 t4 t5\n");
+  const mat S = shifted_cosine(sv.v, tv.v);
+  namespace ex = lexalign::extract;
+  const std::pair<const char*, ex::ot_plan> plans[] = {{"ot-balanced", ex::ot_plan::balanced},
+                                                       {"ot-balanced-exact", ex::ot_plan::balanced_exact},
+                                                       {"ot-partial", ex::ot_plan::partial},
+                                                       {"ot-partial-exact", ex::ot_plan::partial_exact},
+                                                       {"ot-unbalanced", ex::ot_plan::unbalanced}};
+  std::vector<std::string> outputs;
+  for (const auto& [name, plan] : plans) {
+    const auto r = run({"extract", "--source", s.path(), "--target", t.path(), "--source-vectors", svec.path(),
+                        "--target-vectors", tvec.path(), "--method", name, "--tau", "0.3", "--quiet"});
+    INFO(name << ": " << r.err);
+    REQUIRE(r.rc == 0);
+    ex::ot_extract_options o;
+    o.plan = plan;
+    o.transported_fraction = 0.3;
+    o.unbalanced.marginal_relaxation = 0.3;
+    if (plan == ex::ot_plan::partial_exact) o.threshold = 0.0;
+    const auto want = ex::ot_extract(S, o);
+    std::string text;
+    for (std::size_t k = 0; k < want.size(); ++k)
+      text += (k ? " " : "") + std::to_string(want.links()[k].source) + "-" + std::to_string(want.links()[k].target);
+    CHECK(r.out == text + "\n");
+    outputs.push_back(r.out);
+  }
+  // The five plans do not all coincide (each run above used its own plan).
+  std::sort(outputs.begin(), outputs.end());
+  CHECK(std::unique(outputs.begin(), outputs.end()) - outputs.begin() >= 3);
 }
 
 TEST_CASE("extract on word vectors: lower-case fallback, OOV policy, dictionary mapping", "[cli][extract]") {

@@ -262,6 +262,8 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
 
     extractor x;
     x.method = parse_method(a.value("method"));
+    x.ot.plan = x.method.plan;
+    if (x.method.plan == ex::ot_plan::partial_exact) x.ot.threshold = 0.0;  // OTAlign: any cell with mass
     const method_kind kind = x.method.kind;
     const bool logits = kind == method_kind::softmax || kind == method_kind::entmax;
     if (a.has("threshold")) {
