@@ -2,6 +2,7 @@
 // paths checked before training, integer options, help, progress.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -258,6 +259,42 @@ TEST_CASE("progress: stage, count, rate, time left and a closing summary, silenc
   CHECK_THAT(b.err, Contains("bayes.fertility.forward.1  iteration 1/"));
   CHECK_THAT(b.err, Contains("done: 5 pairs"));
   CHECK(run({"align", "--input", "-", "--model", "bayes", "--sweep-scale", "0.01", "--quiet"}, toy).err.empty());
+}
+
+TEST_CASE("progress within an EM iteration: pairs done, rate and time left; silenced by --quiet", "[cli][progress]") {
+  // A corpus of 200 pairs is 4 work blocks; the test settings ask for a
+  // progress event after every block and print every one of them.
+  std::string corpus;
+  for (int k = 0; k < 40; ++k) corpus += toy;
+  ::setenv("LEXALIGN_PROGRESS_CELLS", "1", 1);
+  ::setenv("LEXALIGN_PROGRESS_INTERVAL_MS", "0", 1);
+  const auto r = run({"align", "--input", "-", "--threads", "2", "--symmetrize", "union"}, corpus);
+  const auto q = run({"align", "--input", "-", "--threads", "2", "--symmetrize", "union", "--quiet"}, corpus);
+  const auto f = run({"align", "--input", "-", "--model", "fast_align", "--threads", "1"}, corpus);
+  ::unsetenv("LEXALIGN_PROGRESS_CELLS");
+  ::unsetenv("LEXALIGN_PROGRESS_INTERVAL_MS");
+  const auto plain = run({"align", "--input", "-", "--threads", "1", "--symmetrize", "union"}, corpus);  // default: 2^22 cells per event
+  REQUIRE(r.rc == 0);
+  for (const char* stage : {"em.ibm1.forward", "em.hmm.forward", "em.ibm1.reverse", "em.hmm.reverse"})
+    for (const char* at : {"  pairs 64/200 (32%)", "  pairs 128/200 (64%)", "  pairs 192/200 (96%)"})
+      CHECK_THAT(r.err, Contains(std::string("[lexalign align] ") + stage + "  iteration 5/5" + at));
+  CHECK(count_of(r.err, " pairs/s  ~") == 4 * 5 * 3);  // 3 per iteration, each with a rate and the time left
+  CHECK_THAT(f.err, Contains("em.fast_align.forward  iteration 1/5  pairs 64/200"));
+  REQUIRE(q.rc == 0);
+  CHECK(q.err.empty());
+  CHECK(q.out == r.out);
+  CHECK(plain.out == r.out);  // progress events do not change the result
+  CHECK(plain.err.find(" pairs/s") == std::string::npos);
+  // On a terminal a progress line overwrites the previous one.
+  std::ostringstream term;
+  lexalign::cli::progress_reporter t(term, "align", false, true, std::chrono::milliseconds(0), 1);
+  CHECK(t.progress_interval() == 1);
+  t({"em.ibm1.forward", 1, 0.0, 0.0, 2, 10, 20});
+  t({"em.ibm1.forward", 1, 0.0, -1.0, 2});
+  CHECK(count_of(term.str(), "\r") == 2);
+  CHECK(count_of(term.str(), "\n") == 0);
+  CHECK_THAT(term.str(), Contains("pairs 10/20 (50%)"));
+  CHECK(lexalign::cli::progress_reporter(term, "align", true, true).progress_interval() == 0);  // quiet: none
 }
 
 TEST_CASE("progress_reporter: at most one line per interval, one updating line on a terminal", "[cli][progress]") {

@@ -575,12 +575,14 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
 // The E-step's buffers (estep_scratch.hpp): one hmm_workspace per worker.
 using hmm_estep_scratch = estep_scratch<hmm_workspace>;
 
-// One E-step over the corpus.  Returns the corpus log-likelihood.  `scratch`
-// (optional) is reused.
-inline double hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
-                              fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts,
-                              double floor, const executor& ex, std::size_t block_size,
-                              const lookup_cache* cache = nullptr, hmm_estep_scratch* scratch = nullptr) {
+namespace detail {
+// hmm_expectation with progress events; false (and `ll` unset) when the
+// observer said stop.
+template <class Events>
+bool hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
+                     fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts, double floor,
+                     const executor& ex, std::size_t block_size, const lookup_cache* cache,
+                     hmm_estep_scratch* scratch, const Events& events, double& ll_out) {
   lexical.assign(t.size());
   jumps.assign(p.jump.size());
   starts.assign(p.start.size());
@@ -592,7 +594,7 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
   auto& block_ll = sc.block_ll;
   const bool concurrent = workers > 1;
   const auto mj = static_cast<std::ptrdiff_t>(p.max_jump);
-  ex.for_each_block(view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
+  const bool done = for_each_block_with_progress(ex, view, block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
     hmm_workspace& ws = sc.work[w];
     double ll = 0.0;
     for (std::size_t k = begin; k < end; ++k) {
@@ -611,8 +613,22 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
       for (std::size_t i = 0; i < l && i < p.start.size(); ++i) starts.add(i, ws.gamma[i + 1], concurrent);
     }
     block_ll[blk] = ll;
-  });
-  return ordered_sum(block_ll);
+  }, events);
+  if (done) ll_out = ordered_sum(block_ll);
+  return done;
+}
+}  // namespace detail
+
+// One E-step over the corpus.  Returns the corpus log-likelihood.  `scratch`
+// (optional) is reused.
+inline double hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
+                              fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts,
+                              double floor, const executor& ex, std::size_t block_size,
+                              const lookup_cache* cache = nullptr, hmm_estep_scratch* scratch = nullptr) {
+  double ll = 0.0;
+  detail::hmm_expectation(view, t, p, lexical, jumps, starts, floor, ex, block_size, cache, scratch,
+                          detail::no_progress_events{}, ll);
+  return ll;
 }
 
 namespace detail {
@@ -646,8 +662,12 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
   p.band_above = options.band.above_length;
   p.band_width = options.band.width;
   for (std::size_t it = 1; it <= options.iterations; ++it) {
-    const double ll = hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, ex,
-                                      options.block_size, &cache, &scratch);
+    double ll = 0.0;
+    if (!hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, ex, options.block_size,
+                         &cache, &scratch, progress_events<Obs>{obs, stage, it, options.iterations}, ll)) {
+      stopped_by_observer(result);
+      return result;
+    }
     normalize_counts(t, lexical, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
     normalize_vector(p.jump, jumps);
