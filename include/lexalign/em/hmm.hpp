@@ -102,7 +102,7 @@ struct hmm_parameters {
   double null_probability = 0.4 / 1.4;  // from hmm_options::null_weight
   double jump_smoothing = hmm_options{}.jump_smoothing;
   double start_smoothing = hmm_options{}.start_smoothing;
-  std::size_t band_above = hmm_band_options{}.above_length;  // from hmm_options::band (not saved by model_io)
+  std::size_t band_above = hmm_band_options{}.above_length;  // from hmm_options::band (saved by model_io)
   std::size_t band_width = hmm_band_options{}.width;
 
   // Uniform jumps and starts for given-side sentences up to max_length tokens.
