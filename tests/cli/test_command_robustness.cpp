@@ -348,7 +348,9 @@ TEST_CASE("progress within an EM iteration: pairs done, rate and time left; sile
   for (const char* stage : {"em.ibm1.forward", "em.hmm.forward", "em.ibm1.reverse", "em.hmm.reverse"})
     for (const char* at : {"  pairs 64/200 (32%)", "  pairs 128/200 (64%)", "  pairs 192/200 (96%)"})
       CHECK_THAT(r.err, Contains(std::string("[lexalign align] ") + stage + "  iteration 5/5" + at));
-  CHECK(count_of(r.err, " pairs/s  ~") == 4 * 5 * 3);  // 3 per iteration, each with a rate and the time left
+  CHECK_THAT(r.err, Contains("[lexalign align] em.decode.reverse  iteration 1/1  pairs 192/200 (96%)"));
+  // 3 per iteration and per decoding, each with a rate and the time left
+  CHECK(count_of(r.err, " pairs/s  ~") == 4 * 5 * 3 + 2 * 3);
   CHECK_THAT(f.err, Contains("em.fast_align.forward  iteration 1/5  pairs 64/200"));
   REQUIRE(q.rc == 0);
   CHECK(q.err.empty());

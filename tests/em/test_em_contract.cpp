@@ -249,8 +249,9 @@ TEST_CASE("EM observer: progress events within an iteration, thread-count indepe
   const auto c = read_pairs(toy_pairs);  // 5 pairs, none empty
   const std::size_t n = c.size();
   REQUIRE(n == 5);
-  // One pair per block and one cell per event: after every pair but the
-  // last of each E-step, work_done = 1..n-1 of n, then the ordinary event.
+  // One pair per block and one cell per event: at the start of each E-step
+  // and after every pair but the last, work_done = 0..n-1 of n, then the
+  // ordinary event.
   const em::train_options o{.ibm1 = {.iterations = 2}, .hmm = {.iterations = 1}, .directions = em::directions::forward,
                             .block_size = 1};
   progress_recorder rec;
@@ -258,7 +259,7 @@ TEST_CASE("EM observer: progress events within an iteration, thread-count indepe
   std::vector<progress_recorder::seen> expected;
   for (const auto& [stage, it] : std::vector<std::pair<std::string, std::size_t>>{
            {"em.ibm1.forward", 1}, {"em.ibm1.forward", 2}, {"em.hmm.forward", 1}}) {
-    for (std::size_t d = 1; d < n; ++d) expected.push_back({stage, it, d, n, true, true});
+    for (std::size_t d = 0; d < n; ++d) expected.push_back({stage, it, d, n, true, true});
     expected.push_back({stage, it, 0, 0, false, false});
   }
   CHECK(rec.events == expected);
@@ -267,7 +268,8 @@ TEST_CASE("EM observer: progress events within an iteration, thread-count indepe
   em::train(c, {.ibm1 = {.iterations = 1}, .hmm = {.iterations = 0}, .directions = em::directions::forward,
                 .block_size = 2},
             two);
-  CHECK(two.events == std::vector<progress_recorder::seen>{{"em.ibm1.forward", 1, 2, 5, true, true},
+  CHECK(two.events == std::vector<progress_recorder::seen>{{"em.ibm1.forward", 1, 0, 5, true, true},
+                                                           {"em.ibm1.forward", 1, 2, 5, true, true},
                                                            {"em.ibm1.forward", 1, 4, 5, true, true},
                                                            {"em.ibm1.forward", 1, 0, 0, false, false}});
   // fast_align too.
@@ -275,8 +277,8 @@ TEST_CASE("EM observer: progress events within an iteration, thread-count indepe
   em::train(c, {.model = em::model_kind::fast_align, .fast_align = {.iterations = 1},
                 .directions = em::directions::forward, .block_size = 1},
             fa);
-  CHECK(fa.events.size() == n);
-  CHECK(fa.events.front() == progress_recorder::seen{"em.fast_align.forward", 1, 1, 5, true, true});
+  CHECK(fa.events.size() == n + 1);
+  CHECK(fa.events[1] == progress_recorder::seen{"em.fast_align.forward", 1, 1, 5, true, true});
 
   // Same events and bit-identical model with 3 threads, and with an observer
   // that wants no progress events.
@@ -322,6 +324,33 @@ TEST_CASE("EM observer: progress events within an iteration, thread-count indepe
   CHECK(h.convergence.status == lexalign::solver_status::stopped_by_observer);
   REQUIRE(h.forward.stages.size() == 2);
   CHECK(h.forward.stages[1].result.convergence.iterations == 0);
+
+  // Decoding: progress events, then one iteration event per direction; a
+  // stop leaves the rest empty and says so.
+  const auto both = em::train(c, {.ibm1 = {.iterations = 2}, .hmm = {.iterations = 1}});
+  progress_recorder dec;
+  const auto out = em::align(both, c, {.block_size = 2}, dec);
+  CHECK(dec.events == std::vector<progress_recorder::seen>{
+                          {"em.decode.forward", 1, 0, 5, true, true}, {"em.decode.forward", 1, 2, 5, true, true},
+                          {"em.decode.forward", 1, 4, 5, true, true}, {"em.decode.forward", 1, 0, 0, false, true},
+                          {"em.decode.reverse", 1, 0, 5, true, true}, {"em.decode.reverse", 1, 2, 5, true, true},
+                          {"em.decode.reverse", 1, 4, 5, true, true}, {"em.decode.reverse", 1, 0, 0, false, true}});
+  CHECK(out.forward.convergence.status == lexalign::solver_status::max_iterations);
+  CHECK(out.forward.convergence.iterations == 1);
+  const auto plain_out = em::align(both, c, {.block_size = 2});
+  CHECK(out.forward.links == plain_out.forward.links);
+  CHECK(out.reverse.links == plain_out.reverse.links);
+  progress_recorder dstop;
+  dstop.stop_at = [](const lexalign::iteration_event& ev) { return ev.work_done == 2; };
+  const auto cut = em::align(both, c, {.block_size = 2}, dstop);
+  CHECK(cut.forward.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(cut.reverse.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(dstop.events.size() == 2);
+  REQUIRE(cut.forward.links.size() == 5);
+  CHECK(cut.forward.links[0].sure == plain_out.forward.links[0].sure);  // decoded before the stop
+  CHECK(cut.forward.links[1].sure == plain_out.forward.links[1].sure);
+  CHECK(cut.forward.links[2].sure.empty());                            // not reached
+  CHECK(cut.reverse.links.empty());
 }
 
 TEST_CASE("em::align maps unknown words to one shared id", "[em][mapping]") {

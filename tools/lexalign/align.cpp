@@ -225,7 +225,7 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
       if (!want_forward) m.forward = {};  // decode only the direction(s) printed
       if (!want_reverse) m.reverse = {};
       progress.begin("decode");
-      auto both = em::align(m, corpus, dopt);
+      auto both = em::align(m, corpus, dopt, progress);
       progress.end(std::to_string(corpus.size()) + " pairs");
       fwd = std::move(both.forward);
       rev = std::move(both.reverse);

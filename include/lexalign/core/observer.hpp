@@ -35,7 +35,8 @@
 //    about every n units of work (EM and decoding: alignment cells, m x (l+1)
 //    per sentence pair).  A progress event has work_total > 0 (partial()):
 //    work_done of work_total units of the iteration `iteration` are done
-//    (EM and decoding count sentence pairs), error and objective are NaN.
+//    (EM and decoding count sentence pairs), error and objective are NaN;
+//    the first one of an iteration has work_done 0 (its work starts now).
 //    The ordinary end-of-iteration event follows as before.  Which progress
 //    events are sent depends only on the data and n, never on the thread
 //    count.  Observers without progress_interval() never see them, so an

@@ -81,7 +81,8 @@ struct no_progress_events {
 // ex.for_each_block(view.size(), block_size, body), but when `events` asks
 // for progress, run as consecutive chunks of whole blocks of at least
 // events.interval() alignment cells (m x (l+1) per pair) each, with a
-// progress event after every chunk but the last.  The blocks, their indices
+// progress event before the first chunk (0 pairs done: the iteration's
+// work starts) and after every chunk but the last.  The blocks, their indices
 // and so the result are the same either way; the chunks depend only on the
 // data, never on the thread count.  Returns false when the observer said
 // stop (the remaining chunks are not run).
@@ -93,6 +94,7 @@ bool for_each_block_with_progress(const executor& ex, const bitext_view& view, s
     ex.for_each_block(n, block_size, body);
     return true;
   }
+  if (!events(0, n)) return false;
   const std::size_t blocks = block_count(n, block_size);
   for (std::size_t b0 = 0; b0 < blocks;) {
     std::size_t b1 = b0, cells = 0;

@@ -95,6 +95,11 @@ class progress_reporter {
     if (!st.started || ev.iteration <= st.last_iteration) st = {last_event_, {}, last_event_, 0, true};
     last_event_ = now;
     if (ev.partial()) {
+      if (ev.work_done == 0) {  // the iteration's work starts (after the stage's set-up)
+        st.iteration_start = now;
+        if (ev.iteration == 1) st.start = now;
+        return observer_action::proceed;
+      }
       if (now - st.last_print >= min_interval_) {
         emit(within_iteration(ev, st, now), false);
         st.last_print = now;
