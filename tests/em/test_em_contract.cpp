@@ -293,6 +293,14 @@ TEST_CASE("EM observer: progress events within an iteration, thread-count indepe
     for (std::size_t k = 0; k < m1.forward.table.size(); ++k)
       CHECK(m->forward.table.probabilities()[k] == m1.forward.table.probabilities()[k]);
   }
+  // An empty corpus sends no progress events (none with work_total 0 that
+  // would pose as an iteration event).
+  progress_recorder none;
+  em::train(lexalign::parallel_corpus{},
+            {.ibm1 = {.iterations = 1}, .hmm = {.iterations = 0}, .directions = em::directions::forward}, none);
+  REQUIRE(none.events.size() == 1);
+  CHECK(!none.events[0].partial);
+  CHECK(none.events[0].iteration == 1);
   // The type-erased and prefixed forms pass the request on; plain callables make none.
   lexalign::observer_ref ref(rec);
   CHECK(ref.progress_interval() == 1);

@@ -90,7 +90,7 @@ template <class Body, class Events>
 bool for_each_block_with_progress(const executor& ex, const bitext_view& view, std::size_t block_size, Body&& body,
                                   const Events& events) {
   const std::size_t n = view.size(), interval = events.interval();
-  if (interval == 0) {
+  if (interval == 0 || n == 0) {  // no progress events (an empty corpus has no work to report)
     ex.for_each_block(n, block_size, body);
     return true;
   }
