@@ -1,6 +1,7 @@
 // `lexalign align` called directly (run_align): output, save/load, errors.
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -74,6 +75,29 @@ TEST_CASE("align: save, then force-align with unknown words", "[cli][align]") {
   REQUIRE(fresh.rc == 0);
   CHECK(fresh.err.find("1 unknown source and 1 unknown target tokens") != std::string::npos);
   CHECK(fresh.out.find("2-1") != std::string::npos);  // house - maison
+}
+
+TEST_CASE("align: the HMM band options, saved with the model", "[cli][align][hmm]") {
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  temp_file plain("", ".model"), banded("", ".model"), post_trained("", ".post"), post_loaded("", ".post");
+  REQUIRE(align({"--input", "-", "--quiet", "--save-model", plain.path()}, toy).rc == 0);
+  CHECK(slurp(plain.path()).find("\nband 256 32\n") != std::string::npos);  // the defaults
+  const auto b = align({"--input", "-", "--quiet", "--band-above", "2", "--band-width", "1", "--save-model",
+                        banded.path(), "--write-posteriors", post_trained.path()},
+                       toy);
+  REQUIRE(b.rc == 0);
+  CHECK(slurp(banded.path()).find("\nband 2 1\n") != std::string::npos);
+  // The loaded model decodes with its own band: the same posteriors.
+  const auto forced = align(
+      {"--input", "-", "--quiet", "--model-file", banded.path(), "--write-posteriors", post_loaded.path()}, toy);
+  REQUIRE(forced.rc == 0);
+  CHECK(forced.out == b.out);
+  CHECK(slurp(post_loaded.path()) == slurp(post_trained.path()));
+  CHECK_FALSE(slurp(post_trained.path()).empty());
+  CHECK(align({"--input", "-", "--quiet", "--band-width", "0"}, toy).rc == 2);
 }
 
 TEST_CASE("align: posteriors file and lower-casing", "[cli][align]") {

@@ -2,6 +2,7 @@
 // paths checked before training, integer options, help, progress.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -87,6 +88,76 @@ TEST_CASE("skipping bad lines keeps the output line-parallel with the input", "[
   CHECK(base.out == "0-0 1-1\n\n\n");
   CHECK_THAT(base.err, Contains(tgt.path() + ":3: invalid UTF-8 at byte 1"));
   CHECK(run({"baseline", "--source", src.path(), "--target", tgt.path()}).rc == 1);  // default: error
+}
+
+TEST_CASE("score, symmetrize and show read --source/--target under the same text options", "[cli][messy]") {
+  // Line 2: an empty source sentence; line 3: 3 tokens a side.
+  temp_file src("a b\n\nc d e\nf\n"), tgt("x y\nz\nu v w\ng\n");
+  temp_file gold("0-0 1-1\n0-0\n0-0 1-1 2-2\n0-0\n"), gold_empty("0-0 1-1\n\n0-0 1-1 2-2\n0-0\n");
+  temp_file test("0-0 1-1\n\n0-0 2-2\n0-0\n");
+  const std::vector<std::string> text{"--source", src.path(), "--target", tgt.path()};
+  auto with = [&](std::vector<std::string> w, std::vector<std::string> more) {
+    w.insert(w.end(), text.begin(), text.end());
+    w.insert(w.end(), more.begin(), more.end());
+    return run(w);
+  };
+  const std::vector<std::string> skip{"--bad-lines", "skip", "--max-sentence-length", "2"};
+  const std::string skipped2 = src.path() + ":2: empty source sentence (skipped)\n";
+  const std::string skipped3 = src.path() + ":3: source sentence is longer than the limit of 2 tokens (it has 3) (skipped)\n";
+
+  // score: a skipped pair is left out of the scores.
+  const std::vector<std::string> score{"score", "--gold", gold.path(), "--test", test.path()};
+  const auto s_err = with(score, {});
+  CHECK(s_err.rc == 1);
+  CHECK_THAT(s_err.err, Contains(src.path() + ":2: empty source sentence (--allow-empty accepts it"));
+  const auto s_skip = with(score, skip);
+  REQUIRE(s_skip.rc == 0);
+  CHECK_THAT(s_skip.out, Contains("sentences               2\n"));
+  CHECK_THAT(s_skip.out, Contains("aer                     0.0000\n"));
+  CHECK_THAT(s_skip.err, Contains(skipped2));
+  CHECK_THAT(s_skip.err, Contains(skipped3));
+  CHECK_THAT(s_skip.err, Contains("lexalign score: skipped 2 bad lines\n"));
+  const auto s_empty = with({"score", "--gold", gold_empty.path(), "--test", test.path()}, {"--allow-empty"});
+  REQUIRE(s_empty.rc == 0);
+  CHECK_THAT(s_empty.out, Contains("sentences               4\n"));
+  const auto s_long = with({"score", "--gold", gold_empty.path(), "--test", test.path()},
+                           {"--allow-empty", "--max-sentence-length", "2"});
+  CHECK(s_long.rc == 1);
+  CHECK_THAT(s_long.err, Contains(src.path() + ":3: source sentence is longer than the limit of 2 tokens"));
+  CHECK_THAT(s_long.err, Contains("--max-sentence-length"));
+  CHECK(run({"score", "--gold", gold.path(), "--test", test.path(), "--allow-empty"}).rc == 2);  // no text to apply to
+
+  // symmetrize: a skipped pair gets an empty line.
+  const std::vector<std::string> sym{"symmetrize", "--forward", test.path(), "--reverse", test.path(),
+                                     "--heuristic", "union"};
+  CHECK(with(sym, {}).rc == 1);
+  const auto y_skip = with(sym, skip);
+  REQUIRE(y_skip.rc == 0);
+  CHECK(y_skip.out == "0-0 1-1\n\n\n0-0\n");
+  CHECK_THAT(y_skip.err, Contains(skipped2));
+  CHECK_THAT(y_skip.err, Contains("lexalign symmetrize: skipped 2 bad lines\n"));
+  const auto y_empty = with(sym, {"--allow-empty"});
+  REQUIRE(y_empty.rc == 0);
+  CHECK(y_empty.out == "0-0 1-1\n\n0-0 2-2\n0-0\n");
+  CHECK(with(sym, {"--allow-empty", "--max-sentence-length", "2"}).rc == 1);
+  CHECK(run({"symmetrize", "--forward", test.path(), "--heuristic", "invert", "--bad-lines", "skip"}).rc == 2);
+
+  // show: a skipped pair is drawn empty (the gold's link on the empty pair is dropped).
+  const std::vector<std::string> show{"show", "--alignment", test.path(), "--gold", gold.path()};
+  const auto w_err = with(show, {});
+  CHECK(w_err.rc == 1);
+  CHECK_THAT(w_err.err, Contains(src.path() + ":2: empty source sentence (--allow-empty accepts it"));
+  const auto w_skip = with(show, skip);
+  REQUIRE(w_skip.rc == 0);
+  CHECK_THAT(w_skip.out, Contains("</html>"));
+  CHECK_THAT(w_skip.err, Contains(skipped3));
+  CHECK_THAT(w_skip.err, Contains("lexalign show: skipped 2 bad lines\n"));
+  const auto w_empty = with({"show", "--alignment", test.path(), "--gold", gold_empty.path()}, {"--allow-empty"});
+  REQUIRE(w_empty.rc == 0);
+  CHECK(w_empty.err.empty());
+  const auto w_long = with({"show", "--alignment", test.path()}, {"--allow-empty", "--max-sentence-length", "2"});
+  CHECK(w_long.rc == 1);
+  CHECK_THAT(w_long.err, Contains("--max-sentence-length"));
 }
 
 TEST_CASE("empty and over-long lines: errors name the command-line flags", "[cli][messy]") {
@@ -258,6 +329,44 @@ TEST_CASE("progress: stage, count, rate, time left and a closing summary, silenc
   CHECK_THAT(b.err, Contains("bayes.fertility.forward.1  iteration 1/"));
   CHECK_THAT(b.err, Contains("done: 5 pairs"));
   CHECK(run({"align", "--input", "-", "--model", "bayes", "--sweep-scale", "0.01", "--quiet"}, toy).err.empty());
+}
+
+TEST_CASE("progress within an EM iteration: pairs done, rate and time left; silenced by --quiet", "[cli][progress]") {
+  // A corpus of 200 pairs is 4 work blocks; the test settings ask for a
+  // progress event after every block and print every one of them.
+  std::string corpus;
+  for (int k = 0; k < 40; ++k) corpus += toy;
+  ::setenv("LEXALIGN_PROGRESS_CELLS", "1", 1);
+  ::setenv("LEXALIGN_PROGRESS_INTERVAL_MS", "0", 1);
+  const auto r = run({"align", "--input", "-", "--threads", "2", "--symmetrize", "union"}, corpus);
+  const auto q = run({"align", "--input", "-", "--threads", "2", "--symmetrize", "union", "--quiet"}, corpus);
+  const auto f = run({"align", "--input", "-", "--model", "fast_align", "--threads", "1"}, corpus);
+  ::unsetenv("LEXALIGN_PROGRESS_CELLS");
+  ::unsetenv("LEXALIGN_PROGRESS_INTERVAL_MS");
+  const auto plain = run({"align", "--input", "-", "--threads", "1", "--symmetrize", "union"}, corpus);  // default: 2^22 cells per event
+  REQUIRE(r.rc == 0);
+  for (const char* stage : {"em.ibm1.forward", "em.hmm.forward", "em.ibm1.reverse", "em.hmm.reverse"})
+    for (const char* at : {"  pairs 64/200 (32%)", "  pairs 128/200 (64%)", "  pairs 192/200 (96%)"})
+      CHECK_THAT(r.err, Contains(std::string("[lexalign align] ") + stage + "  iteration 5/5" + at));
+  CHECK_THAT(r.err, Contains("[lexalign align] em.decode.reverse  iteration 1/1  pairs 192/200 (96%)"));
+  // 3 per iteration and per decoding, each with a rate and the time left
+  CHECK(count_of(r.err, " pairs/s  ~") == 4 * 5 * 3 + 2 * 3);
+  CHECK_THAT(f.err, Contains("em.fast_align.forward  iteration 1/5  pairs 64/200"));
+  REQUIRE(q.rc == 0);
+  CHECK(q.err.empty());
+  CHECK(q.out == r.out);
+  CHECK(plain.out == r.out);  // progress events do not change the result
+  CHECK(plain.err.find(" pairs/s") == std::string::npos);
+  // On a terminal a progress line overwrites the previous one.
+  std::ostringstream term;
+  lexalign::cli::progress_reporter t(term, "align", false, true, std::chrono::milliseconds(0), 1);
+  CHECK(t.progress_interval() == 1);
+  t({"em.ibm1.forward", 1, 0.0, 0.0, 2, 10, 20});
+  t({"em.ibm1.forward", 1, 0.0, -1.0, 2});
+  CHECK(count_of(term.str(), "\r") == 2);
+  CHECK(count_of(term.str(), "\n") == 0);
+  CHECK_THAT(term.str(), Contains("pairs 10/20 (50%)"));
+  CHECK(lexalign::cli::progress_reporter(term, "align", true, true).progress_interval() == 0);  // quiet: none
 }
 
 TEST_CASE("progress_reporter: at most one line per interval, one updating line on a terminal", "[cli][progress]") {

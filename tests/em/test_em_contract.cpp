@@ -4,6 +4,7 @@
 // the iteration budget and a stop ends the whole call, and the corpus-to-model
 // mapping follows its explicit unknown-word policy.
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -221,6 +222,143 @@ TEST_CASE("EM observer: stage names, budgets, and a stop ends the whole call", "
   const auto out = em::align(m, c);
   CHECK(out.forward.links.size() == c.size());
   CHECK(out.reverse.links.empty());
+}
+
+// An observer that asks for progress events within an iteration: one every
+// `cells` alignment cells; it records every event and can stop at one.
+struct progress_recorder {
+  struct seen {
+    std::string stage;
+    std::size_t iteration, done, total;
+    bool partial, nan;
+    bool operator==(const seen&) const = default;
+  };
+  std::size_t cells = 1;
+  std::vector<seen> events;
+  std::function<bool(const lexalign::iteration_event&)> stop_at = [](const auto&) { return false; };
+
+  std::size_t progress_interval() const { return cells; }
+  lexalign::observer_action operator()(const lexalign::iteration_event& ev) {
+    events.push_back({std::string(ev.stage), ev.iteration, ev.work_done, ev.work_total, ev.partial(),
+                      std::isnan(ev.error) && std::isnan(ev.objective)});
+    return stop_at(ev) ? lexalign::observer_action::stop : lexalign::observer_action::proceed;
+  }
+};
+
+TEST_CASE("EM observer: progress events within an iteration, thread-count independent, stop", "[em][observer]") {
+  const auto c = read_pairs(toy_pairs);  // 5 pairs, none empty
+  const std::size_t n = c.size();
+  REQUIRE(n == 5);
+  // One pair per block and one cell per event: at the start of each E-step
+  // and after every pair but the last, work_done = 0..n-1 of n, then the
+  // ordinary event.
+  const em::train_options o{.ibm1 = {.iterations = 2}, .hmm = {.iterations = 1}, .directions = em::directions::forward,
+                            .block_size = 1};
+  progress_recorder rec;
+  const auto m1 = em::train(c, o, rec);
+  std::vector<progress_recorder::seen> expected;
+  for (const auto& [stage, it] : std::vector<std::pair<std::string, std::size_t>>{
+           {"em.ibm1.forward", 1}, {"em.ibm1.forward", 2}, {"em.hmm.forward", 1}}) {
+    for (std::size_t d = 0; d < n; ++d) expected.push_back({stage, it, d, n, true, true});
+    expected.push_back({stage, it, 0, 0, false, false});
+  }
+  CHECK(rec.events == expected);
+  // Two pairs per block: events after blocks 1 and 2 (pairs 2 and 4).
+  progress_recorder two;
+  em::train(c, {.ibm1 = {.iterations = 1}, .hmm = {.iterations = 0}, .directions = em::directions::forward,
+                .block_size = 2},
+            two);
+  CHECK(two.events == std::vector<progress_recorder::seen>{{"em.ibm1.forward", 1, 0, 5, true, true},
+                                                           {"em.ibm1.forward", 1, 2, 5, true, true},
+                                                           {"em.ibm1.forward", 1, 4, 5, true, true},
+                                                           {"em.ibm1.forward", 1, 0, 0, false, false}});
+  // fast_align too.
+  progress_recorder fa;
+  em::train(c, {.model = em::model_kind::fast_align, .fast_align = {.iterations = 1},
+                .directions = em::directions::forward, .block_size = 1},
+            fa);
+  CHECK(fa.events.size() == n + 1);
+  CHECK(fa.events[1] == progress_recorder::seen{"em.fast_align.forward", 1, 1, 5, true, true});
+
+  // Same events and bit-identical model with 3 threads, and with an observer
+  // that wants no progress events.
+  auto o3 = o;
+  o3.parallel.threads = 3;
+  progress_recorder rec3;
+  const auto m3 = em::train(c, o3, rec3);
+  CHECK(rec3.events == rec.events);
+  const auto plain = em::train(c, o);
+  for (const auto* m : {&m3, &plain}) {
+    REQUIRE(m->forward.table.size() == m1.forward.table.size());
+    for (std::size_t k = 0; k < m1.forward.table.size(); ++k)
+      CHECK(m->forward.table.probabilities()[k] == m1.forward.table.probabilities()[k]);
+  }
+  // An empty corpus sends no progress events (none with work_total 0 that
+  // would pose as an iteration event).
+  progress_recorder none;
+  em::train(lexalign::parallel_corpus{},
+            {.ibm1 = {.iterations = 1}, .hmm = {.iterations = 0}, .directions = em::directions::forward}, none);
+  REQUIRE(none.events.size() == 1);
+  CHECK(!none.events[0].partial);
+  CHECK(none.events[0].iteration == 1);
+  // The type-erased and prefixed forms pass the request on; plain callables make none.
+  lexalign::observer_ref ref(rec);
+  CHECK(ref.progress_interval() == 1);
+  lexalign::prefixed_observer<lexalign::observer_ref> pre("x", ref);
+  CHECK(lexalign::progress_interval_of(pre) == 1);
+  CHECK(lexalign::observer_ref([](const lexalign::iteration_event&) {}).progress_interval() == 0);
+
+  // A stop in the middle of IBM1's second E-step: the whole call ends, the
+  // model is the one after the first iteration.
+  progress_recorder stopper;
+  stopper.stop_at = [](const lexalign::iteration_event& ev) { return ev.iteration == 2 && ev.work_done == 3; };
+  const auto s = em::train(c, {.ibm1 = {.iterations = 5}, .block_size = 1}, stopper);
+  CHECK(s.convergence.status == lexalign::solver_status::stopped_by_observer);
+  REQUIRE(s.forward.stages.size() == 1);
+  CHECK(s.forward.stages[0].result.convergence.iterations == 1);
+  CHECK(s.forward.stages[0].result.log_likelihood.size() == 1);
+  CHECK(!s.forward.has_hmm);
+  CHECK(!s.reverse.trained());
+  CHECK(stopper.events.back() == progress_recorder::seen{"em.ibm1.forward", 2, 3, 5, true, true});
+  const auto one = em::train(c, {.ibm1 = {.iterations = 1}, .hmm = {.iterations = 0},
+                                 .directions = em::directions::forward, .block_size = 1});
+  REQUIRE(s.forward.table.size() == one.forward.table.size());
+  for (std::size_t k = 0; k < one.forward.table.size(); ++k)
+    CHECK(s.forward.table.probabilities()[k] == one.forward.table.probabilities()[k]);
+  // A stop inside the HMM's E-step keeps the HMM parameters of the last iteration.
+  progress_recorder hstop;
+  hstop.stop_at = [](const lexalign::iteration_event& ev) { return ev.stage == "em.hmm.forward" && ev.partial(); };
+  const auto h = em::train(c, {.directions = em::directions::forward, .block_size = 1}, hstop);
+  CHECK(h.convergence.status == lexalign::solver_status::stopped_by_observer);
+  REQUIRE(h.forward.stages.size() == 2);
+  CHECK(h.forward.stages[1].result.convergence.iterations == 0);
+
+  // Decoding: progress events, then one iteration event per direction; a
+  // stop leaves the rest empty and says so.
+  const auto both = em::train(c, {.ibm1 = {.iterations = 2}, .hmm = {.iterations = 1}});
+  progress_recorder dec;
+  const auto out = em::align(both, c, {.block_size = 2}, dec);
+  CHECK(dec.events == std::vector<progress_recorder::seen>{
+                          {"em.decode.forward", 1, 0, 5, true, true}, {"em.decode.forward", 1, 2, 5, true, true},
+                          {"em.decode.forward", 1, 4, 5, true, true}, {"em.decode.forward", 1, 0, 0, false, true},
+                          {"em.decode.reverse", 1, 0, 5, true, true}, {"em.decode.reverse", 1, 2, 5, true, true},
+                          {"em.decode.reverse", 1, 4, 5, true, true}, {"em.decode.reverse", 1, 0, 0, false, true}});
+  CHECK(out.forward.convergence.status == lexalign::solver_status::max_iterations);
+  CHECK(out.forward.convergence.iterations == 1);
+  const auto plain_out = em::align(both, c, {.block_size = 2});
+  CHECK(out.forward.links == plain_out.forward.links);
+  CHECK(out.reverse.links == plain_out.reverse.links);
+  progress_recorder dstop;
+  dstop.stop_at = [](const lexalign::iteration_event& ev) { return ev.work_done == 2; };
+  const auto cut = em::align(both, c, {.block_size = 2}, dstop);
+  CHECK(cut.forward.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(cut.reverse.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(dstop.events.size() == 2);
+  REQUIRE(cut.forward.links.size() == 5);
+  CHECK(cut.forward.links[0].sure == plain_out.forward.links[0].sure);  // decoded before the stop
+  CHECK(cut.forward.links[1].sure == plain_out.forward.links[1].sure);
+  CHECK(cut.forward.links[2].sure.empty());                            // not reached
+  CHECK(cut.reverse.links.empty());
 }
 
 TEST_CASE("em::align maps unknown words to one shared id", "[em][mapping]") {

@@ -26,6 +26,8 @@ void check_same(const em::directional_model& a, const em::directional_model& b) 
   CHECK(a.hmm.jump == b.hmm.jump);
   CHECK(a.hmm.start == b.hmm.start);
   CHECK(a.hmm.null_probability == b.hmm.null_probability);
+  CHECK(a.hmm.band_above == b.hmm.band_above);
+  CHECK(a.hmm.band_width == b.hmm.band_width);
   CHECK(a.fast_align.lambda == b.fast_align.lambda);
 }
 }  // namespace
@@ -50,6 +52,51 @@ TEST_CASE("model files round-trip exactly and force alignment reproduces trainin
     em::save(loaded, again);
     CHECK(again.str() == buf.str());
   }
+}
+
+TEST_CASE("the HMM's band settings are saved; version 1 files load with the default band", "[em][model_io][hmm]") {
+  const auto c = read_pairs(toy_pairs);
+  // A band that applies to the toy corpus (given sentences of 3+ tokens, W = 1).
+  const auto m = em::train(c, {.hmm = {.iterations = 2, .band = {.above_length = 2, .width = 1}}});
+  REQUIRE(m.forward.hmm.band_above == 2);
+  std::stringstream buf;
+  em::save(m, buf);
+  const std::string v2 = buf.str();
+  CHECK(v2.rfind("lexalign-em-model 2\n", 0) == 0);
+  CHECK(v2.find("\nband 2 1\n") != std::string::npos);
+  buf.seekg(0);
+  const auto loaded = em::load(buf, "<model>");
+  CHECK(loaded.forward.hmm.band_above == 2);
+  CHECK(loaded.forward.hmm.band_width == 1);
+  CHECK(loaded.reverse.hmm.band_width == 1);
+  // Force alignment with the loaded band reproduces training-time decoding.
+  const auto trained = em::align(m, c, {.with_posteriors = true});
+  CHECK(em::align(loaded, c, {.with_posteriors = true}).forward.posteriors == trained.forward.posteriors);
+
+  // The same file in format version 1: no band lines.
+  std::string v1 = v2;
+  v1.replace(0, std::string("lexalign-em-model 2").size(), "lexalign-em-model 1");
+  for (std::size_t p; (p = v1.find("\nband ")) != std::string::npos;) v1.erase(p + 1, v1.find('\n', p + 1) - p);
+  REQUIRE(v1.find("band") == std::string::npos);
+  std::istringstream in1(v1);
+  const auto old = em::load(in1, "<v1>");
+  const em::hmm_band_options defaults;
+  CHECK(old.forward.hmm.band_above == defaults.above_length);
+  CHECK(old.forward.hmm.band_width == defaults.width);
+  CHECK(old.reverse.hmm.band_above == defaults.above_length);
+  CHECK(old.forward.hmm.jump == loaded.forward.hmm.jump);  // everything else as saved
+  auto defaults_model = m;
+  for (auto* d : {&defaults_model.forward, &defaults_model.reverse}) {
+    d->hmm.band_above = defaults.above_length;
+    d->hmm.band_width = defaults.width;
+  }
+  CHECK(em::align(old, c, {.with_posteriors = true}).forward.posteriors ==
+        em::align(defaults_model, c, {.with_posteriors = true}).forward.posteriors);
+  // A width of 0 is refused.
+  std::string zero = v2;
+  zero.replace(zero.find("\nband 2 1\n"), 10, "\nband 2 0\n");
+  std::istringstream in0(zero);
+  CHECK_THROWS_AS(em::load(in0, "<zero>"), lexalign::parse_error);
 }
 
 TEST_CASE("force alignment handles unknown words and longer sentences", "[em][model_io]") {
@@ -91,7 +138,9 @@ TEST_CASE("malformed model files give file:line errors", "[em][model_io]") {
     return "no error";
   };
   CHECK(error_of("not-a-model 1\n") == "m.txt:1: expected 'lexalign-em-model', found 'not-a-model'");
-  CHECK(error_of("lexalign-em-model 2\n").find("m.txt:1: unsupported") == 0);
+  CHECK(error_of("lexalign-em-model 3\n") ==
+        "m.txt:1: unsupported model format version 3 (this build reads version 1 to 2)");
+  CHECK(error_of("lexalign-em-model 0\n").find("m.txt:1: unsupported") == 0);
   CHECK(error_of(good.substr(0, good.find('\n', good.size() / 2) + 1)).find("unexpected end of file") != std::string::npos);
   std::string bad = good;
   const auto pos = bad.find("probability_floor ");

@@ -108,6 +108,11 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
   a.option("fast-align-iterations", "N", "fast_align EM iterations", {.default_value = "5"});
   a.option("jump-smoothing", "A", "HMM: weight of the uniform jump distribution", {.default_value = "0.4"});
   a.option("null-weight", "W", "HMM: NULL transition weight, p0 = W/(1+W)", {.default_value = "0.4"});
+  a.option("band-above", "N",
+           "HMM: given sentences longer than N tokens use the banded jump distribution (0: all)",
+           {.default_value = std::to_string(em::hmm_band_options{}.above_length)});
+  a.option("band-width", "W", "HMM: the band's half-width (jumps beyond it keep only the smoothing mass)",
+           {.default_value = std::to_string(em::hmm_band_options{}.width)});
   a.option("p0", "P", "fast_align: NULL probability", {.default_value = "0.08"});
   a.option("tension", "L", "fast_align: initial diagonal tension", {.default_value = "4"});
   a.flag("compat", "fast_align: reproduce the reference implementation's defects");
@@ -164,6 +169,8 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
     topt.fast_align.iterations = a.integer("fast-align-iterations", 0, max_iterations);
     topt.hmm.jump_smoothing = a.number("jump-smoothing", 0.0, 1.0);
     topt.hmm.null_weight = a.number("null-weight", 0.0, 1e6);
+    topt.hmm.band.above_length = a.integer("band-above", 0, 100'000'000);
+    topt.hmm.band.width = a.integer("band-width", 1, 100'000'000);
     topt.fast_align.p0 = a.number("p0", 0.0, 0.999);
     topt.fast_align.lambda = a.number("tension", 0.0, 1e3);
     topt.fast_align.compat = a.has("compat");
@@ -225,7 +232,7 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
       if (!want_forward) m.forward = {};  // decode only the direction(s) printed
       if (!want_reverse) m.reverse = {};
       progress.begin("decode");
-      auto both = em::align(m, corpus, dopt);
+      auto both = em::align(m, corpus, dopt, progress);
       progress.end(std::to_string(corpus.size()) + " pairs");
       fwd = std::move(both.forward);
       rev = std::move(both.reverse);

@@ -83,6 +83,7 @@ int run_score(const std::vector<std::string>& args, std::istream& in, std::ostre
       .option("source", "S", "source sentences (one per line): exact token counts and range checks")
       .option("target", "T", "target sentences (with --source)")
       .flag("json", "print one JSON object instead of text");
+  add_text_options(a);  // for --source and --target; a skipped pair is left out of the scores
   return guarded(err, "score", [&]() -> int {
     if (!a.parse(args)) {
       a.print_help(out);
@@ -90,13 +91,16 @@ int run_score(const std::vector<std::string>& args, std::istream& in, std::ostre
     }
     if (a.has("source") != a.has("target")) throw usage_error("--source and --target go together");
     at_most_one_stdin({a.value("gold"), a.value("test"), a.value("source"), a.value("target")});
+    text_options_need_text(a);
+    bad_line_log skipped(err, "score");
+    const io::corpus_read_options ropt = read_options(a, skipped);
 
     input gold_in(a.value("gold"), in), test_in(a.value("test"), in);
     io::pharaoh_reader gold(gold_in.stream(), gold_in.name(),
                             {.one_based = a.has("one-based"), .reverse = a.has("gold-reverse")});
     io::pharaoh_reader test(test_in.stream(), test_in.name(),
                             {.one_based = a.has("test-one-based"), .reverse = a.has("reverse")});
-    sentence_lengths lengths(a, in);
+    sentence_lengths lengths(a, in, ropt);
 
     metrics::scorer sc({.all_sure = a.has("all-sure")});
     sentence_alignment g, t;
@@ -107,6 +111,7 @@ int run_score(const std::vector<std::string>& args, std::istream& in, std::ostre
                         test.line_number());
       lengths.next(more_g, gold);
       if (!more_g) break;
+      if (lengths.enabled() && !lengths.good()) continue;  // skipped by --bad-lines skip
       if (lengths.enabled()) {
         lengths.check(g, gold);
         lengths.check(t, test);
@@ -116,6 +121,7 @@ int run_score(const std::vector<std::string>& args, std::istream& in, std::ostre
       }
     }
     print(out, sc.total(), sc.pooled(), sc.macro(), a.has("json"));
+    skipped.report();
     return exit_ok;
   });
 }

@@ -10,6 +10,7 @@
 
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
+#include "cli/text_input.hpp"
 #include "lexalign/io/alignment_html.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
@@ -91,6 +92,7 @@ int run_show(const std::vector<std::string>& args, std::istream& in, std::ostrea
       .option("worst", "N", "draw the N pairs of worst AER first (needs --gold)")
       .option("title", "TEXT", "the page title")
       .option("output", "FILE", "write the page here (default: standard output)");
+  add_text_options(a);  // a skipped pair is drawn empty, without its links
   return guarded(err, "show", [&]() -> int {
     if (!a.parse(args)) {
       a.print_help(out);
@@ -111,10 +113,21 @@ int run_show(const std::vector<std::string>& args, std::istream& in, std::ostrea
     }
     if (a.has("title")) opt.title = a.value("title");
 
+    bad_line_log skipped(err, "show");
+    io::corpus_read_options ropt = read_options(a, skipped);
+    std::vector<std::size_t> skipped_pairs;
+    ropt.on_skipped = [&](std::string_view file, std::size_t line, std::string_view reason) {
+      skipped(file, line, reason);
+      skipped_pairs.push_back(line - 1);
+    };
     parallel_corpus corpus;
     {
       input s(a.value("source"), in), t(a.value("target"), in);
-      io::read_parallel_corpus(s.stream(), s.name(), t.stream(), t.name(), corpus, {.allow_empty_sentences = true});
+      try {
+        io::read_parallel_corpus(s.stream(), s.name(), t.stream(), t.name(), corpus, ropt);
+      } catch (const parse_error& e) {
+        rethrow_with_hint(e);
+      }
     }
     alignment_corpus hyp, gold;
     std::vector<std::vector<float>> post;
@@ -129,6 +142,12 @@ int run_show(const std::vector<std::string>& args, std::istream& in, std::ostrea
       input g(a.value("gold"), in);
       gold = io::read_pharaoh(g.stream(), g.name(), {.one_based = a.has("one-based")});
     }
+    // A skipped pair is empty: drop its links (line parity is kept).
+    for (const std::size_t k : skipped_pairs) {
+      if (k < hyp.size()) hyp[k] = {};
+      if (k < post.size()) post[k].clear();
+      if (k < gold.size()) gold[k] = {};
+    }
     const io::alignment_html_input what{corpus, hyp, a.has("gold") ? &gold : nullptr,
                                         a.has("posteriors") ? &post : nullptr};
     if (a.has("output")) {
@@ -139,6 +158,7 @@ int run_show(const std::vector<std::string>& args, std::istream& in, std::ostrea
     } else {
       io::write_alignment_html(out, what, opt);
     }
+    skipped.report();
     return exit_ok;
   });
 }

@@ -29,6 +29,7 @@ int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::
       .flag("reverse-inverted", "the reverse file is written target-source (j-i): swap its links")
       .option("source", "S", "source sentences (one per line): check every link is in range")
       .option("target", "T", "target sentences (with --source)");
+  add_text_options(a);  // for --source and --target; a skipped pair gets an empty output line
   return guarded(err, "symmetrize", [&]() -> int {
     if (!a.parse(args)) {
       a.print_help(out);
@@ -44,6 +45,9 @@ int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::
     if (invert && a.has("reverse")) throw usage_error("'--heuristic invert' takes only --forward");
     if (a.has("source") != a.has("target")) throw usage_error("--source and --target go together");
     at_most_one_stdin({a.value("forward"), a.value("reverse"), a.value("source"), a.value("target")});
+    text_options_need_text(a);
+    bad_line_log skipped(err, "symmetrize");
+    const io::corpus_read_options ropt = read_options(a, skipped);
 
     const bool one_based = a.has("one-based");
     input fwd_in(a.value("forward"), in);
@@ -55,7 +59,7 @@ int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::
       rev.emplace(rev_in->stream(), rev_in->name(),
                   io::pharaoh_read_options{.one_based = one_based, .reverse = a.has("reverse-inverted")});
     }
-    sentence_lengths lengths(a, in);
+    sentence_lengths lengths(a, in, ropt);
 
     const symmetrize::options opt{.method = method.value_or(symmetrize::heuristic::intersection),
                                   .order = *order};
@@ -81,7 +85,9 @@ int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::
         if (rev) lengths.check(r, *rev);
       }
       if (!more_f) break;
-      if (invert) {
+      if (!lengths.good()) {
+        result.sure.clear();  // skipped by --bad-lines skip: an empty line keeps the output line-parallel
+      } else if (invert) {
         result.sure = symmetrize::invert(links_of(f, fl));
       } else {
         symmetrize::combine(links_of(f, fl), links_of(r, rl), opt, ws, result.sure);
@@ -89,6 +95,7 @@ int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::
       io::write_pharaoh(out, result);
     }
     out.flush();
+    skipped.report();
     return exit_ok;
   });
 }

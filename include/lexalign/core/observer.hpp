@@ -27,6 +27,22 @@
 //    pipeline do not run, and the result holds the last complete iterate with
 //    convergence.status == stopped_by_observer (also when that iteration
 //    happened to meet the stopping criterion).
+//
+//  * Progress within an iteration.  An iteration can be long (an EM E-step
+//    over millions of pairs, a 5,000-token pair).  An observer that defines
+//      std::size_t progress_interval() const
+//    returning n > 0 also gets *progress events* inside an iteration, after
+//    about every n units of work (EM and decoding: alignment cells, m x (l+1)
+//    per sentence pair).  A progress event has work_total > 0 (partial()):
+//    work_done of work_total units of the iteration `iteration` are done
+//    (EM and decoding count sentence pairs), error and objective are NaN;
+//    the first one of an iteration has work_done 0 (its work starts now).
+//    The ordinary end-of-iteration event follows as before.  Which progress
+//    events are sent depends only on the data and n, never on the thread
+//    count.  Observers without progress_interval() never see them, so an
+//    observer that counts iterations need not change.  Returning stop from a
+//    progress event ends the whole call as above: the partial iteration is
+//    discarded and the result holds the last complete iterate.
 #pragma once
 
 #include <chrono>
@@ -49,6 +65,11 @@ struct iteration_event {
   double error;                   // the stage's stopping quantity (NaN if none)
   double objective;               // e.g. log-likelihood or cost (NaN if none)
   std::size_t max_iterations = 0; // the stage's iteration budget (0 = not known)
+  // Progress events only (see "Progress within an iteration" above):
+  std::size_t work_done = 0;      // units of work of `iteration` done so far
+  std::size_t work_total = 0;     // of this many (0: an ordinary end-of-iteration event)
+
+  constexpr bool partial() const noexcept { return work_total != 0; }
 };
 
 enum class observer_action { proceed, stop };
@@ -74,6 +95,16 @@ constexpr observer_action notify(F& obs, const iteration_event& ev) {
   }
 }
 
+// The progress interval an observer asks for (its progress_interval(), else
+// 0: no progress events).
+template <class F>
+constexpr std::size_t progress_interval_of(const F& obs) {
+  if constexpr (requires { { obs.progress_interval() } -> std::convertible_to<std::size_t>; })
+    return static_cast<std::size_t>(obs.progress_interval());
+  else
+    return 0;
+}
+
 // A non-owning, type-erased reference to an observer, for functions that are
 // not templates.  It binds to any observer (lvalue or temporary); like
 // std::string_view it must not outlive what it refers to, so use it only as a
@@ -87,14 +118,18 @@ class observer_ref {
       : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
         call_([](void* o, const iteration_event& ev) {
           return notify(*static_cast<std::remove_reference_t<F>*>(o), ev);
-        }) {}
+        }),
+        progress_interval_(progress_interval_of(f)) {}
 
   observer_action operator()(const iteration_event& ev) const { return call_ ? call_(object_, ev) : observer_action::proceed; }
   explicit operator bool() const noexcept { return call_ != nullptr; }
+  // The bound observer's progress_interval() (read when bound), 0 if none.
+  constexpr std::size_t progress_interval() const noexcept { return progress_interval_; }
 
  private:
   void* object_ = nullptr;
   observer_action (*call_)(void*, const iteration_event&) = nullptr;
+  std::size_t progress_interval_ = 0;
 };
 
 // An owning, type-erased observer, for storing one.
@@ -112,6 +147,7 @@ class prefixed_observer {
     e.stage = name_;
     return notify(inner_, e);
   }
+  std::size_t progress_interval() const { return progress_interval_of(inner_); }
 
  private:
   std::string prefix_, name_;
@@ -120,7 +156,8 @@ class prefixed_observer {
 
 // Progress lines on a FILE* (stderr by default), at most one per
 // `min_interval` per stage (the first and the last reported iteration of a
-// stage always print):
+// stage always print); it does not ask for progress events within an
+// iteration:
 //
 //   [lexalign] em.hmm.forward  iteration 3/5  error 1.2e-03  objective -1.234e+06  4.1 s  0.73 it/s  ~2.7 s left
 //

@@ -240,7 +240,7 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
   std::vector<double> block_ll(blocks), block_feature(blocks), block_nonnull(blocks), block_tokens(blocks);
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     counts.assign(t.size());
-    ex.for_each_block(view.size(), options.block_size,
+    const bool done = for_each_block_with_progress(ex, view, options.block_size,
                    [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
       emission_scratch& s = work[w];
       double ll = 0.0, feat = 0.0, nonnull = 0.0, toks = 0.0;
@@ -268,7 +268,11 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
       block_feature[blk] = feat;
       block_nonnull[blk] = nonnull;
       block_tokens[blk] = toks;
-    });
+    }, progress_events<Obs>{obs, stage, it, options.iterations});
+    if (!done) {
+      stopped_by_observer(result);
+      return result;
+    }
     const double ll = ordered_sum(block_ll);
     normalize_counts(t, counts, options.vb_alpha);
     if (options.prior) options.prior->apply(t);

@@ -102,7 +102,7 @@ struct hmm_parameters {
   double null_probability = 0.4 / 1.4;  // from hmm_options::null_weight
   double jump_smoothing = hmm_options{}.jump_smoothing;
   double start_smoothing = hmm_options{}.start_smoothing;
-  std::size_t band_above = hmm_band_options{}.above_length;  // from hmm_options::band (not saved by model_io)
+  std::size_t band_above = hmm_band_options{}.above_length;  // from hmm_options::band (saved by model_io)
   std::size_t band_width = hmm_band_options{}.width;
 
   // Uniform jumps and starts for given-side sentences up to max_length tokens.
@@ -144,7 +144,7 @@ struct hmm_workspace {
   std::vector<double> b;          // m x (l+1) emissions, column 0 NULL
   std::vector<std::size_t> index; // table index of each emission cell
   std::vector<double> alpha;      // m x 2l (scaled)
-  std::vector<double> beta;       // m x 2l (scaled)
+  std::vector<double> beta;       // 2 x 2l (scaled): the rows of positions j and j+1 (at (j % 2) * 2l)
   std::vector<double> scale;      // m
   std::vector<double> gamma;      // m x (l+1) posteriors, column 0 = all NULL states
   std::vector<double> jumps;      // 2l-1 expected jump counts of the sentence
@@ -169,7 +169,8 @@ struct hmm_workspace {
     for (auto* v : {&weighted, &pi, &sum_prev, &best_prev}) v->reserve(l);
     for (auto* v : {&b, &gamma}) v->reserve(m * l1);
     index.reserve(m * l1);
-    for (auto* v : {&alpha, &beta}) v->reserve(m * S);
+    alpha.reserve(m * S);
+    beta.reserve(2 * S);
     scale.reserve(m);
     jumps.reserve(S);
     back.reserve(m * S);
@@ -258,7 +259,7 @@ inline band_span band_columns(std::size_t r, std::size_t l, std::size_t W) {
 inline void hmm_forward_first(double p0, std::size_t l, std::size_t m, hmm_workspace& ws) {
   const std::size_t S = 2 * l;
   ws.alpha.resize(m * S);
-  ws.beta.resize(m * S);
+  ws.beta.resize(2 * S);
   ws.scale.resize(m);
   ws.sum_prev.resize(l);
   ws.weighted.resize(l);
@@ -289,10 +290,16 @@ inline void hmm_forward_emit(double p0, std::size_t l, std::size_t j, hmm_worksp
   ws.scale[j] = c;
 }
 
+// The scaled backward row of position j: only two rows are kept (the
+// backward pass computes posteriors and jump counts as it goes), so memory
+// is O(l) instead of O(m l).
+inline double* hmm_beta_row(std::size_t l, std::size_t j, hmm_workspace& ws) {
+  return ws.beta.data() + (j % 2) * 2 * l;
+}
+
 // For the expected jumps into position j > 0: ws.weighted[i] = emission x
-// beta of real state i at j; returns 1 / scale[j].
-inline double hmm_arrival_weights(std::size_t l, std::size_t j, hmm_workspace& ws) {
-  const double* bt = ws.beta.data() + j * 2 * l;
+// beta of real state i at j (`bt`: beta's row of j); returns 1 / scale[j].
+inline double hmm_arrival_weights(std::size_t l, std::size_t j, const double* bt, hmm_workspace& ws) {
   const double* bj = ws.b.data() + j * (l + 1);
   for (std::size_t i = 0; i < l; ++i) ws.weighted[i] = bj[i + 1] * bt[i];
   return 1.0 / ws.scale[j];
@@ -304,20 +311,17 @@ inline double hmm_log_likelihood(std::size_t m, const hmm_workspace& ws) {
   return ll;
 }
 
-// Posteriors from the scaled alpha and beta (ws.gamma, m x (l+1), column 0 NULL).
-inline void hmm_posteriors(std::size_t l, std::size_t m, hmm_workspace& ws) {
-  const std::size_t l1 = l + 1, S = 2 * l;
-  for (std::size_t j = 0; j < m; ++j) {
-    const double* a = ws.alpha.data() + j * S;
-    const double* bt = ws.beta.data() + j * S;
-    double* g = ws.gamma.data() + j * l1;
-    double null_mass = 0.0;
-    for (std::size_t i = 0; i < l; ++i) {
-      g[i + 1] = a[i] * bt[i];
-      null_mass += a[l + i] * bt[l + i];
-    }
-    g[0] = null_mass;
+// Posteriors of position j (ws.gamma row j, column 0 NULL) from the scaled
+// alpha and beta's row `bt` of j.
+inline void hmm_posterior_at(std::size_t l, std::size_t j, const double* bt, hmm_workspace& ws) {
+  const double* a = ws.alpha.data() + j * 2 * l;
+  double* g = ws.gamma.data() + j * (l + 1);
+  double null_mass = 0.0;
+  for (std::size_t i = 0; i < l; ++i) {
+    g[i + 1] = a[i] * bt[i];
+    null_mass += a[l + i] * bt[l + i];
   }
+  g[0] = null_mass;
 }
 
 // Forward-backward over the banded transitions (hmm_forward_backward with
@@ -347,10 +351,28 @@ inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l
     detail::hmm_forward_emit(p0, l, j, ws);
   }
   const double ll = detail::hmm_log_likelihood(m, ws);
-  for (std::size_t k = 0; k < S; ++k) ws.beta[(m - 1) * S + k] = 1.0;
+  // Backward, two rows at a time; position j+1's posteriors and the jumps
+  // into it are taken as soon as beta's row of j+1 is complete.
+  double* last = hmm_beta_row(l, m - 1, ws);
+  for (std::size_t k = 0; k < S; ++k) last[k] = 1.0;
+  if (jump_counts) ws.jumps.assign(2 * l - 1, 0.0);
+  // Expected jumps into position j > 0 (bt: beta's row of j).
+  auto jumps_into = [&](std::size_t j, const double* bt) {
+    const double* prev = ws.alpha.data() + (j - 1) * S;
+    const double inv = detail::hmm_arrival_weights(l, j, bt, ws);
+    for (std::size_t r = 0; r < l; ++r) {
+      const double sr = (prev[r] + prev[l + r]) * inv;
+      if (sr == 0.0) continue;
+      const auto [k0, i0, n] = band_columns(r, l, W);
+      const double* row = ws.band.data() + r * B + k0;
+      const double* wv = ws.weighted.data() + i0;
+      double* jr = ws.jumps.data() + (l - 1 - W) + k0;  // jumps[Delta + l - 1], Delta = k - W
+      for (std::size_t x = 0; x < n; ++x) jr[x] += sr * (row[x] + u) * wv[x];
+    }
+  };
   for (std::size_t j = m - 1; j-- > 0;) {
-    const double* nxt = ws.beta.data() + (j + 1) * S;
-    double* cur = ws.beta.data() + j * S;
+    const double* nxt = hmm_beta_row(l, j + 1, ws);
+    double* cur = hmm_beta_row(l, j, ws);
     const double* bn = b + (j + 1) * l1;
     const double inv = 1.0 / ws.scale[j + 1];
     const double nb = p0 * bn[0];
@@ -365,24 +387,10 @@ inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l
       for (std::size_t x = 0; x < n; ++x) acc += row[x] * in[x];
       cur[l + r] = cur[r] = (nb * nxt[l + r] + ut + acc) * inv;
     }
+    hmm_posterior_at(l, j + 1, nxt, ws);
+    if (jump_counts) jumps_into(j + 1, nxt);
   }
-  hmm_posteriors(l, m, ws);
-  if (jump_counts) {
-    ws.jumps.assign(2 * l - 1, 0.0);
-    for (std::size_t j = 1; j < m; ++j) {
-      const double* prev = ws.alpha.data() + (j - 1) * S;
-      const double inv = detail::hmm_arrival_weights(l, j, ws);
-      for (std::size_t r = 0; r < l; ++r) {
-        const double sr = (prev[r] + prev[l + r]) * inv;
-        if (sr == 0.0) continue;
-        const auto [k0, i0, n] = band_columns(r, l, W);
-        const double* row = ws.band.data() + r * B + k0;
-        const double* wv = ws.weighted.data() + i0;
-        double* jr = ws.jumps.data() + (l - 1 - W) + k0;  // jumps[Delta + l - 1], Delta = k - W
-        for (std::size_t x = 0; x < n; ++x) jr[x] += sr * (row[x] + u) * wv[x];
-      }
-    }
-  }
+  hmm_posterior_at(l, 0, hmm_beta_row(l, 0, ws), ws);
   return ll;
 }
 
@@ -436,10 +444,27 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
   for (std::size_t r = 0; r < l; ++r)
     for (std::size_t i = 0; i < l; ++i) ws.trans_t[i * l + r] = ws.trans[r * l + i];
   ws.weighted.resize(l);
-  for (std::size_t k = 0; k < S; ++k) ws.beta[(m - 1) * S + k] = 1.0;
+  // Two rows at a time; position j+1's posteriors and the jumps into it are
+  // taken as soon as beta's row of j+1 is complete.
+  double* last = detail::hmm_beta_row(l, m - 1, ws);
+  for (std::size_t k = 0; k < S; ++k) last[k] = 1.0;
+  if (jump_counts) ws.jumps.assign(2 * l - 1, 0.0);
+  // Expected jumps into position j > 0 (bt: beta's row of j).
+  auto jumps_into = [&](std::size_t j, const double* bt) {
+    const double* prev = ws.alpha.data() + (j - 1) * S;
+    const double inv = detail::hmm_arrival_weights(l, j, bt, ws);
+    const double* wv = ws.weighted.data();
+    for (std::size_t r = 0; r < l; ++r) {
+      const double sr = (prev[r] + prev[l + r]) * inv;
+      if (sr == 0.0) continue;
+      const double* row = ws.trans.data() + r * l;
+      double* jr = ws.jumps.data() + (l - 1) - r;  // jr[i] is Delta = i - r
+      for (std::size_t i = 0; i < l; ++i) jr[i] += sr * row[i] * wv[i];
+    }
+  };
   for (std::size_t j = m - 1; j-- > 0;) {
-    const double* nxt = ws.beta.data() + (j + 1) * S;
-    double* cur = ws.beta.data() + j * S;
+    const double* nxt = detail::hmm_beta_row(l, j + 1, ws);
+    double* cur = detail::hmm_beta_row(l, j, ws);
     const double* bn = b + (j + 1) * l1;
     const double inv = 1.0 / ws.scale[j + 1];
     const double nb = p0 * bn[0];
@@ -451,23 +476,10 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
       for (std::size_t r = 0; r < l; ++r) cur[r] += col[r] * w;
     }
     for (std::size_t r = 0; r < l; ++r) cur[l + r] = cur[r] = cur[r] * inv;
+    detail::hmm_posterior_at(l, j + 1, nxt, ws);
+    if (jump_counts) jumps_into(j + 1, nxt);
   }
-  detail::hmm_posteriors(l, m, ws);
-  if (jump_counts) {
-    ws.jumps.assign(2 * l - 1, 0.0);
-    for (std::size_t j = 1; j < m; ++j) {
-      const double* prev = ws.alpha.data() + (j - 1) * S;
-      const double inv = detail::hmm_arrival_weights(l, j, ws);
-      const double* wv = ws.weighted.data();
-      for (std::size_t r = 0; r < l; ++r) {
-        const double sr = (prev[r] + prev[l + r]) * inv;
-        if (sr == 0.0) continue;
-        const double* row = ws.trans.data() + r * l;
-        double* jr = ws.jumps.data() + (l - 1) - r;  // jr[i] is Delta = i - r
-        for (std::size_t i = 0; i < l; ++i) jr[i] += sr * row[i] * wv[i];
-      }
-    }
-  }
+  detail::hmm_posterior_at(l, 0, detail::hmm_beta_row(l, 0, ws), ws);
   return ll;
 }
 
@@ -575,12 +587,14 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
 // The E-step's buffers (estep_scratch.hpp): one hmm_workspace per worker.
 using hmm_estep_scratch = estep_scratch<hmm_workspace>;
 
-// One E-step over the corpus.  Returns the corpus log-likelihood.  `scratch`
-// (optional) is reused.
-inline double hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
-                              fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts,
-                              double floor, const executor& ex, std::size_t block_size,
-                              const lookup_cache* cache = nullptr, hmm_estep_scratch* scratch = nullptr) {
+namespace detail {
+// hmm_expectation with progress events; false (and `ll` unset) when the
+// observer said stop.
+template <class Events>
+bool hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
+                     fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts, double floor,
+                     const executor& ex, std::size_t block_size, const lookup_cache* cache,
+                     hmm_estep_scratch* scratch, const Events& events, double& ll_out) {
   lexical.assign(t.size());
   jumps.assign(p.jump.size());
   starts.assign(p.start.size());
@@ -592,17 +606,26 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
   auto& block_ll = sc.block_ll;
   const bool concurrent = workers > 1;
   const auto mj = static_cast<std::ptrdiff_t>(p.max_jump);
-  ex.for_each_block(view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
+  const bool done = for_each_block_with_progress(ex, view, block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
     hmm_workspace& ws = sc.work[w];
     double ll = 0.0;
     for (std::size_t k = begin; k < end; ++k) {
       const auto e = (*view.given)[k];
       const auto f = (*view.generated)[k];
       if (f.empty()) continue;
-      ll += hmm_forward_backward(p, t, e, f, floor, ws, true, true, cache, k);
+      // The cells' table indices: read from the cache when there is one
+      // (no m x (l+1) copy), else filled by the forward-backward.
+      const bool cached = cache && !cache->empty();
+      ll += hmm_forward_backward(p, t, e, f, floor, ws, !cached, true, cache, k);
       const std::size_t l = e.size(), l1 = l + 1;
-      for (std::size_t c = 0; c < f.size() * l1; ++c)
-        if (ws.index[c] != lexical_table::npos) lexical.add(ws.index[c], ws.gamma[c], concurrent);
+      if (cached) {
+        const std::uint32_t* in = cache->index.data() + cache->offsets[k];
+        for (std::size_t c = 0; c < f.size() * l1; ++c)
+          if (in[c] != lookup_cache::missing) lexical.add(in[c], ws.gamma[c], concurrent);
+      } else {
+        for (std::size_t c = 0; c < f.size() * l1; ++c)
+          if (ws.index[c] != lexical_table::npos) lexical.add(ws.index[c], ws.gamma[c], concurrent);
+      }
       if (l == 0) continue;
       for (std::size_t d = 0; d + 1 < 2 * l; ++d) {
         const std::ptrdiff_t delta = static_cast<std::ptrdiff_t>(d) - static_cast<std::ptrdiff_t>(l - 1);
@@ -611,8 +634,22 @@ inline double hmm_expectation(const bitext_view& view, const lexical_table& t, c
       for (std::size_t i = 0; i < l && i < p.start.size(); ++i) starts.add(i, ws.gamma[i + 1], concurrent);
     }
     block_ll[blk] = ll;
-  });
-  return ordered_sum(block_ll);
+  }, events);
+  if (done) ll_out = ordered_sum(block_ll);
+  return done;
+}
+}  // namespace detail
+
+// One E-step over the corpus.  Returns the corpus log-likelihood.  `scratch`
+// (optional) is reused.
+inline double hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
+                              fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts,
+                              double floor, const executor& ex, std::size_t block_size,
+                              const lookup_cache* cache = nullptr, hmm_estep_scratch* scratch = nullptr) {
+  double ll = 0.0;
+  detail::hmm_expectation(view, t, p, lexical, jumps, starts, floor, ex, block_size, cache, scratch,
+                          detail::no_progress_events{}, ll);
+  return ll;
 }
 
 namespace detail {
@@ -646,8 +683,12 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
   p.band_above = options.band.above_length;
   p.band_width = options.band.width;
   for (std::size_t it = 1; it <= options.iterations; ++it) {
-    const double ll = hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, ex,
-                                      options.block_size, &cache, &scratch);
+    double ll = 0.0;
+    if (!hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, ex, options.block_size,
+                         &cache, &scratch, progress_events<Obs>{obs, stage, it, options.iterations}, ll)) {
+      stopped_by_observer(result);
+      return result;
+    }
     normalize_counts(t, lexical, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
     normalize_vector(p.jump, jumps);

@@ -121,11 +121,13 @@ inline double ibm1_posteriors(const lexical_table& t, std::span<const word_id> e
 // The E-step's buffers (estep_scratch.hpp): each worker's emission matrix.
 using ibm1_estep_scratch = estep_scratch<emission_scratch>;
 
-// One E-step over the corpus: fills `counts` (size t.size()) and returns the
-// corpus log-likelihood under `t`.  `scratch` (optional) is reused.
-inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, fixed_point_counts& counts,
-                               double floor, const executor& ex, std::size_t block_size,
-                               const lookup_cache* cache = nullptr, ibm1_estep_scratch* scratch = nullptr) {
+namespace detail {
+// ibm1_expectation with progress events; false (and `ll` unset) when the
+// observer said stop.
+template <class Events>
+bool ibm1_expectation(const bitext_view& view, const lexical_table& t, fixed_point_counts& counts, double floor,
+                      const executor& ex, std::size_t block_size, const lookup_cache* cache,
+                      ibm1_estep_scratch* scratch, const Events& events, double& ll_out) {
   counts.assign(t.size());
   const std::size_t blocks = block_count(view.size(), block_size);
   ibm1_estep_scratch local;
@@ -134,7 +136,7 @@ inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, 
   sc.prepare(blocks, workers, view.given->max_length(), view.generated->max_length());
   auto& block_ll = sc.block_ll;
   const bool concurrent = workers > 1;
-  ex.for_each_block(view.size(), block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
+  const bool done = for_each_block_with_progress(ex, view, block_size, [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
     auto& s = sc.work[w];
     double ll = 0.0;
     for (std::size_t k = begin; k < end; ++k) {
@@ -154,8 +156,20 @@ inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, 
       }
     }
     block_ll[blk] = ll;
-  });
-  return ordered_sum(block_ll);
+  }, events);
+  if (done) ll_out = ordered_sum(block_ll);
+  return done;
+}
+}  // namespace detail
+
+// One E-step over the corpus: fills `counts` (size t.size()) and returns the
+// corpus log-likelihood under `t`.  `scratch` (optional) is reused.
+inline double ibm1_expectation(const bitext_view& view, const lexical_table& t, fixed_point_counts& counts,
+                               double floor, const executor& ex, std::size_t block_size,
+                               const lookup_cache* cache = nullptr, ibm1_estep_scratch* scratch = nullptr) {
+  double ll = 0.0;
+  detail::ibm1_expectation(view, t, counts, floor, ex, block_size, cache, scratch, detail::no_progress_events{}, ll);
+  return ll;
 }
 
 namespace detail {
@@ -172,8 +186,12 @@ em_result train_ibm1(const bitext_view& view, lexical_table& t, const ibm1_optio
       options.cache_lookups && !options.cache ? lookup_cache::build(view, t, ex) : lookup_cache{};
   const lookup_cache& cache = options.cache ? *options.cache : own;
   for (std::size_t it = 1; it <= options.iterations; ++it) {
-    const double ll =
-        ibm1_expectation(view, t, counts, options.probability_floor, ex, options.block_size, &cache, &scratch);
+    double ll = 0.0;
+    if (!ibm1_expectation(view, t, counts, options.probability_floor, ex, options.block_size, &cache, &scratch,
+                          progress_events<Obs>{obs, stage, it, options.iterations}, ll)) {
+      stopped_by_observer(result);
+      return result;
+    }
     normalize_counts(t, counts, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
     if (record_iteration(result, it, options.iterations, ll, obs, stage)) return result;

@@ -8,7 +8,7 @@
 // File format (UTF-8 text, '\n' line ends, numbers in C locale, every
 // probability written with 17 significant digits so a round trip is exact):
 //
-//   lexalign-em-model 1
+//   lexalign-em-model 2             (version 1 files, without the band line, still load)
 //   source_vocabulary N            then N lines: one word each, id = line order
 //   target_vocabulary N            then N lines
 //   direction forward              (the model generating target from source)
@@ -21,6 +21,8 @@
 //   hmm MAX_JUMP P_NULL JUMP_SMOOTHING START_SMOOTHING   (kind hmm only)
 //   jump W_-MAX_JUMP ... W_MAX_JUMP
 //   start V_0 ... V_{S-1}          (first number is S)
+//   band ABOVE_LENGTH WIDTH        (kind hmm, version 2: hmm_band_options;
+//                                   version 1 files get the defaults)
 //   direction reverse              (the same blocks for the reverse model,
 //   ...                             given = target, generated = source)
 //   end
@@ -99,7 +101,7 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
       s += ' ';
       put_double(s, w);
     }
-    s += '\n';
+    s += "\nband " + std::to_string(m.hmm.band_above) + ' ' + std::to_string(m.hmm.band_width) + '\n';
   }
   out << s;
 }
@@ -107,7 +109,7 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
 using model_reader = io::field_reader;
 
 inline directional_model load_direction(model_reader& r, const char* name, std::size_t given_vocab,
-                                        std::size_t generated_vocab) {
+                                        std::size_t generated_vocab, int version) {
   directional_model m;
   r.next_line();
   r.expect("direction");
@@ -151,14 +153,28 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
     m.hmm.start.resize(r.number<std::size_t>());
     for (double& w : m.hmm.start) w = r.number<double>();
     r.end_of_line();
+    const hmm_band_options band;  // version 1: the defaults
+    m.hmm.band_above = band.above_length;
+    m.hmm.band_width = band.width;
+    if (version >= 2) {
+      r.next_line();
+      r.expect("band");
+      m.hmm.band_above = r.number<std::size_t>();
+      m.hmm.band_width = r.number<std::size_t>();
+      if (m.hmm.band_width == 0) r.fail("band width must be at least 1");
+      r.end_of_line();
+    }
   }
   return m;
 }
 
 }  // namespace detail
 
+// The version em::save writes; em::load reads versions 1 to this one.
+inline constexpr int format_version = 2;
+
 inline void save(const model& m, std::ostream& out) {
-  io::write_magic(out, "lexalign-em-model", 1);
+  io::write_magic(out, "lexalign-em-model", format_version);
   io::write_vocabularies(out, m.source_vocabulary, m.target_vocabulary);
   detail::save_direction(out, m.forward, "forward");
   detail::save_direction(out, m.reverse, "reverse");
@@ -173,10 +189,10 @@ inline void save(const model& m, const std::string& path) {
 inline model load(std::istream& in, std::string_view name) {
   detail::model_reader r(in, std::string(name));
   model m;
-  io::read_magic(r, "lexalign-em-model", 1);
+  const int version = io::read_magic(r, "lexalign-em-model", 1, format_version);
   io::read_vocabularies(r, m.source_vocabulary, m.target_vocabulary);
-  m.forward = detail::load_direction(r, "forward", m.source_vocabulary.size(), m.target_vocabulary.size());
-  m.reverse = detail::load_direction(r, "reverse", m.target_vocabulary.size(), m.source_vocabulary.size());
+  m.forward = detail::load_direction(r, "forward", m.source_vocabulary.size(), m.target_vocabulary.size(), version);
+  m.reverse = detail::load_direction(r, "reverse", m.target_vocabulary.size(), m.source_vocabulary.size(), version);
   io::read_end(r);
   return m;
 }

@@ -15,10 +15,14 @@
 // Observer stages: "em.ibm1.forward", "em.hmm.forward", "em.fast_align.forward",
 // then the same for "reverse"; a stop ends the whole call (later stages and
 // the reverse direction are not trained; model.convergence.status is
-// stopped_by_observer).
+// stopped_by_observer).  align() reports "em.decode.forward" and
+// "em.decode.reverse": one iteration each (progress events within it for
+// observers that ask, core/observer.hpp); a stop leaves the pairs not yet
+// decoded empty, with convergence.status stopped_by_observer.
 #pragma once
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -215,6 +219,9 @@ struct decoded_alignments {
   alignment_corpus links;  // links in `sure`
   // With with_posteriors: posteriors[k][n] is P(link) of links[k].sure[n].
   std::vector<std::vector<float>> posteriors;
+  // One pass: max_iterations with iterations 1 when every pair is decoded;
+  // stopped_by_observer (pairs not reached are empty) when an observer stopped it.
+  convergence_info convergence = {};
 };
 
 struct bidirectional_alignments {
@@ -226,8 +233,10 @@ namespace detail {
 
 // Per-sentence decoding of one direction; links are (given, generated) when
 // `source_is_given`, else swapped, so that they are always source-target.
+// Reports under `stage` to `obs` (progress events, then one iteration event).
 inline decoded_alignments decode_directional(const directional_model& model, const bitext_view& view,
-                                             bool source_is_given, const align_options& options, const executor& ex) {
+                                             bool source_is_given, const align_options& options, const executor& ex,
+                                             observer_ref obs = {}, std::string_view stage = "em.decode") {
   decoded_alignments out;
   out.links.resize(view.size());
   if (options.with_posteriors) out.posteriors.resize(view.size());
@@ -244,7 +253,8 @@ inline decoded_alignments decode_directional(const directional_model& model, con
     else
       ibm1_posteriors(model.table, e, f, model.probability_floor, q);
   };
-  ex.for_each_block(view.size(), options.block_size, [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
+  const bool done = for_each_block_with_progress(ex, view, options.block_size,
+                                                 [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
     scratch& s = work[w];
     for (std::size_t k = begin; k < end; ++k) {
       const auto e = (*view.given)[k];
@@ -297,7 +307,13 @@ inline decoded_alignments decode_directional(const directional_model& model, con
       }
       out.links[k].sure = std::move(links);
     }
-  });
+  }, progress_events<observer_ref>{obs, stage, 1, 1});
+  constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  if (done && notify(obs, iteration_event{stage, 1, nan, nan, 1}) == observer_action::proceed) {
+    out.convergence = {solver_status::max_iterations, 1, nan};
+  } else {
+    out.convergence = {solver_status::stopped_by_observer, done ? 1u : 0u, nan};
+  }
   return out;
 }
 
@@ -332,13 +348,24 @@ inline decoded_alignments align_directional(const directional_model& model, cons
 // vocabularies, e.g. the training corpus, is used as it is, without a copy).
 // Links are in source-target order; a direction the model does not hold
 // (train_options::directions) gives empty alignments.
-inline bidirectional_alignments align(const model& m, const parallel_corpus& corpus, const align_options& options = {}) {
+// The observer gets stages "em.decode.forward" and "em.decode.reverse"; a
+// stop leaves the rest empty (convergence.status stopped_by_observer, the
+// reverse direction then not decoded at all).
+inline bidirectional_alignments align(const model& m, const parallel_corpus& corpus, const align_options& options = {},
+                                      observer_ref obs = {}) {
   validate(options);
   const executor ex(options.parallel);
   bidirectional_alignments out;
   auto decode = [&](const bitext_view& fwd, const bitext_view& rev) {
-    if (m.forward.trained()) out.forward = detail::decode_directional(m.forward, fwd, true, options, ex);
-    if (m.reverse.trained()) out.reverse = detail::decode_directional(m.reverse, rev, false, options, ex);
+    if (m.forward.trained())
+      out.forward = detail::decode_directional(m.forward, fwd, true, options, ex, obs, "em.decode.forward");
+    if (out.forward.convergence.status == solver_status::stopped_by_observer) {
+      out.reverse.convergence = out.forward.convergence;
+      out.reverse.convergence.iterations = 0;
+      return;
+    }
+    if (m.reverse.trained())
+      out.reverse = detail::decode_directional(m.reverse, rev, false, options, ex, obs, "em.decode.reverse");
   };
   if (detail::same_words(corpus.source_vocabulary(), m.source_vocabulary) &&
       detail::same_words(corpus.target_vocabulary(), m.target_vocabulary)) {
@@ -352,11 +379,14 @@ inline bidirectional_alignments align(const model& m, const parallel_corpus& cor
 }
 
 // train() then align() on the same corpus.  The two option structs share no
-// knob; give align_options the same `parallel` to reuse a pool.
+// knob; give align_options the same `parallel` to reuse a pool.  The
+// observer sees training's stages, then decoding's (none after a stop).
 inline bidirectional_alignments train_and_align(const parallel_corpus& corpus, const train_options& training = {},
                                                 const align_options& decoding_options = {}, observer_ref obs = {}) {
   validate(decoding_options);
-  return align(em::train(corpus, training, obs), corpus, decoding_options);
+  const model m = em::train(corpus, training, obs);
+  if (m.convergence.status == solver_status::stopped_by_observer) return align(m, corpus, decoding_options);
+  return align(m, corpus, decoding_options, obs);
 }
 
 }  // namespace em

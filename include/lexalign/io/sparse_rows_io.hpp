@@ -30,14 +30,22 @@ inline void write_magic(std::ostream& out, std::string_view magic, int version) 
   out << magic << ' ' << version << '\n';
 }
 
-// Reads "<magic> <version>" and fails unless the version is `version`.
-inline void read_magic(field_reader& r, std::string_view magic, int version) {
+// Reads "<magic> <version>" and fails unless the version is in
+// [oldest, newest]; returns the version.
+inline int read_magic(field_reader& r, std::string_view magic, int oldest, int newest) {
   r.next_line();
   r.expect(magic);
-  if (r.number<int>() != version)
-    r.fail("unsupported model format version (this build reads version " + std::to_string(version) + ")");
+  const int v = r.number<int>();
+  if (v < oldest || v > newest)
+    r.fail("unsupported model format version " + std::to_string(v) + " (this build reads version " +
+           (oldest == newest ? std::to_string(newest) : std::to_string(oldest) + " to " + std::to_string(newest)) +
+           ")");
   r.end_of_line();
+  return v;
 }
+
+// Reads "<magic> <version>" and fails unless the version is `version`.
+inline void read_magic(field_reader& r, std::string_view magic, int version) { read_magic(r, magic, version, version); }
 
 // The vocabulary pair every model file carries.
 inline void write_vocabularies(std::ostream& out, const vocabulary& source, const vocabulary& target) {

@@ -1,15 +1,22 @@
 // tools/lexalign/cli/progress.hpp - the command's progress reports on
 // standard error, built on the library's observer convention
 // (core/observer.hpp): one event per EM iteration or Gibbs sweep, stage
-// names like "em.hmm.forward" or "bayes.fertility.forward.2".
+// names like "em.hmm.forward" or "bayes.fertility.forward.2", and progress
+// events within an EM iteration (the reporter asks for one about every
+// 2^22 alignment cells):
 //
+//   [lexalign align] em.hmm.forward  iteration 3/5  pairs 40960/100000 (41%)  1.9 s  2.2e+04 pairs/s  ~16.5 s left
 //   [lexalign align] em.hmm.forward  iteration 3/5  1.2 s  2.5 it/s  ~0.8 s left  log-likelihood -1.234e+06
 //   [lexalign align] decode: 248 pairs in 0.1 s
 //   [lexalign align] done: 248 pairs, 5133 links, 3.2 s, peak memory 41 MB
 //
-// A stage's first and last events always print, others at most one per
-// `min_interval`.  On a terminal the lines of a stage overwrite each other
-// ('\r'); otherwise every report is a plain line.  Quiet, it prints nothing.
+// A stage's first and last events always print, others (progress events
+// too) at most one per `min_interval` (2 s).  On a terminal the lines of a
+// stage overwrite each other ('\r'); otherwise every report is a plain line.
+// Quiet, it prints nothing and asks for no progress events.  For tests and
+// debugging, the environment variables LEXALIGN_PROGRESS_INTERVAL_MS and
+// LEXALIGN_PROGRESS_CELLS change the interval and the cells per progress
+// event.
 #pragma once
 
 #include <sys/resource.h>
@@ -17,6 +24,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <ostream>
 #include <string>
@@ -35,16 +43,35 @@ inline std::size_t peak_memory_bytes() {
 
 inline bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
 
+// A non-negative integer from the environment variable `name`, else `fallback`.
+inline std::size_t environment_count(const char* name, std::size_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const unsigned long long x = std::strtoull(v, &end, 10);
+  return end && *end == '\0' && v[0] != '-' ? static_cast<std::size_t>(x) : fallback;
+}
+
 class progress_reporter {
  public:
   using clock = std::chrono::steady_clock;
 
+  static std::chrono::milliseconds default_interval() {
+    return std::chrono::milliseconds(environment_count("LEXALIGN_PROGRESS_INTERVAL_MS", 2000));
+  }
+  static std::size_t default_cells() { return environment_count("LEXALIGN_PROGRESS_CELLS", std::size_t{1} << 22); }
+
   progress_reporter(std::ostream& err, std::string command, bool quiet, bool terminal,
-                    std::chrono::milliseconds min_interval = std::chrono::milliseconds(2000))
+                    std::chrono::milliseconds min_interval = default_interval(),
+                    std::size_t cells = default_cells())
       : err_(err), prefix_("[lexalign " + std::move(command) + "] "), quiet_(quiet), terminal_(terminal),
-        min_interval_(min_interval), start_(clock::now()), last_event_(start_) {}
+        min_interval_(min_interval), cells_(cells), start_(clock::now()), last_event_(start_) {}
 
   bool quiet() const noexcept { return quiet_; }
+
+  // Progress events within an iteration: about one per this many alignment
+  // cells (none when quiet).
+  std::size_t progress_interval() const noexcept { return quiet_ ? 0 : cells_; }
 
   // A plain message line (ends an updating line first).
   void note(std::string_view text) {
@@ -63,10 +90,24 @@ class progress_reporter {
     const auto now = clock::now();
     stage_clock& st = stages_[std::string(ev.stage)];
     // A stage starts when the reporter last heard anything (the previous
-    // stage's end), so iteration 1 already has a duration and a rate.
-    if (ev.iteration == 1 || ev.iteration < st.last_iteration) st = {last_event_, {}, 0};
+    // stage's end), so iteration 1 already has a duration and a rate.  It
+    // starts again when the iteration count goes back.
+    if (!st.started || ev.iteration <= st.last_iteration) st = {last_event_, {}, last_event_, 0, true};
     last_event_ = now;
+    if (ev.partial()) {
+      if (ev.work_done == 0) {  // the iteration's work starts (after the stage's set-up)
+        st.iteration_start = now;
+        if (ev.iteration == 1) st.start = now;
+        return observer_action::proceed;
+      }
+      if (now - st.last_print >= min_interval_) {
+        emit(within_iteration(ev, st, now), false);
+        st.last_print = now;
+      }
+      return observer_action::proceed;
+    }
     st.last_iteration = ev.iteration;
+    st.iteration_start = now;
     const bool final = ev.max_iterations != 0 && ev.iteration >= ev.max_iterations;
     if (ev.iteration == 1 || final || now - st.last_print >= min_interval_) {
       const double elapsed = seconds(now - st.start);
@@ -146,11 +187,34 @@ class progress_reporter {
   std::string prefix_;
   bool quiet_, terminal_;
   std::chrono::milliseconds min_interval_;
+  std::size_t cells_;
   clock::time_point start_, last_event_, stage_start_{};
   struct stage_clock {
-    clock::time_point start{}, last_print{};
-    std::size_t last_iteration = 0;
+    clock::time_point start{}, last_print{}, iteration_start{};
+    std::size_t last_iteration = 0;  // the last complete iteration
+    bool started = false;
   };
+  // "stage  iteration 3/5  pairs 4096/20000 (20%)  1.2 s  3400 pairs/s  ~15.3 s left"
+  std::string within_iteration(const iteration_event& ev, const stage_clock& st, clock::time_point now) const {
+    std::string line = prefix_;
+    line.append(ev.stage).append("  iteration ").append(std::to_string(ev.iteration));
+    if (ev.max_iterations != 0) line.append("/").append(std::to_string(ev.max_iterations));
+    line += "  pairs " + std::to_string(ev.work_done) + "/" + std::to_string(ev.work_total) + " (" +
+            std::to_string(ev.work_done * 100 / ev.work_total) + "%)";
+    const double elapsed = seconds(now - st.start), in_iteration = seconds(now - st.iteration_start);
+    line += "  " + fixed(elapsed, 1) + " s";
+    const double rate = in_iteration > 0 ? static_cast<double>(ev.work_done) / in_iteration : 0.0;
+    if (rate > 0) {
+      line += "  " + general(rate) + " pairs/s";
+      // The rest of this iteration, then the stage's remaining iterations at this rate.
+      double left = static_cast<double>(ev.work_total - std::min(ev.work_done, ev.work_total)) / rate;
+      if (ev.max_iterations > ev.iteration)
+        left += static_cast<double>(ev.max_iterations - ev.iteration) * static_cast<double>(ev.work_total) / rate;
+      line += "  ~" + fixed(left, 1) + " s left";
+    }
+    return line;
+  }
+
   std::map<std::string, stage_clock, std::less<>> stages_;
   std::string stage_;
   bool open_line_ = false;

@@ -1,7 +1,7 @@
 // tools/lexalign/cli/text_input.hpp - the options every command that reads
 // sentences shares (--max-sentence-length, --allow-empty, --bad-lines), and
 // the --source/--target token counts that score, symmetrize and baseline
-// read in step with their alignment files.
+// read in step with their alignment files, under the same rules.
 #pragma once
 
 #include <cstddef>
@@ -97,6 +97,8 @@ class length_pair_reader {
     return true;
   }
 
+  const io::line_reader& source_reader() const noexcept { return src_; }
+
  private:
   bool side(const io::line_reader& reader, const std::string& line, const char* name, std::size_t& count) {
     std::string why = io::detail::utf8_problem(line);
@@ -121,35 +123,37 @@ class length_pair_reader {
 };
 
 // Token counts of line-parallel --source and --target files, read in step
-// with an alignment file, and the check that links fall inside them.
+// with an alignment file under the corpus reader's rules and the bad-line
+// policy (add_text_options, read_options), and the check that links fall
+// inside them.
 class sentence_lengths {
  public:
-  sentence_lengths(const arguments& a, std::istream& in) {
+  sentence_lengths(const arguments& a, std::istream& in, const io::corpus_read_options& options) {
     if (!a.has("source")) return;
     src_in_.emplace(a.value("source"), in);
     tgt_in_.emplace(a.value("target"), in);
-    src_.emplace(src_in_->stream(), src_in_->name());
-    tgt_.emplace(tgt_in_->stream(), tgt_in_->name());
+    pairs_.emplace(*src_in_, *tgt_in_, options);
   }
-  bool enabled() const noexcept { return src_.has_value(); }
+  bool enabled() const noexcept { return pairs_.has_value(); }
 
-  // Reads the next lengths; `more`, `name` and `line` describe the alignment
-  // file read in step (line parity is checked against it).
+  // Reads the next lengths; `more` and `reader` describe the alignment file
+  // read in step (line parity is checked against it).
   template <class Reader>
   void next(bool more, const Reader& reader) {
-    if (!src_) return;
-    const bool more_s = src_->next(n_);
-    const bool more_m = tgt_->next(m_);
-    check_same_length(more, reader.source_name(), reader.line_number(), more_s, src_->reader().source_name(),
-                      src_->reader().line_number());
-    check_same_length(more_s, src_->reader().source_name(), src_->reader().line_number(), more_m,
-                      tgt_->reader().source_name(), tgt_->reader().line_number());
+    if (!pairs_) return;
+    const bool more_s = pairs_->next(n_, m_, good_);
+    const auto& src = pairs_->source_reader();
+    check_same_length(more, reader.source_name(), reader.line_number(), more_s, src.source_name(), src.line_number());
   }
+
+  // False when the current pair was skipped (--bad-lines skip): its
+  // alignments are not checked, and the command treats the pair as empty.
+  bool good() const noexcept { return good_; }
 
   // Fails on `reader`'s line if a link of `x` is outside the current pair.
   template <class Reader>
   void check(const sentence_alignment& x, const Reader& reader) const {
-    if (!src_) return;
+    if (!pairs_ || !good_) return;
     for (const auto* links : {&x.sure, &x.possible})
       for (const link& l : *links)
         if (l.source >= n_ || l.target >= m_)
@@ -163,8 +167,17 @@ class sentence_lengths {
 
  private:
   std::optional<input> src_in_, tgt_in_;
-  std::optional<length_reader> src_, tgt_;
+  std::optional<length_pair_reader> pairs_;
   std::size_t n_ = 0, m_ = 0;
+  bool good_ = true;
 };
+
+// Rejects the text options (add_text_options) given without the --source
+// and --target files they apply to.
+inline void text_options_need_text(const arguments& a) {
+  if (a.has("source")) return;
+  for (const char* name : {"max-sentence-length", "allow-empty", "bad-lines"})
+    if (a.has(name)) throw usage_error(std::string("--") + name + " applies to --source and --target, which are not given");
+}
 
 }  // namespace lexalign::cli
