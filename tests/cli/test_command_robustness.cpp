@@ -385,3 +385,30 @@ TEST_CASE("progress_reporter: at most one line per interval, one updating line o
   q.summary(1, 1);
   CHECK(quiet.str().empty());
 }
+
+TEST_CASE("symmetrize: pairs done and a closing summary on long runs, silent on short ones and with --quiet",
+          "[cli][progress]") {
+  // 600 pairs of one link each; the test setting prints at every 256th pair.
+  std::string fwd;
+  for (int k = 0; k < 600; ++k) fwd += "0-0 1-1\n";
+  temp_file f(fwd), r(fwd);
+  const std::vector<std::string> cmd{"symmetrize", "--forward", f.path(), "--reverse", r.path()};
+  ::setenv("LEXALIGN_PROGRESS_INTERVAL_MS", "0", 1);
+  const auto loud = run(cmd);
+  auto quiet_cmd = cmd;
+  quiet_cmd.push_back("--quiet");
+  const auto quiet = run(quiet_cmd);
+  ::unsetenv("LEXALIGN_PROGRESS_INTERVAL_MS");
+  const auto plain = run(cmd);  // default: at most one line per 2 s, and this run is shorter
+  REQUIRE(loud.rc == 0);
+  CHECK_THAT(loud.err, Contains("[lexalign symmetrize] symmetrize  pairs 256  "));
+  CHECK_THAT(loud.err, Contains("[lexalign symmetrize] symmetrize  pairs 512  "));
+  CHECK(count_of(loud.err, " pairs/s") == 2);
+  CHECK_THAT(loud.err, Contains("[lexalign symmetrize] done: 600 pairs, 1200 links, "));
+  REQUIRE(quiet.rc == 0);
+  CHECK(quiet.err.empty());
+  CHECK(plain.err.empty());
+  CHECK(quiet.out == loud.out);
+  CHECK(plain.out == loud.out);
+  CHECK(lines_of(plain.out).size() == 600);
+}

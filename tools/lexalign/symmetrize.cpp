@@ -7,6 +7,7 @@
 
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "cli/text_input.hpp"
 #include "lexalign/io/pharaoh.hpp"
 #include "lexalign/symmetrize/symmetrize.hpp"
@@ -28,7 +29,8 @@ int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::
       .flag("one-based", "the inputs' indices start at 1 (the output is 0-based)")
       .flag("reverse-inverted", "the reverse file is written target-source (j-i): swap its links")
       .option("source", "S", "source sentences (one per line): check every link is in range")
-      .option("target", "T", "target sentences (with --source)");
+      .option("target", "T", "target sentences (with --source)")
+      .flag("quiet", "no progress on standard error (long runs report pairs done every few seconds)");
   add_text_options(a);  // for --source and --target; a skipped pair gets an empty output line
   return guarded(err, "symmetrize", [&]() -> int {
     if (!a.parse(args)) {
@@ -64,6 +66,8 @@ int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::
     const symmetrize::options opt{.method = method.value_or(symmetrize::heuristic::intersection),
                                   .order = *order};
     symmetrize::workspace ws;
+    progress_reporter progress(err, "symmetrize", a.has("quiet"), stderr_is_terminal());
+    std::size_t pairs = 0, links = 0;
     sentence_alignment f, r, result;
     std::vector<link> fl, rl;
     // Directional alignments have no possible links; if some are given they count as links.
@@ -93,8 +97,11 @@ int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::
         symmetrize::combine(links_of(f, fl), links_of(r, rl), opt, ws, result.sure);
       }
       io::write_pharaoh(out, result);
+      links += result.sure.size();
+      progress.tick("symmetrize", ++pairs);
     }
     out.flush();
+    progress.finish(pairs, links);
     skipped.report();
     return exit_ok;
   });

@@ -143,6 +143,26 @@ class progress_reporter {
     stage_.clear();
   }
 
+  // A command that streams its input and does not know the total
+  // (symmetrize): call tick after each pair.  At most one line per
+  // min_interval with the pairs done and the rate; the clock is read every
+  // 256 pairs only.  finish prints the closing summary when the run was long
+  // enough to print any progress, so short runs in pipelines stay silent.
+  void tick(std::string_view stage, std::size_t done) {
+    if (quiet_ || (done & 255) != 0) return;
+    const auto now = clock::now();
+    if (now - stream_last_print_ < min_interval_) return;
+    stream_last_print_ = now;
+    stream_printed_ = true;
+    const double s = seconds(now - start_);
+    std::string line = prefix_ + std::string(stage) + "  pairs " + std::to_string(done) + "  " + fixed(s, 1) + " s";
+    if (s > 0) line += "  " + general(static_cast<double>(done) / s) + " pairs/s";
+    emit(line, false);
+  }
+  void finish(std::size_t pairs, std::size_t links) {
+    if (stream_printed_) summary(pairs, links);
+  }
+
   // The closing line: pairs, links, wall time, peak memory.
   void summary(std::size_t pairs, std::size_t links) {
     if (quiet_) return;
@@ -216,6 +236,8 @@ class progress_reporter {
   }
 
   std::map<std::string, stage_clock, std::less<>> stages_;
+  clock::time_point stream_last_print_ = clock::now();
+  bool stream_printed_ = false;
   std::string stage_;
   bool open_line_ = false;
 };
