@@ -51,6 +51,7 @@
 #include "lexalign/extract/subword.hpp"
 #include "lexalign/fwd.hpp"
 #include "lexalign/io/alignment_html.hpp"
+#include "lexalign/io/corpus_file.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/embeddings.hpp"
 #include "lexalign/io/field_reader.hpp"

@@ -29,6 +29,7 @@ constexpr command_entry commands[] = {
     {"symmetrize", run_symmetrize, "combine forward and reverse alignments (grow-diag-final-and, ...)"},
     {"baseline", run_baseline, "the diagonal baseline alignment of a parallel corpus"},
     {"show", run_show, "alignment matrices of sentence pairs as one HTML page (SVG), against gold if given"},
+    {"corpus", run_corpus, "build a compact binary corpus file from text, or check one (build|info)"},
 };
 
 const command_entry* find_command(std::string_view name) {
