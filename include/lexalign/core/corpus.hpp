@@ -38,6 +38,12 @@ class sentence_store {
     return s;
   }
   bool borrowed() const noexcept { return borrowed_offsets_ != nullptr; }
+  // Sentences [begin, end) as a borrowed store (valid while this one lives
+  // unchanged).
+  sentence_store slice(std::size_t begin, std::size_t end) const {
+    LEXALIGN_ASSERT(begin <= end && end <= size(), "sentence_store::slice: range out of bounds");
+    return borrow(tokens_data(), {offsets_data() + begin, end - begin + 1});
+  }
 
   std::size_t size() const noexcept { return borrowed() ? borrowed_size_ : offsets_.size() - 1; }
   std::size_t token_count() const noexcept {
