@@ -31,6 +31,14 @@ case "${1:-}" in
   *) echo "usage: $0 [--sanitize|--xsimd]" >&2; exit 2 ;;
 esac
 
+# Distributed EM under mpirun (tests/mpi) when Open MPI is installed
+# (scripts/setup.sh --mpi installs it); off otherwise.
+if command -v mpirun >/dev/null 2>&1 && [[ -e /usr/include/x86_64-linux-gnu/openmpi/mpi.h || -e /usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h || -n "$(command -v mpicxx 2>/dev/null)" ]]; then
+  flags+=(-DLEXALIGN_WITH_MPI=ON)
+else
+  flags+=(-DLEXALIGN_WITH_MPI=OFF)
+fi
+
 jobs=$(nproc)
 cmake -S . -B "$build" -G Ninja "${flags[@]}" >/dev/null
 cmake --build "$build" -j "$jobs"
