@@ -39,6 +39,7 @@
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/normalize_counts.hpp"
 #include "lexalign/em/pipeline.hpp"
+#include "lexalign/em/table_pruning.hpp"
 #include "lexalign/extract/argmax.hpp"
 #include "lexalign/extract/distortion.hpp"
 #include "lexalign/extract/entmax.hpp"

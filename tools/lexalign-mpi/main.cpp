@@ -68,6 +68,10 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
       .option("hmm-iterations", "N", "HMM EM iterations", {.default_value = "5"})
       .option("fast-align-iterations", "N", "fast_align EM iterations", {.default_value = "5"})
       .flag("compat", "fast_align: reproduce the reference implementation's defects")
+      .option("min-count", "N", "bounded table: keep pairs co-occurring in at least N sentence pairs",
+              {.default_value = "1"})
+      .option("max-candidates", "K", "bounded table: keep at most K candidates per word, 0 = all",
+              {.default_value = "0"})
       .option("decode", "HOW", "posterior (links with posterior >= --threshold) or viterbi",
               {.default_value = "posterior"})
       .option("threshold", "X", "posterior decoding threshold", {.default_value = "0.5"})
@@ -99,6 +103,8 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
   o.hmm.iterations = a.integer("hmm-iterations", 0, 1'000'000);
   o.fast_align.iterations = a.integer("fast-align-iterations", 0, 1'000'000);
   o.fast_align.compat = a.has("compat");
+  o.pruning.min_count = a.integer("min-count", 1, 1u << 30);
+  o.pruning.max_candidates = a.integer("max-candidates", 0, 1u << 30);
   o.parallel.threads = static_cast<unsigned>(a.integer("threads", 1, 4096));
   o.block_size = a.integer("block-size", 1, 1u << 30);
   em::align_options d;
@@ -162,6 +168,10 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
     if (a.has("reverse")) write_links(a.value("reverse"), al.reverse.links);
     if (a.has("save-model")) em::save(m, a.value("save-model"));
     if (!quiet) {
+      for (const auto* d : {&m.forward, &m.reverse})
+        if (d->trained())
+          err << "lexalign-mpi: " << (d == &m.forward ? "forward" : "reverse") << " table " << d->table.size()
+              << " pairs, " << d->table.memory_bytes() << " bytes\n";
       err << "lexalign-mpi: done in " << seconds << " s; peak resident memory per rank (MiB):";
       for (auto b : all_rss) err << ' ' << (b + (1u << 19)) / (1u << 20);
       err << '\n';

@@ -58,6 +58,7 @@
 #include "lexalign/em/model.hpp"
 #include "lexalign/em/normalize_counts.hpp"
 #include "lexalign/em/pipeline.hpp"
+#include "lexalign/em/table_pruning.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
@@ -144,9 +145,40 @@ bool record_iteration_group(G& g, em_result& result, std::size_t it, std::size_t
   return true;
 }
 
-// lexical_table::from_cooccurrence of the whole corpus from the shards'.
+// lexical_table::from_cooccurrence (or pruned_cooccurrence) of the whole
+// corpus from the shards'.
 template <class G>
-lexical_table group_cooccurrence(const bitext_view& shard, G& g) {
+lexical_table group_cooccurrence(const bitext_view& shard, const cooccurrence_pruning& pruning, G& g) {
+  const std::size_t rows = shard.given_vocabulary_size + 1;
+  if (pruning.active()) {  // counts matter: sum them over ranks before pruning
+    std::vector<std::uint64_t> keys, counts;
+    {
+      const counted_keys local = cooccurrence_counts(shard);
+      g.all_gather(std::span<const std::uint64_t>(local.keys), keys);
+      g.all_gather(std::span<const std::uint64_t>(local.counts), counts);
+    }
+    std::vector<std::size_t> order(keys.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+    counted_keys total;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      if (!total.keys.empty() && total.keys.back() == keys[order[k]]) total.counts.back() += counts[order[k]];
+      else {
+        total.keys.push_back(keys[order[k]]);
+        total.counts.push_back(counts[order[k]]);
+      }
+    }
+    std::vector<std::uint64_t> words;
+    {
+      const std::vector<word_id> local = generated_words(shard);
+      const std::vector<std::uint64_t> wide(local.begin(), local.end());
+      g.all_gather(std::span<const std::uint64_t>(wide), words);
+    }
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+    const std::vector<word_id> null_columns(words.begin(), words.end());
+    return table_from_counts(rows, shard.generated_vocabulary_size, null_columns, total, pruning);
+  }
   std::vector<std::uint64_t> keys;
   {
     const lexical_table local = lexical_table::from_cooccurrence(shard);
@@ -159,7 +191,6 @@ lexical_table group_cooccurrence(const bitext_view& shard, G& g) {
   keys = {};
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());
-  const std::size_t rows = shard.given_vocabulary_size + 1;
   std::vector<std::uint64_t> offsets(rows + 1, 0);
   std::vector<word_id> columns(all.size());
   for (std::size_t k = 0; k < all.size(); ++k) {
@@ -273,7 +304,7 @@ directional_model group_train_directional(const bitext_view& v, const train_opti
                                           G& g, Obs& obs) {
   directional_model m;
   m.kind = options.model;
-  m.table = group_cooccurrence(v, g);
+  m.table = group_cooccurrence(v, options.pruning, g);
   const lookup_cache cache = lookup_cache::build(v, m.table, ex);
   const std::string dir(direction);
   auto finish = [&](std::string name, em_result r) {

@@ -65,7 +65,7 @@ void require_identical(const em::model& a, const em::model& b) {
 
 }  // namespace
 
-TEST_CASE("shards are contiguous runs of whole blocks covering the corpus in rank order", "[distributed]") {
+TEST_CASE("shards are contiguous runs of whole blocks covering the corpus in rank order", "[scale][distributed]") {
   for (std::size_t pairs : {0u, 1u, 5u, 63u, 64u, 65u, 447u, 1000u})
     for (std::size_t bs : {1u, 7u, 64u})
       for (int ranks = 1; ranks <= 5; ++ranks) {
@@ -85,7 +85,7 @@ TEST_CASE("shards are contiguous runs of whole blocks covering the corpus in ran
 }
 
 TEST_CASE("distributed IBM1+HMM, IBM1 and fast_align models are bit-identical for 1 to 4 ranks",
-          "[distributed][em]") {
+          "[scale][distributed][em]") {
   em::train_options o;
   o.block_size = 8;  // 12 blocks for 96 pairs: every rank has several
   o.ibm1.iterations = 2;
@@ -103,7 +103,7 @@ TEST_CASE("distributed IBM1+HMM, IBM1 and fast_align models are bit-identical fo
   }
 }
 
-TEST_CASE("fast_align compat, one direction and two threads per rank stay identical", "[distributed][em]") {
+TEST_CASE("fast_align compat, one direction and two threads per rank stay identical", "[scale][distributed][em]") {
   em::train_options o;
   o.model = em::model_kind::fast_align;
   o.fast_align.compat = true;
@@ -117,7 +117,7 @@ TEST_CASE("fast_align compat, one direction and two threads per rank stay identi
   CHECK_FALSE(models[0].forward.trained());
 }
 
-TEST_CASE("more ranks than blocks: idle ranks still give the same model", "[distributed][em]") {
+TEST_CASE("more ranks than blocks: idle ranks still give the same model", "[scale][distributed][em]") {
   lexalign::parallel_corpus c;
   c.add(std::vector<std::string>{"a", "b"}, std::vector<std::string>{"x", "y"});
   c.add(std::vector<std::string>{"a"}, std::vector<std::string>{"x"});
@@ -129,7 +129,7 @@ TEST_CASE("more ranks than blocks: idle ranks still give the same model", "[dist
   for (const auto& m : models) require_identical(one, m);
 }
 
-TEST_CASE("distributed decoding gathers the single-process alignments on every rank", "[distributed][em]") {
+TEST_CASE("distributed decoding gathers the single-process alignments on every rank", "[scale][distributed][em]") {
   em::train_options o;
   o.block_size = 16;
   o.ibm1.iterations = 2;
@@ -153,7 +153,7 @@ TEST_CASE("distributed decoding gathers the single-process alignments on every r
         }).find("with_posteriors") != std::string::npos);
 }
 
-TEST_CASE("an observer's stop on one rank stops every rank at the same iteration", "[distributed][em]") {
+TEST_CASE("an observer's stop on one rank stops every rank at the same iteration", "[scale][distributed][em]") {
   em::train_options o;
   o.block_size = 16;
   const auto models = run_ranks(3, [&](thread_group& g) {
