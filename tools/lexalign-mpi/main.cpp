@@ -168,10 +168,10 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
     if (a.has("reverse")) write_links(a.value("reverse"), al.reverse.links);
     if (a.has("save-model")) em::save(m, a.value("save-model"));
     if (!quiet) {
-      for (const auto* d : {&m.forward, &m.reverse})
-        if (d->trained())
-          err << "lexalign-mpi: " << (d == &m.forward ? "forward" : "reverse") << " table " << d->table.size()
-              << " pairs, " << d->table.memory_bytes() << " bytes\n";
+      for (const auto* dm : {&m.forward, &m.reverse})
+        if (dm->trained())
+          err << "lexalign-mpi: " << (dm == &m.forward ? "forward" : "reverse") << " table " << dm->table.size()
+              << " pairs, " << dm->table.memory_bytes() << " bytes\n";
       err << "lexalign-mpi: done in " << seconds << " s; peak resident memory per rank (MiB):";
       for (auto b : all_rss) err << ' ' << (b + (1u << 19)) / (1u << 20);
       err << '\n';
