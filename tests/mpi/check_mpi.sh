@@ -4,7 +4,7 @@
 # timeout, so that a hang fails the test instead of blocking CI.
 #
 #   check_mpi.sh identical TOOL CLI MPIRUN NP MODEL WORKDIR DATADIR
-#       lexalign-mpi on NP ranks (corpus file and text input) writes the same
+#       lexalign-mpi on NP ranks (corpus file; with NP 2 also text input) writes the same
 #       model file and alignments, byte for byte, as lexalign-mpi --serial
 #       (em::train + em::align on one process)
 #   check_mpi.sh failure|signal TOOL CLI MPIRUN NP MODEL WORKDIR DATADIR
@@ -25,7 +25,7 @@ run_mpi() {
 }
 src=$data/gold/enfr.src tgt=$data/gold/enfr.tgt
 "$cli" corpus build --source "$src" --target "$tgt" --output "$work/c.lxc" >/dev/null
-common="--model $model --ibm1-iterations 3 --hmm-iterations 2 --fast-align-iterations 3 --block-size 16 --quiet"
+common="--model $model --ibm1-iterations 2 --hmm-iterations 2 --fast-align-iterations 2 --block-size 16 --quiet"
 case $mode in
 identical)
   # shellcheck disable=SC2086
@@ -34,14 +34,16 @@ identical)
   # shellcheck disable=SC2086
   run_mpi "$np" "$tool" --corpus "$work/c.lxc" $common \
     --forward "$work/d.fwd" --reverse "$work/d.rev" --save-model "$work/d.model"
-  # shellcheck disable=SC2086
-  run_mpi "$np" "$tool" --source "$src" --target "$tgt" $common --threads 2 \
-    --forward "$work/t.fwd" --reverse "$work/t.rev" --save-model "$work/t.model"
   for f in fwd rev model; do
     test -s "$work/s.$f"
     cmp "$work/s.$f" "$work/d.$f"
-    cmp "$work/s.$f" "$work/t.$f"
   done
+  if [ "$np" -eq 2 ]; then  # text input read by every rank, two threads per rank
+    # shellcheck disable=SC2086
+    run_mpi "$np" "$tool" --source "$src" --target "$tgt" $common --threads 2 \
+      --forward "$work/t.fwd" --reverse "$work/t.rev" --save-model "$work/t.model"
+    for f in fwd rev model; do cmp "$work/s.$f" "$work/t.$f"; done
+  fi
   echo "identical: $model on $np ranks (model, forward and reverse alignments)"
   ;;
 failure | signal)
