@@ -120,6 +120,19 @@ TEST_CASE("fast_align compat, one direction and two threads per rank stay identi
   CHECK_FALSE(models[0].forward.trained());
 }
 
+TEST_CASE("without the lookup cache the model is the same", "[scale][distributed]") {
+  em::train_options o;
+  o.block_size = 8;
+  o.ibm1.iterations = 2;
+  o.hmm.iterations = 1;
+  const em::model one = em::train(enfr(), o);
+  o.ibm1.cache_lookups = false;
+  o.fast_align.cache_lookups = false;
+  require_identical(one, em::train(enfr(), o));
+  const auto models = run_ranks(2, [&](thread_group& g) { return em::train_distributed(enfr(), o, g); });
+  for (const auto& m : models) require_identical(one, m);
+}
+
 TEST_CASE("more ranks than blocks: idle ranks still give the same model", "[scale][distributed][em]") {
   lexalign::parallel_corpus c;
   c.add(std::vector<std::string>{"a", "b"}, std::vector<std::string>{"x", "y"});

@@ -305,7 +305,9 @@ directional_model group_train_directional(const bitext_view& v, const train_opti
   directional_model m;
   m.kind = options.model;
   m.table = group_cooccurrence(v, options.pruning, g);
-  const lookup_cache cache = lookup_cache::build(v, m.table, ex);
+  const bool use_cache =
+      options.model == model_kind::fast_align ? options.fast_align.cache_lookups : options.ibm1.cache_lookups;
+  const lookup_cache cache = use_cache ? lookup_cache::build(v, m.table, ex) : lookup_cache{};
   const std::string dir(direction);
   auto finish = [&](std::string name, em_result r) {
     append_stage(m.convergence, r.convergence);

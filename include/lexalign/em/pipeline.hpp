@@ -111,7 +111,11 @@ directional_model train_directional(const bitext_view& view, const train_options
   directional_model m;
   m.kind = options.model;
   m.table = pruned_cooccurrence(view, options.pruning);
-  const lookup_cache cache = lookup_cache::build(view, m.table, ex);  // shared by the stages
+  // One cache shared by the stages (4 bytes per sentence cell), unless the
+  // first stage's cache_lookups is off (binary searches instead; same result).
+  const bool use_cache =
+      options.model == model_kind::fast_align ? options.fast_align.cache_lookups : options.ibm1.cache_lookups;
+  const lookup_cache cache = use_cache ? lookup_cache::build(view, m.table, ex) : lookup_cache{};
   const std::string dir(direction);
   auto finish = [&](std::string name, em_result r) {
     append_stage(m.convergence, r.convergence);
