@@ -113,3 +113,26 @@ TEST_CASE("cooccurrence_pruning is validated", "[scale][pruning]") {
   CHECK(lexalign::test::message_of<lexalign::invalid_option>([&] { em::validate(o); })
             .find("em::cooccurrence_pruning.min_count") != std::string::npos);
 }
+
+TEST_CASE("borrowed and sliced sentence stores read the owner's arrays", "[scale][corpus]") {
+  lexalign::sentence_store s;
+  const std::vector<word_id> a{1, 2}, b{}, c{3, 4, 5};
+  s.push_back(a);
+  s.push_back(b);
+  s.push_back(c);
+  const auto mid = s.slice(1, 3);  // offsets 2, 2, 5: the first is not 0
+  CHECK(mid.borrowed());
+  CHECK(mid.size() == 2);
+  CHECK(mid.token_count() == 3);
+  CHECK(mid[0].empty());
+  CHECK(std::vector<word_id>(mid[1].begin(), mid[1].end()) == c);
+  CHECK(mid.max_length() == 3);
+  CHECK(mid.memory_bytes() == 0);
+  const auto none = s.slice(3, 3);
+  CHECK(none.size() == 0);
+  CHECK(none.token_count() == 0);
+  const std::vector<std::uint64_t> offsets{0, 1, 3};
+  const auto own = lexalign::sentence_store::borrow(c.data(), offsets);
+  CHECK(own.size() == 2);
+  CHECK(own[1][1] == 5);
+}
