@@ -6,9 +6,14 @@
 #                               scripts, fixture generators and experiments
 #                               (POT, OpenBLAS, fastText, GNU time) and
 #                               Chromium (scripts/render_show.sh)
+#   scripts/setup.sh --mpi      also Open MPI (LEXALIGN_WITH_MPI: lexalign-mpi
+#                               and its mpirun tests)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build python3 xtensor-dev libxsimd-dev xtl-dev libboost-graph-dev catch2 libbenchmark-dev libxml2-utils zlib1g-dev)
+if [[ "${1:-}" == "--mpi" ]]; then
+  packages+=(openmpi-bin libopenmpi-dev)
+fi
 if [[ "${1:-}" == "--peers" ]]; then
   packages+=(python3-pot python3-numpy python3-scipy libopenblas0-pthread fasttext time chromium)
 fi

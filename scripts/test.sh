@@ -31,6 +31,15 @@ case "${1:-}" in
   *) echo "usage: $0 [--sanitize|--xsimd]" >&2; exit 2 ;;
 esac
 
+# Distributed EM under mpirun (tests/mpi) when Open MPI is installed
+# (scripts/setup.sh --mpi installs it); off otherwise, and in the xsimd build
+# (nothing there differs for MPI: this keeps CI short).
+if [[ "${1:-}" != --xsimd ]] && command -v mpirun >/dev/null 2>&1 && command -v mpicxx >/dev/null 2>&1; then
+  flags+=(-DLEXALIGN_WITH_MPI=ON)
+else
+  flags+=(-DLEXALIGN_WITH_MPI=OFF)
+fi
+
 jobs=$(nproc)
 cmake -S . -B "$build" -G Ninja "${flags[@]}" >/dev/null
 cmake --build "$build" -j "$jobs"

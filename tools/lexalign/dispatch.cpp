@@ -30,6 +30,7 @@ constexpr command_entry commands[] = {
     {"baseline", run_baseline, "the diagonal baseline alignment of a parallel corpus"},
     {"extract", run_extract, "alignments from word vectors, npz token embeddings or aligner posteriors (SimAlign, OTAlign)"},
     {"show", run_show, "alignment matrices of sentence pairs as one HTML page (SVG), against gold if given"},
+    {"corpus", run_corpus, "build a compact binary corpus file from text, or check one (build|info)"},
 };
 
 const command_entry* find_command(std::string_view name) {

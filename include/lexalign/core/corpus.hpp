@@ -17,17 +17,47 @@
 
 LEXALIGN_NAMESPACE_BEGIN
 
-// A sequence of sentences over one vocabulary.
+// A sequence of sentences over one vocabulary.  A store either owns its
+// arrays or borrows them (borrow(): a memory-mapped corpus file, io/corpus_file.hpp,
+// or a shard of another store); a borrowed store is read-only.
 class sentence_store {
  public:
   sentence_store() { offsets_.push_back(0); }
 
-  std::size_t size() const noexcept { return offsets_.size() - 1; }
-  std::size_t token_count() const noexcept { return tokens_.size(); }
-  std::span<const word_id> operator[](std::size_t k) const noexcept {
-    return {tokens_.data() + offsets_[k], static_cast<std::size_t>(offsets_[k + 1] - offsets_[k])};
+  // A read-only store over caller-owned arrays: sentence k is
+  // tokens[offsets[k] .. offsets[k+1]) (offsets need not start at 0, so that
+  // a shard of a store can borrow a sub-span of its offsets).  The arrays must
+  // outlive the store.
+  static sentence_store borrow(const word_id* tokens, std::span<const std::uint64_t> offsets) {
+    LEXALIGN_ASSERT(!offsets.empty(), "sentence_store::borrow: offsets need at least one entry");
+    sentence_store s;
+    std::vector<std::uint64_t>().swap(s.offsets_);
+    s.borrowed_tokens_ = tokens;
+    s.borrowed_offsets_ = offsets.data();
+    s.borrowed_size_ = offsets.size() - 1;
+    return s;
   }
-  std::size_t length(std::size_t k) const noexcept { return static_cast<std::size_t>(offsets_[k + 1] - offsets_[k]); }
+  bool borrowed() const noexcept { return borrowed_offsets_ != nullptr; }
+  // Sentences [begin, end) as a borrowed store (valid while this one lives
+  // unchanged).
+  sentence_store slice(std::size_t begin, std::size_t end) const {
+    LEXALIGN_ASSERT(begin <= end && end <= size(), "sentence_store::slice: range out of bounds");
+    return borrow(tokens_data(), {offsets_data() + begin, end - begin + 1});
+  }
+
+  std::size_t size() const noexcept { return borrowed() ? borrowed_size_ : offsets_.size() - 1; }
+  std::size_t token_count() const noexcept {
+    const std::uint64_t* o = offsets_data();
+    return static_cast<std::size_t>(o[size()] - o[0]);
+  }
+  std::span<const word_id> operator[](std::size_t k) const noexcept {
+    const std::uint64_t* o = offsets_data();
+    return {tokens_data() + o[k], static_cast<std::size_t>(o[k + 1] - o[k])};
+  }
+  std::size_t length(std::size_t k) const noexcept {
+    const std::uint64_t* o = offsets_data();
+    return static_cast<std::size_t>(o[k + 1] - o[k]);
+  }
   std::size_t max_length() const noexcept {
     std::size_t m = 0;
     for (std::size_t k = 0; k < size(); ++k) m = std::max(m, length(k));
@@ -35,12 +65,19 @@ class sentence_store {
   }
 
   void push_back(std::span<const word_id> sentence) {
+    LEXALIGN_ASSERT(!borrowed(), "sentence_store: a borrowed store is read-only");
     tokens_.insert(tokens_.end(), sentence.begin(), sentence.end());
     offsets_.push_back(tokens_.size());
   }
   // Appends one token to a sentence under construction; finish with end_sentence().
-  void push_token(word_id w) { tokens_.push_back(w); }
-  void end_sentence() { offsets_.push_back(tokens_.size()); }
+  void push_token(word_id w) {
+    LEXALIGN_ASSERT(!borrowed(), "sentence_store: a borrowed store is read-only");
+    tokens_.push_back(w);
+  }
+  void end_sentence() {
+    LEXALIGN_ASSERT(!borrowed(), "sentence_store: a borrowed store is read-only");
+    offsets_.push_back(tokens_.size());
+  }
   void reserve(std::size_t sentences, std::size_t tokens) {
     offsets_.reserve(sentences + 1);
     tokens_.reserve(tokens);
@@ -49,14 +86,21 @@ class sentence_store {
     offsets_.shrink_to_fit();
     tokens_.shrink_to_fit();
   }
-  // Bytes held by the token and offset arrays (not the vocabulary).
+  // Bytes held by the token and offset arrays (not the vocabulary; 0 for a
+  // borrowed store).
   std::size_t memory_bytes() const noexcept {
     return tokens_.capacity() * sizeof(word_id) + offsets_.capacity() * sizeof(std::uint64_t);
   }
 
  private:
+  const word_id* tokens_data() const noexcept { return borrowed() ? borrowed_tokens_ : tokens_.data(); }
+  const std::uint64_t* offsets_data() const noexcept { return borrowed() ? borrowed_offsets_ : offsets_.data(); }
+
   std::vector<word_id> tokens_;
   std::vector<std::uint64_t> offsets_;
+  const word_id* borrowed_tokens_ = nullptr;
+  const std::uint64_t* borrowed_offsets_ = nullptr;
+  std::size_t borrowed_size_ = 0;
 };
 
 // Line-parallel source and target sentences with their vocabularies.

@@ -214,6 +214,84 @@ inline double fast_align_posteriors(const fast_align_parameters& p, const lexica
 
 namespace detail {
 
+// Length-pair histogram {(m, n): pairs} of a view (pairs with both sides
+// non-empty), for E_model of the tension fit.
+using length_histogram = std::map<std::pair<std::size_t, std::size_t>, std::size_t>;
+inline length_histogram length_pairs(const bitext_view& view) {
+  length_histogram lengths;
+  for (std::size_t k = 0; k < view.size(); ++k)
+    if (!(*view.generated)[k].empty() && !(*view.given)[k].empty())
+      ++lengths[{(*view.generated)[k].size(), (*view.given)[k].size()}];
+  return lengths;
+}
+
+// The per-block sums of one fast_align E-step, each summed in block order.
+struct fast_align_block_sums {
+  std::vector<double> ll, feature, nonnull, tokens;
+  void assign(std::size_t blocks) {
+    for (auto* v : {&ll, &feature, &nonnull, &tokens}) v->assign(blocks, 0.0);
+  }
+};
+
+// One E-step of fast_align over `view`: fills `counts` (size t.size()) and
+// the per-block sums.  `events` (progress_events or no_progress_events)
+// reports work done within the E-step; false: an observer stopped it.
+template <class Events = no_progress_events>
+bool fast_align_expectation(const bitext_view& view, const lexical_table& t, const fast_align_parameters& p,
+                            const fast_align_options& options, const lookup_cache& cache, const executor& ex,
+                            fixed_point_counts& counts, std::vector<emission_scratch>& work,
+                            fast_align_block_sums& sums, const Events& events = {}) {
+  const bool concurrent = work.size() > 1;
+  counts.assign(t.size());
+  return for_each_block_with_progress(ex, view, options.block_size,
+                    [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
+    emission_scratch& s = work[w];
+    double ll = 0.0, feat = 0.0, nonnull = 0.0, toks = 0.0;
+    for (std::size_t k = begin; k < end; ++k) {
+      const auto e = (*view.given)[k];
+      const auto f = (*view.generated)[k];
+      if (f.empty()) continue;
+      const std::size_t n = e.size(), m = f.size(), n1 = n + 1;
+      emission_matrix(t, &cache, view, k, options.probability_floor, s.b, &s.index);
+      ll += apply_diagonal_prior(p, n, m, s.b.data());
+      for (std::size_t c = 0; c < m * n1; ++c)
+        if (s.index[c] != lexical_table::npos) counts.add(s.index[c], s.b[c], concurrent);
+      if (n == 0) continue;
+      toks += static_cast<double>(m);
+      for (std::size_t j = 0; j < m; ++j) {
+        const double tj = options.compat ? static_cast<double>(j) : static_cast<double>(j + 1);
+        for (std::size_t x = 1; x <= n; ++x) {
+          const double qq = s.b[j * n1 + x];
+          feat += qq * diagonal_feature(tj, static_cast<double>(x), static_cast<double>(m), static_cast<double>(n));
+          nonnull += qq;
+        }
+      }
+    }
+    sums.ll[blk] = ll;
+    sums.feature[blk] = feat;
+    sums.nonnull[blk] = nonnull;
+    sums.tokens[blk] = toks;
+  }, events);
+}
+
+// The tension update after an M-step: 8 gradient steps on lambda.
+inline void fit_tension(fast_align_parameters& p, const length_histogram& lengths, const fast_align_block_sums& sums,
+                        bool compat) {
+  const double n_tok = ordered_sum(sums.tokens);
+  const double emp = ordered_sum(sums.feature) / (compat ? n_tok : ordered_sum(sums.nonnull));
+  for (int step = 0; step < 8; ++step) {
+    double model = 0.0;
+    for (const auto& [mn, cnt] : lengths) {
+      const double m = static_cast<double>(mn.first), n = static_cast<double>(mn.second);
+      double s = 0.0;
+      for (std::size_t j = 1; j <= mn.first; ++j) s += diagonal_dlogz(static_cast<double>(j), m, n, p.lambda, compat);
+      model += static_cast<double>(cnt) * s;
+    }
+    model /= n_tok;
+    p.lambda = std::clamp(p.lambda + 20.0 * (emp - model), 0.1, 14.0);
+  }
+}
+
 // train_fast_align on a given executor, reporting under `stage` (the pipeline's entry).
 template <class Obs>
 em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align_parameters& p,
@@ -223,75 +301,26 @@ em_result train_fast_align(const bitext_view& view, lexical_table& t, fast_align
   p.p0 = options.p0;
   p.lambda = options.lambda;
   p.favor_diagonal = options.favor_diagonal;
-  // Length-pair histogram for E_model.
-  std::map<std::pair<std::size_t, std::size_t>, std::size_t> lengths;
-  for (std::size_t k = 0; k < view.size(); ++k)
-    if (!(*view.generated)[k].empty() && !(*view.given)[k].empty())
-      ++lengths[{(*view.generated)[k].size(), (*view.given)[k].size()}];
+  const length_histogram lengths = length_pairs(view);
   fixed_point_counts counts;
   const lookup_cache own =
       options.cache_lookups && !options.cache ? lookup_cache::build(view, t, ex) : lookup_cache{};
   const lookup_cache& cache = options.cache ? *options.cache : own;
   const std::size_t blocks = block_count(view.size(), options.block_size);
-  const unsigned workers = ex.workers_for(blocks);
-  const bool concurrent = workers > 1;
-  std::vector<emission_scratch> work(workers);
+  std::vector<emission_scratch> work(ex.workers_for(blocks));
   for (auto& w : work) w.reserve(view.given->max_length(), view.generated->max_length());
-  std::vector<double> block_ll(blocks), block_feature(blocks), block_nonnull(blocks), block_tokens(blocks);
+  fast_align_block_sums sums;
+  sums.assign(blocks);
   for (std::size_t it = 1; it <= options.iterations; ++it) {
-    counts.assign(t.size());
-    const bool done = for_each_block_with_progress(ex, view, options.block_size,
-                   [&](std::size_t blk, std::size_t begin, std::size_t end, unsigned w) {
-      emission_scratch& s = work[w];
-      double ll = 0.0, feat = 0.0, nonnull = 0.0, toks = 0.0;
-      for (std::size_t k = begin; k < end; ++k) {
-        const auto e = (*view.given)[k];
-        const auto f = (*view.generated)[k];
-        if (f.empty()) continue;
-        const std::size_t n = e.size(), m = f.size(), n1 = n + 1;
-        emission_matrix(t, &cache, view, k, options.probability_floor, s.b, &s.index);
-        ll += apply_diagonal_prior(p, n, m, s.b.data());
-        for (std::size_t c = 0; c < m * n1; ++c)
-          if (s.index[c] != lexical_table::npos) counts.add(s.index[c], s.b[c], concurrent);
-        if (n == 0) continue;
-        toks += static_cast<double>(m);
-        for (std::size_t j = 0; j < m; ++j) {
-          const double tj = options.compat ? static_cast<double>(j) : static_cast<double>(j + 1);
-          for (std::size_t x = 1; x <= n; ++x) {
-            const double qq = s.b[j * n1 + x];
-            feat += qq * diagonal_feature(tj, static_cast<double>(x), static_cast<double>(m), static_cast<double>(n));
-            nonnull += qq;
-          }
-        }
-      }
-      block_ll[blk] = ll;
-      block_feature[blk] = feat;
-      block_nonnull[blk] = nonnull;
-      block_tokens[blk] = toks;
-    }, progress_events<Obs>{obs, stage, it, options.iterations});
-    if (!done) {
+    if (!fast_align_expectation(view, t, p, options, cache, ex, counts, work, sums,
+                                progress_events<Obs>{obs, stage, it, options.iterations})) {
       stopped_by_observer(result);
       return result;
     }
-    const double ll = ordered_sum(block_ll);
+    const double ll = ordered_sum(sums.ll);
     normalize_counts(t, counts, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
-    if (options.optimize_tension && p.favor_diagonal && it > 1) {
-      const double n_tok = ordered_sum(block_tokens);
-      const double emp = ordered_sum(block_feature) / (options.compat ? n_tok : ordered_sum(block_nonnull));
-      for (int step = 0; step < 8; ++step) {
-        double model = 0.0;
-        for (const auto& [mn, cnt] : lengths) {
-          const double m = static_cast<double>(mn.first), n = static_cast<double>(mn.second);
-          double s = 0.0;
-          for (std::size_t j = 1; j <= mn.first; ++j)
-            s += diagonal_dlogz(static_cast<double>(j), m, n, p.lambda, options.compat);
-          model += static_cast<double>(cnt) * s;
-        }
-        model /= n_tok;
-        p.lambda = std::clamp(p.lambda + 20.0 * (emp - model), 0.1, 14.0);
-      }
-    }
+    if (options.optimize_tension && p.favor_diagonal && it > 1) fit_tension(p, lengths, sums, options.compat);
     if (record_iteration(result, it, options.iterations, ll, obs, stage)) return result;
   }
   result.convergence.status = solver_status::max_iterations;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 #include "lexalign/config.hpp"
 
@@ -37,6 +38,10 @@ class fixed_point_counts {
   }
   double value(std::size_t k) const noexcept { return static_cast<double>(cells_[k]) / scale; }
   std::uint64_t raw(std::size_t k) const noexcept { return cells_[k]; }
+  // The raw cells, for reductions across processes (em/distributed.hpp):
+  // adding two sets of cells element-wise (mod 2^64) is the same as adding
+  // their values one by one.
+  std::span<std::uint64_t> cells() noexcept { return cells_; }
 
  private:
   std::vector<std::uint64_t> cells_;

@@ -42,6 +42,7 @@
 #include "lexalign/em/lexical_table.hpp"
 #include "lexalign/em/lookup_cache.hpp"
 #include "lexalign/em/model.hpp"
+#include "lexalign/em/table_pruning.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
@@ -56,6 +57,9 @@ struct train_options {
   hmm_options hmm = {};                 // second stage of hmm (hmm.iterations = 0: IBM1 only)
   fast_align_options fast_align = {};   // model_kind::fast_align (no IBM1 warm-up)
   em::directions directions = directions::both;
+  // Bounded tables (table_pruning.hpp): keep only frequent co-occurring
+  // pairs / the top candidates per word.  Default: every co-occurring pair.
+  cooccurrence_pruning pruning = {};
   // Shared by every stage and both directions (the nested options' own
   // parallel, block_size, prior and cache must stay at their defaults:
   // validate() rejects them, so that nothing is silently ignored).
@@ -93,6 +97,7 @@ inline void validate(const train_options& o) {
   validate(o.ibm1);
   validate(o.hmm);
   validate(o.fast_align);
+  validate(o.pruning);
   detail::require_pipeline_defaults(o.ibm1, "em::train_options.ibm1");
   detail::require_pipeline_defaults(o.hmm, "em::train_options.hmm");
   detail::require_pipeline_defaults(o.fast_align, "em::train_options.fast_align");
@@ -109,8 +114,12 @@ directional_model train_directional(const bitext_view& view, const train_options
                                     const lexical_prior* prior, const executor& ex, Obs& obs) {
   directional_model m;
   m.kind = options.model;
-  m.table = lexical_table::from_cooccurrence(view);
-  const lookup_cache cache = lookup_cache::build(view, m.table, ex);  // shared by the stages
+  m.table = pruned_cooccurrence(view, options.pruning);
+  // One cache shared by the stages (4 bytes per sentence cell), unless the
+  // first stage's cache_lookups is off (binary searches instead; same result).
+  const bool use_cache =
+      options.model == model_kind::fast_align ? options.fast_align.cache_lookups : options.ibm1.cache_lookups;
+  const lookup_cache cache = use_cache ? lookup_cache::build(view, m.table, ex) : lookup_cache{};
   const std::string dir(direction);
   auto finish = [&](std::string name, em_result r) {
     append_stage(m.convergence, r.convergence);

@@ -17,6 +17,8 @@
 #include <istream>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "lexalign/config.hpp"
@@ -93,10 +95,12 @@ inline std::string utf8_problem(std::string_view line) {
   return {};
 }
 
-// Appends one pair, or handles the bad line `reason` of `reader` by the policy.
+// Hands each pair to `sink(source_tokens, target_tokens)`, or handles the
+// bad line `reason` of `reader` by the policy (an empty pair).
+template <class Sink>
 class pair_appender {
  public:
-  pair_appender(parallel_corpus& corpus, const corpus_read_options& options) : corpus_(corpus), options_(options) {}
+  pair_appender(Sink& sink, const corpus_read_options& options) : sink_(sink), options_(options) {}
 
   std::vector<std::string_view> source, target;
 
@@ -107,26 +111,36 @@ class pair_appender {
     target.clear();
     append();
   }
-  void append() {
-    for (auto t : source) corpus_.source_store().push_token(corpus_.source_vocabulary().add(t));
-    corpus_.source_store().end_sentence();
-    for (auto t : target) corpus_.target_store().push_token(corpus_.target_vocabulary().add(t));
-    corpus_.target_store().end_sentence();
-  }
+  void append() { sink_(std::as_const(source), std::as_const(target)); }
 
  private:
-  parallel_corpus& corpus_;
+  Sink& sink_;
   const corpus_read_options& options_;
+};
+
+// The sink that appends to a parallel_corpus.
+struct corpus_sink {
+  parallel_corpus& corpus;
+  void operator()(const std::vector<std::string_view>& source, const std::vector<std::string_view>& target) {
+    for (auto t : source) corpus.source_store().push_token(corpus.source_vocabulary().add(t));
+    corpus.source_store().end_sentence();
+    for (auto t : target) corpus.target_store().push_token(corpus.target_vocabulary().add(t));
+    corpus.target_store().end_sentence();
+  }
 };
 
 }  // namespace detail
 
-// Appends the pairs of a 'source ||| target' stream to `corpus`.
-inline void read_parallel_corpus(std::istream& in, std::string_view source_name, parallel_corpus& corpus,
-                                 const corpus_read_options& options = {}) {
+// Reads a 'source ||| target' stream pair by pair, under the rules above:
+// `sink(const std::vector<std::string_view>& source, const std::vector<std::string_view>& target)`
+// gets the tokens of each pair (valid until the next call), in input order;
+// a skipped bad line gives an empty pair.  Nothing but one line is held.
+template <class Sink>
+void read_parallel_pairs(std::istream& in, std::string_view source_name, Sink&& sink,
+                         const corpus_read_options& options = {}) {
   validate(options);
   line_reader reader(in, std::string(source_name));
-  detail::pair_appender pair(corpus, options);
+  detail::pair_appender<std::remove_reference_t<Sink>> pair(sink, options);
   std::string line;
   while (reader.next(line)) {
     const std::string_view text(line);
@@ -149,14 +163,14 @@ inline void read_parallel_corpus(std::istream& in, std::string_view source_name,
   }
 }
 
-// Appends the pairs of two line-parallel streams to `corpus`.
-inline void read_parallel_corpus(std::istream& source_in, std::string_view source_name, std::istream& target_in,
-                                 std::string_view target_name, parallel_corpus& corpus,
-                                 const corpus_read_options& options = {}) {
+// read_parallel_pairs over two line-parallel streams.
+template <class Sink>
+void read_parallel_pairs(std::istream& source_in, std::string_view source_name, std::istream& target_in,
+                         std::string_view target_name, Sink&& sink, const corpus_read_options& options = {}) {
   validate(options);
   line_reader src(source_in, std::string(source_name));
   line_reader tgt(target_in, std::string(target_name));
-  detail::pair_appender pair(corpus, options);
+  detail::pair_appender<std::remove_reference_t<Sink>> pair(sink, options);
   std::string sline, tline;
   for (;;) {
     const bool has_s = src.next(sline);
@@ -180,6 +194,19 @@ inline void read_parallel_corpus(std::istream& source_in, std::string_view sourc
       pair.append();
     }
   }
+}
+
+// Appends the pairs of a 'source ||| target' stream to `corpus`.
+inline void read_parallel_corpus(std::istream& in, std::string_view source_name, parallel_corpus& corpus,
+                                 const corpus_read_options& options = {}) {
+  read_parallel_pairs(in, source_name, detail::corpus_sink{corpus}, options);
+}
+
+// Appends the pairs of two line-parallel streams to `corpus`.
+inline void read_parallel_corpus(std::istream& source_in, std::string_view source_name, std::istream& target_in,
+                                 std::string_view target_name, parallel_corpus& corpus,
+                                 const corpus_read_options& options = {}) {
+  read_parallel_pairs(source_in, source_name, target_in, target_name, detail::corpus_sink{corpus}, options);
 }
 
 inline parallel_corpus read_parallel_corpus(std::istream& in, std::string_view source_name,
