@@ -67,6 +67,7 @@
 #include "lexalign/multilingual/dictionary_mapping.hpp"
 #include "lexalign/multilingual/knn.hpp"
 #include "lexalign/multilingual/mapping.hpp"
+#include "lexalign/multilingual/multi_space.hpp"
 #include "lexalign/multilingual/procrustes.hpp"
 #include "lexalign/multilingual/unsupervised.hpp"
 #include "lexalign/ot/assignment.hpp"

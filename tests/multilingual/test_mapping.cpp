@@ -52,7 +52,7 @@ synthetic make_pair(std::size_t n, std::size_t d, double sigma, unsigned seed) {
   std::mt19937 gen(seed + 2);
   std::shuffle(s.perm.begin(), s.perm.end(), gen);
   const fm xq = ml::apply_map(s.x, s.q);
-  std::normal_distribution<double> nd(0.0, sigma);
+  std::normal_distribution<double> nd(0.0, sigma > 0 ? sigma : 1.0);  // unused when sigma is 0
   s.z = fm(n, d);
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t k = 0; k < d; ++k) s.z(s.perm[i], k) = static_cast<float>(xq(i, k) + (sigma > 0 ? nd(gen) : 0.0));
