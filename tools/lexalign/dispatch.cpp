@@ -29,6 +29,8 @@ constexpr command_entry commands[] = {
     {"symmetrize", run_symmetrize, "combine forward and reverse alignments (grow-diag-final-and, ...)"},
     {"baseline", run_baseline, "the diagonal baseline alignment of a parallel corpus"},
     {"show", run_show, "alignment matrices of sentence pairs as one HTML page (SVG), against gold if given"},
+    {"map", run_map, "map word vectors of 2 or K languages into one space (Procrustes, GW, barycenter)"},
+    {"bli", run_bli, "bilingual lexicon induction: P@1/5/10 of two mapped vector files on a dictionary"},
 };
 
 const command_entry* find_command(std::string_view name) {
