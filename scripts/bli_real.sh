@@ -5,7 +5,7 @@
 #
 # DATA_DIR is the shared data folder holding multiparallel/ (gettext core
 # table, dicts/, bible-nt/).  For each core language L (ca de en es fr it pl
-# ru sv uk) it trains fastText skipgram vectors (dim 100, 5 epochs, minCount
+# ru sv uk; the environment variable LANGS narrows them) it trains fastText skipgram vectors (dim 100, 5 epochs, minCount
 # 3) on gettext/L.txt.xz plus the New Testament of bible-nt where the
 # language has one (en: KJV + WEB, es, uk); splits every dictionary between
 # two core languages into train (4 of 5 source words, sorted) and test (every
@@ -22,7 +22,7 @@ BUILD=${3:-build/dev}
 STEPS=${4:-"train supervised unsupervised multi"}
 LX="$BUILD/tools/lexalign/lexalign"
 MP="$DATA/multiparallel"
-LANGS="ca de en es fr it pl ru sv uk"
+LANGS=${LANGS:-"ca de en es fr it pl ru sv uk"}
 MAXW=${MAXW:-20000}
 THREADS=${THREADS:-2}
 mkdir -p "$OUT/vec" "$OUT/dict" "$OUT/mapped"
