@@ -12,7 +12,8 @@
 # 5th); then, per STEPS (default "train supervised unsupervised multi"):
 #   supervised    lexalign map --method supervised on train, bli (CSLS) on test
 #   unsupervised  lexalign map --method unsupervised, bli on test
-#   multi         K = 5 languages (en es fr it de): hub through en versus the
+#   multi         K languages (K_LANGS, default en es fr it de; the first is the hub):
+#                 hub through it versus the
 #                 barycenter mean language, P@1 for every ordered pair with a dictionary
 # Results: OUT_DIR/results.tsv (method, pair, P@1, P@5, P@10, coverage, queries).
 set -eu
@@ -80,7 +81,7 @@ for STEP in supervised unsupervised; do
 done
 
 case " $STEPS " in *" multi "*)
-  K="en es fr it de"
+  K=${K_LANGS:-"en es fr it de"}
   IN=""; for L in $K; do IN="$IN${IN:+,}$OUT/vec/$L.vec"; done
   for M in hub barycenter; do
     D="$OUT/mapped/$M"; mkdir -p "$D"

@@ -80,9 +80,9 @@ struct temp_dir {
 }  // namespace
 
 TEST_CASE("map (supervised, unsupervised) then bli reaches P@1 = 1 on rotated copies", "[cli][map][bli]") {
-  const auto langs = languages(3, 60, 6);
+  const auto langs = languages(3, 40, 5);
   temp_file a(langs[0], ".vec"), b(langs[1], ".vec"), c(langs[2], ".vec");
-  temp_file train(dictionary('a', 'b', 0, 15)), test(dictionary('a', 'b', 0, 60) + "a999 b1\n");
+  temp_file train(dictionary('a', 'b', 0, 15)), test(dictionary('a', 'b', 0, 40) + "a999 b1\n");
   temp_dir dir;
   const auto sup = run({"map", "--inputs", a.path() + "," + b.path(), "--method", "supervised", "--dictionary",
                         train.path(), "--output-dir", dir.path.string(), "--refinement", "2"});
@@ -93,8 +93,8 @@ TEST_CASE("map (supervised, unsupervised) then bli reaches P@1 = 1 on rotated co
   CHECK(std::filesystem::exists(stem_a + ".matrix"));
   const auto bli = run({"bli", "--source", stem_a + ".vec", "--target", stem_b + ".vec", "--dictionary", test.path()});
   REQUIRE(bli.rc == 0);
-  CHECK(bli.out.find("dictionary words    61") != std::string::npos);
-  CHECK(bli.out.find("queries             60") != std::string::npos);
+  CHECK(bli.out.find("dictionary words    41") != std::string::npos);
+  CHECK(bli.out.find("queries             40") != std::string::npos);
   CHECK(bli.out.find("P@1                 1.0000") != std::string::npos);
   const auto json = run({"bli", "--source", stem_a + ".vec", "--target", stem_b + ".vec", "--dictionary", test.path(),
                          "--retrieval", "nn", "--json"});
@@ -105,18 +105,19 @@ TEST_CASE("map (supervised, unsupervised) then bli reaches P@1 = 1 on rotated co
   CHECK(raw.out.find("\"p_at_1\": 1.000000") == std::string::npos);
 
   const auto uns = run({"map", "--inputs", a.path() + "," + b.path(), "--method", "unsupervised", "--output-dir",
-                        dir.path.string(), "--gw-words", "60", "--gw-epsilon", "0.05", "--wp-epochs", "1",
-                        "--wp-iterations", "2", "--wp-batch", "30", "--refinement", "2", "--threads", "2"});
+                        dir.path.string(), "--gw-words", "40", "--gw-epsilon", "0.05", "--gw-iterations", "10",
+                        "--wp-epochs", "1", "--wp-iterations", "1", "--wp-batch", "20", "--refinement", "1", "--threads", "2"});
   REQUIRE(uns.rc == 0);
   const auto bli2 = run({"bli", "--source", stem_a + ".vec", "--target", stem_b + ".vec", "--dictionary", test.path()});
   CHECK(bli2.out.find("P@1                 1.0000") != std::string::npos);
 
   const auto bar = run({"map", "--inputs", a.path() + "," + b.path() + "," + c.path(), "--method", "barycenter",
-                        "--output-dir", dir.path.string(), "--gw-words", "60", "--gw-epsilon", "0.05", "--wp-epochs",
-                        "1", "--wp-iterations", "2", "--wp-batch", "30", "--refinement", "2", "--bary-rounds", "2"});
+                        "--output-dir", dir.path.string(), "--gw-words", "40", "--gw-epsilon", "0.05", "--gw-iterations",
+                        "10", "--wp-epochs", "1", "--wp-iterations", "1", "--wp-batch", "20", "--refinement", "1",
+                        "--bary-rounds", "2"});
   REQUIRE(bar.rc == 0);
   const std::string stem_c = (dir.path / std::filesystem::path(c.path()).stem()).string();
-  temp_file bc(dictionary('b', 'c', 0, 60));
+  temp_file bc(dictionary('b', 'c', 0, 40));
   const auto bli3 = run({"bli", "--source", stem_b + ".vec", "--target", stem_c + ".vec", "--dictionary", bc.path()});
   CHECK(bli3.out.find("P@1                 1.0000") != std::string::npos);
 }

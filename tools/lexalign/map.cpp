@@ -75,6 +75,7 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
       .option("max-rank", "N", "words of each side that induce the refinement dictionary", {.default_value = "15000"})
       .option("gw-words", "N", "unsupervised: words coupled by Gromov-Wasserstein", {.default_value = "500"})
       .option("gw-epsilon", "E", "unsupervised: entropic regularisation of GW (costs have mean 1)", {.default_value = "0.005"})
+      .option("gw-iterations", "N", "unsupervised: outer Gromov-Wasserstein iterations", {.default_value = "100"})
       .option("wp-epochs", "N", "unsupervised: Wasserstein-Procrustes epochs", {.default_value = "5"})
       .option("wp-iterations", "N", "unsupervised: Wasserstein-Procrustes steps per epoch", {.default_value = "50"})
       .option("wp-batch", "N", "unsupervised: Wasserstein-Procrustes batch size", {.default_value = "500"})
@@ -133,6 +134,7 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
     multilingual::unsupervised_options uo;
     uo.gw_words = a.integer("gw-words", 2, 100'000);
     uo.gw.inner.epsilon = a.number("gw-epsilon", 1e-6, 100);
+    uo.gw.max_iterations = a.integer("gw-iterations", 1, 1'000'000);
     uo.epochs = a.integer("wp-epochs", 0, 1'000'000);
     uo.iterations = a.integer("wp-iterations", 0, 1'000'000);
     uo.batch = a.integer("wp-batch", 1, 1'000'000);
