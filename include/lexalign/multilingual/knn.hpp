@@ -122,7 +122,8 @@ inline void pack_panels(matrix_view<const float> x, std::size_t r0, std::size_t 
 // acc[r][j] = sum_k a[k * 4 + r] * b[k * 16 + j], k in order; written to
 // c[r * ldc + j].
 inline void micro_kernel(const float* a, const float* b, std::size_t d, float* c, std::size_t ldc) {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && defined(__AVX__)
+  // 8 accumulators of 8 floats (AVX registers).
   typedef float v8 __attribute__((vector_size(32)));
   v8 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {};
   for (std::size_t k = 0; k < d; ++k) {
@@ -147,6 +148,36 @@ inline void micro_kernel(const float* a, const float* b, std::size_t d, float* c
   std::memcpy(c + 2 * ldc + 8, &c21, sizeof c21);
   std::memcpy(c + 3 * ldc, &c30, sizeof c30);
   std::memcpy(c + 3 * ldc + 8, &c31, sizeof c31);
+#elif defined(__GNUC__)
+  // Baseline x86-64 / other targets: 128-bit vectors, the 16 columns in two
+  // halves of 8 (8 accumulators of 4 floats each pass).  The summation order
+  // of every dot product is the same as above (k ascending).
+  typedef float v4 __attribute__((vector_size(16)));
+  for (std::size_t h = 0; h < knn_nr; h += 8) {
+    v4 c00 = {}, c01 = {}, c10 = {}, c11 = {}, c20 = {}, c21 = {}, c30 = {}, c31 = {};
+    for (std::size_t k = 0; k < d; ++k) {
+      v4 b0, b1;
+      std::memcpy(&b0, b + k * knn_nr + h, sizeof b0);
+      std::memcpy(&b1, b + k * knn_nr + h + 4, sizeof b1);
+      const float* ak = a + k * knn_mr;
+      c00 += ak[0] * b0;
+      c01 += ak[0] * b1;
+      c10 += ak[1] * b0;
+      c11 += ak[1] * b1;
+      c20 += ak[2] * b0;
+      c21 += ak[2] * b1;
+      c30 += ak[3] * b0;
+      c31 += ak[3] * b1;
+    }
+    std::memcpy(c + h, &c00, sizeof c00);
+    std::memcpy(c + h + 4, &c01, sizeof c01);
+    std::memcpy(c + ldc + h, &c10, sizeof c10);
+    std::memcpy(c + ldc + h + 4, &c11, sizeof c11);
+    std::memcpy(c + 2 * ldc + h, &c20, sizeof c20);
+    std::memcpy(c + 2 * ldc + h + 4, &c21, sizeof c21);
+    std::memcpy(c + 3 * ldc + h, &c30, sizeof c30);
+    std::memcpy(c + 3 * ldc + h + 4, &c31, sizeof c31);
+  }
 #else
   float acc[knn_mr][knn_nr] = {};
   for (std::size_t k = 0; k < d; ++k)
