@@ -15,6 +15,8 @@
 #   multi         K languages (K_LANGS, default en es fr it de; the first is the hub):
 #                 hub through it versus the
 #                 barycenter mean language, P@1 for every ordered pair with a dictionary
+#   multi-supervised  the same with supervised hub maps (training dictionaries
+#                 to the hub) and the barycenter started from them
 # Results: OUT_DIR/results.tsv (method, pair, P@1, P@5, P@10, coverage, queries).
 set -eu
 DATA=$1
@@ -97,6 +99,33 @@ case " $STEPS " in *" multi "*)
         awk '{ print $2, $1 }' "$OUT/dict/$B-$A.test" > "$OUT/dict/$A-$B.reversed"
         bli_row "$M" "$A-$B" "$D/$A.vec" "$D/$B.vec" "$OUT/dict/$A-$B.reversed" $((S1 - S0))
       fi
+    done; done
+  done
+;; esac
+case " $STEPS " in *" multi-supervised "*)
+  # The same K languages with supervised hub maps (each non-hub language's
+  # training dictionary to the hub), then the barycenter from those maps.
+  K=${K_LANGS:-"en es fr it de"}
+  H=${K%% *}
+  IN=""; HD=""
+  for L in $K; do
+    IN="$IN${IN:+,}$OUT/vec/$L.vec"
+    [ $L = $H ] && continue
+    if [ -f "$OUT/dict/$L-$H.train" ]; then D="$OUT/dict/$L-$H.train"
+    else D="$OUT/dict/$L-$H.train.reversed"; awk '{ print $2, $1 }' "$OUT/dict/$H-$L.train" > "$D"; fi
+    HD="$HD${HD:+,}$D"
+  done
+  for M in hub barycenter; do
+    D="$OUT/mapped/supervised-$M"; mkdir -p "$D"
+    S0=$(date +%s)
+    "$LX" map --inputs "$IN" --method $M --hub 0 --hub-dictionaries "$HD" --max-words "$MAXW" \
+      --bary-words "${BARY_WORDS:-5000}" --output-dir "$D" --threads "$THREADS" > /dev/null
+    S1=$(date +%s)
+    for A in $K; do for B in $K; do
+      [ $A = $B ] && continue
+      if [ -f "$OUT/dict/$A-$B.test" ]; then T="$OUT/dict/$A-$B.test"
+      else T="$OUT/dict/$A-$B.reversed"; awk '{ print $2, $1 }' "$OUT/dict/$B-$A.test" > "$T"; fi
+      bli_row "supervised-$M" "$A-$B" "$D/$A.vec" "$D/$B.vec" "$T" $((S1 - S0))
     done; done
   done
 ;; esac

@@ -120,6 +120,17 @@ TEST_CASE("map (supervised, unsupervised) then bli reaches P@1 = 1 on rotated co
   temp_file bc(dictionary('b', 'c', 0, 40));
   const auto bli3 = run({"bli", "--source", stem_b + ".vec", "--target", stem_c + ".vec", "--dictionary", bc.path()});
   CHECK(bli3.out.find("P@1                 1.0000") != std::string::npos);
+
+  // Supervised hub maps (b -> a and c -> a dictionaries), then the barycenter.
+  temp_file ba(dictionary('b', 'a', 0, 12)), ca(dictionary('c', 'a', 0, 12));
+  const auto sbar = run({"map", "--inputs", a.path() + "," + b.path() + "," + c.path(), "--method", "barycenter",
+                         "--hub-dictionaries", ba.path() + "," + ca.path(), "--output-dir", dir.path.string(),
+                         "--refinement", "1", "--bary-rounds", "2"});
+  REQUIRE(sbar.rc == 0);
+  const auto bli4 = run({"bli", "--source", stem_b + ".vec", "--target", stem_c + ".vec", "--dictionary", bc.path()});
+  CHECK(bli4.out.find("P@1                 1.0000") != std::string::npos);
+  CHECK(run({"map", "--inputs", a.path() + "," + b.path() + "," + c.path(), "--method", "hub", "--hub-dictionaries",
+             ba.path(), "--output-dir", dir.path.string()}).rc == 2);  // one file per non-hub input
 }
 
 TEST_CASE("map and bli reject bad command lines and bad files", "[cli][map][bli]") {

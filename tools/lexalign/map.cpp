@@ -22,13 +22,13 @@ namespace lexalign::cli {
 
 namespace {
 
-std::vector<std::string> split_commas(const std::string& text) {
+std::vector<std::string> split_commas(const std::string& text, std::string_view option) {
   std::vector<std::string> out;
   std::string_view rest(text);
   while (true) {
     const std::size_t comma = rest.find(',');
     out.emplace_back(rest.substr(0, comma));
-    if (out.back().empty()) throw usage_error("--inputs needs comma-separated file names, got '" + io::excerpt(text) + "'");
+    if (out.back().empty()) throw usage_error("--" + std::string(option) + " needs comma-separated file names, got '" + io::excerpt(text) + "'");
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);
   }
@@ -80,6 +80,8 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
       .option("wp-iterations", "N", "unsupervised: Wasserstein-Procrustes steps per epoch", {.default_value = "50"})
       .option("wp-batch", "N", "unsupervised: Wasserstein-Procrustes batch size", {.default_value = "500"})
       .option("hub", "I", "hub/barycenter: 0-based index of the hub input", {.default_value = "0"})
+      .option("hub-dictionaries", "D1,D2,...", "hub/barycenter: supervised hub maps, one training dictionary\n"
+              "      per non-hub input in input order ('word-of-input word-of-hub' per line)")
       .option("bary-words", "N", "barycenter: words per language in the barycenter", {.default_value = "5000"})
       .option("bary-rounds", "N", "barycenter: outer rounds", {.default_value = "5"})
       .option("seed", "N", "unsupervised: batch sampler seed", {.default_value = "1"})
@@ -90,7 +92,7 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
       a.print_help(out);
       return exit_ok;
     }
-    const auto inputs = split_commas(a.value("inputs"));
+    const auto inputs = split_commas(a.value("inputs"), "inputs");
     const std::string method = a.value("method");
     if (method != "supervised" && method != "unsupervised" && method != "hub" && method != "barycenter")
       throw usage_error("--method needs supervised, unsupervised, hub or barycenter, got '" + io::excerpt(method) + "'");
@@ -99,6 +101,8 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
       throw usage_error("--method " + method + " maps two inputs (source,target); use hub or barycenter for more");
     if (method == "supervised" && !a.has("dictionary")) throw usage_error("--method supervised needs --dictionary");
     if (method != "supervised" && a.has("dictionary")) throw usage_error("--dictionary goes with --method supervised only");
+    if (a.has("hub-dictionaries") && method != "hub" && method != "barycenter")
+      throw usage_error("--hub-dictionaries goes with --method hub or barycenter only");
     const auto norm = parse_normalization(a.value("normalize"));
     const std::size_t max_words = a.integer("max-words", 0, 1'000'000'000);
     const std::size_t hub = a.integer("hub", 0, inputs.size() - 1);
@@ -166,7 +170,26 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
     } else {
       std::vector<dense_matrix<float>> x;
       for (auto& e : emb) x.push_back(e.vectors);
-      auto h = multilingual::hub_map(x, hub, uo, obs);
+      multilingual::multi_mapping_result h;
+      if (a.has("hub-dictionaries")) {
+        const auto files = split_commas(a.value("hub-dictionaries"), "hub-dictionaries");
+        if (files.size() != inputs.size() - 1)
+          throw usage_error("--hub-dictionaries needs " + std::to_string(inputs.size() - 1) +
+                            " files (one per non-hub input), got " + std::to_string(files.size()));
+        std::vector<multilingual::row_pairs> seeds(inputs.size());
+        for (std::size_t l = 0, f = 0; l < inputs.size(); ++l) {
+          if (l == hub) continue;
+          seeds[l] = multilingual::dictionary_rows(emb[l].words, emb[hub].words,
+                                                   multilingual::read_dictionary_file(files[f]));
+          if (seeds[l].size() < 2)
+            throw invalid_argument(files[f] + ": fewer than 2 pairs have vectors on both sides");
+          ++f;
+        }
+        ref.parallel = par;
+        h = multilingual::hub_map_supervised(x, hub, seeds, ref);
+      } else {
+        h = multilingual::hub_map(x, hub, uo, obs);
+      }
       maps = h.w;
       if (method == "barycenter") {
         multilingual::barycenter_mapping_options bo{.words = a.integer("bary-words", 1, 1'000'000),
