@@ -31,6 +31,8 @@ constexpr command_entry commands[] = {
     {"extract", run_extract, "alignments from word vectors, npz token embeddings or aligner posteriors (SimAlign, OTAlign)"},
     {"show", run_show, "alignment matrices of sentence pairs as one HTML page (SVG), against gold if given"},
     {"corpus", run_corpus, "build a compact binary corpus file from text, or check one (build|info)"},
+    {"map", run_map, "map word vectors of 2 or K languages into one space (Procrustes, GW, barycenter)"},
+    {"bli", run_bli, "bilingual lexicon induction: P@1/5/10 of two mapped vector files on a dictionary"},
 };
 
 const command_entry* find_command(std::string_view name) {

@@ -20,6 +20,8 @@ int run_baseline(const std::vector<std::string>& args, std::istream& in, std::os
 int run_extract(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int run_show(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int run_corpus(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+int run_map(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+int run_bli(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 // The whole command line after the program name: `<command> args...`,
 // `help [command]`, `--help`, `--version`.
