@@ -12,7 +12,8 @@
 // Observer stages: "bayes.<ibm1|hmm|fertility>.<forward|reverse>.<sampler>"
 // after every sweep of every chain (error = fraction of the chain's links
 // that changed in the sweep, objective NaN), and "bayes.init.em.ibm1.forward"
-// ... for the EM initialisation.  Calls are serialised; with several threads
+// ... for the EM initialisation.  Calls are serialised; with one thread the
+// chains run forward 0, 1, ..., then reverse 0, 1, ...; with several threads
 // the chains' events interleave.  A stop ends the whole call: every chain
 // ends after its current sweep (with one thread: the chains after the one
 // that stopped run no sweep), the alignment is decoded from the chains'
@@ -27,8 +28,12 @@
 // its own random stream, so the output is identical for any thread count.
 //
 // Memory: the corpus is not copied (unless a model's vocabulary has to be
-// mapped); each chain holds one 4-byte link per generated token plus 4-byte
-// counts per co-occurring word pair, jump bin and fertility cell.
+// mapped); each chain holds one 4-byte link per generated token, its
+// non-zero lexical counts in small hash tables (detail/count_table.hpp, 8
+// bytes a slot, at most half full), 4-byte row totals, jump bins and
+// fertility cells.  With one worker the directions run one after the other,
+// so only one direction's chains (and sums) exist at a time; with more, all
+// chains run at once.  docs/bayes_profile.md has the measurements.
 #pragma once
 
 #include <algorithm>
