@@ -284,6 +284,7 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
   struct work_area {
     sentence_scratch s;
     std::vector<double> acc;
+    std::vector<std::pair<link, float>> chosen;  // the sentence's links and probabilities, then sorted
   };
   std::vector<work_area> work(workers);
   const double inv_chains = 1.0 / static_cast<double>(chains.size());
@@ -319,6 +320,8 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
           }
         }
       }
+      auto& tmp = wa.chosen;
+      tmp.clear();
       for (std::size_t j = 0; j < f.size(); ++j) {
         const double* q = wa.acc.data() + j * l1;
         std::size_t best = 1;
@@ -327,20 +330,16 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
         if (q[0] > q[best]) continue;  // NULL
         const auto i = static_cast<std::uint32_t>(best - 1);
         const auto jj = static_cast<std::uint32_t>(j);
-        links.push_back(source_is_given ? link{i, jj} : link{jj, i});
+        tmp.push_back({source_is_given ? link{i, jj} : link{jj, i}, static_cast<float>(q[best])});
       }
-      // Sort links and carry their probabilities along.
-      std::vector<std::pair<link, float>> tmp;
-      tmp.reserve(links.size());
-      for (const auto& x : links) {
-        const std::size_t i = source_is_given ? x.source : x.target;
-        const std::size_t j = source_is_given ? x.target : x.source;
-        tmp.push_back({x, static_cast<float>(wa.acc[j * l1 + i + 1])});
-      }
+      // Sorted links with their probabilities, each vector allocated once at its size.
       std::sort(tmp.begin(), tmp.end(), [](const auto& u, const auto& v) { return u.first < v.first; });
-      for (std::size_t n = 0; n < tmp.size(); ++n) links[n] = tmp[n].first;
+      links.resize(tmp.size());
       post.resize(tmp.size());
-      for (std::size_t n = 0; n < tmp.size(); ++n) post[n] = tmp[n].second;
+      for (std::size_t n = 0; n < tmp.size(); ++n) {
+        links[n] = tmp[n].first;
+        post[n] = tmp[n].second;
+      }
     }
   });
   return out;

@@ -442,30 +442,53 @@ inline std::uint32_t draw(const double* w, std::size_t n, double sum, xoshiro256
   return static_cast<std::uint32_t>(n - 1);
 }
 
-// Rebuilds the lexical counts of `c` from its links: every (f, row) key of
-// the corpus sorted once (8 bytes per token, released at the end), so that
-// each row's table is allocated at its final size.
+// Rebuilds the lexical counts of `c` from its links.  Each word's table is
+// allocated at its final size: the distinct (f, row) keys are counted by
+// sorting them, in passes over ranges of generated words holding at most
+// about 1/16 of the tokens each (so the sort buffer stays small).
 inline void rebuild_lexical(const direction_problem& p, chain_state& c) {
   const auto& view = p.view;
-  std::vector<std::uint64_t> keys;
-  keys.reserve(c.links.size());
   c.row_total.assign(p.rows, 0);
+  std::vector<std::uint32_t> distinct(p.generated_vocabulary, 0);  // first: tokens per word
   for (std::size_t k = 0; k < view.size(); ++k) {
     const auto e = (*view.given)[k];
     const auto f = (*view.generated)[k];
     const std::uint32_t* a = c.links.data() + p.link_offset(f);
     for (std::size_t j = 0; j < f.size(); ++j) {
-      const std::size_t row = a[j] == 0 ? 0 : em::lexical_table::row_of(e[a[j] - 1]);
-      keys.push_back((std::uint64_t{f[j]} << 32) | row);
-      ++c.row_total[row];
+      ++distinct[f[j]];
+      ++c.row_total[a[j] == 0 ? 0 : em::lexical_table::row_of(e[a[j] - 1])];
     }
   }
-  std::sort(keys.begin(), keys.end());
-  std::vector<std::uint32_t> distinct(p.generated_vocabulary, 0);
-  for (std::size_t x = 0; x < keys.size(); ++x)
-    if (x == 0 || keys[x] != keys[x - 1]) ++distinct[keys[x] >> 32];
+  const std::size_t chunk = std::max<std::size_t>(4096, c.links.size() / 16);
+  std::vector<std::uint64_t> keys;
+  for (std::size_t lo = 0; lo < p.generated_vocabulary;) {
+    std::size_t hi = lo, n = 0;
+    while (hi < p.generated_vocabulary && (n == 0 || n + distinct[hi] <= chunk)) n += distinct[hi++];
+    keys.clear();
+    keys.reserve(n);
+    for (std::size_t k = 0; k < view.size(); ++k) {
+      const auto e = (*view.given)[k];
+      const auto f = (*view.generated)[k];
+      const std::uint32_t* a = c.links.data() + p.link_offset(f);
+      for (std::size_t j = 0; j < f.size(); ++j)
+        if (f[j] >= lo && f[j] < hi)
+          keys.push_back((std::uint64_t{f[j]} << 32) | (a[j] == 0 ? 0 : em::lexical_table::row_of(e[a[j] - 1])));
+    }
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t w = lo; w < hi; ++w) distinct[w] = 0;
+    for (std::size_t x = 0; x < keys.size(); ++x)
+      if (x == 0 || keys[x] != keys[x - 1]) ++distinct[keys[x] >> 32];
+    lo = hi;
+  }
+  std::vector<std::uint64_t>().swap(keys);
   c.lexical.reset(distinct);
-  for (std::uint64_t key : keys) c.lexical.increment(key >> 32, static_cast<word_id>(key & 0xFFFFFFFFu));
+  for (std::size_t k = 0; k < view.size(); ++k) {
+    const auto e = (*view.given)[k];
+    const auto f = (*view.generated)[k];
+    const std::uint32_t* a = c.links.data() + p.link_offset(f);
+    for (std::size_t j = 0; j < f.size(); ++j)
+      c.lexical.increment(f[j], a[j] == 0 ? 0 : em::lexical_table::row_of(e[a[j] - 1]));
+  }
 }
 
 // Rebuilds the jump and fertility counts of `c` for stage st from its links.
