@@ -160,6 +160,7 @@ class count_table {
   // Rebuilds the table with every row at its smallest size (after the counts
   // have fallen, e.g. at the end of sampling), with reset()'s headroom.
   void compact() {
+    if (pool_.size() <= 4096) return;  // small tables (e.g. one new sentence pair): not worth rebuilding
     std::vector<std::uint32_t> expected(rows_.size());
     for (std::size_t r = 0; r < rows_.size(); ++r) expected[r] = rows_[r].size;
     count_table fresh;

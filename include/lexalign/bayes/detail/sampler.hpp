@@ -325,7 +325,11 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
   // Positions of the old link's word type: token j is removed from their row.
   if (old != 0) {
     const std::size_t B = p.fertility_bins;
-    const std::size_t hi = p.fertility_bin(fert[old - 1]), lo = p.fertility_bin(fert[old - 1] - 1);
+    std::size_t hi = 0, lo = 0;  // fertility bins of the old position, now and with j removed
+    if constexpr (St == stage::fertility) {
+      hi = p.fertility_bin(fert[old - 1]);
+      lo = p.fertility_bin(fert[old - 1] - 1);
+    }
     for (std::size_t i = 0; i < l; ++i) {
       if (e[i] != t_old) continue;
       const std::size_t row = em::lexical_table::row_of(e[i]);
