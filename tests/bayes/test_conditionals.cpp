@@ -150,13 +150,17 @@ void check_all_tokens(const lexalign::parallel_corpus& c, const setting& s, baye
     const auto e = (*view.given)[k];
     const auto f = (*view.generated)[k];
     const std::uint32_t* a = ch.links.data() + p.link_offset(f);
-    const std::uint32_t* index = bd::sentence_index(p, k, e, f, scratch);
     bd::sentence_fertility(e.size(), a, f.size(), scratch);
     std::vector<double> w(e.size() + 1);
+    // The sweep's fast path (position caches, row lists, jump weights) on the same state.
+    bd::sentence_scratch fast_scratch;
+    bd::begin_sweep(p, ch, fast_scratch);
+    const bool fast = bd::begin_sentence(p, ch, st, e, f, a, fast_scratch);
     for (std::size_t j = 0; j < f.size(); ++j) {
       bd::neighbours nb;
-      const double sum =
-          bd::conditional(p, ch, st, e, a, f.size(), index, scratch.fertility.data(), j, w.data(), nb);
+      const double sum = bd::conditional(p, ch, st, e, f, a, scratch.fertility.data(), j, w.data(), nb);
+      bd::neighbours nb_fast;
+      const double fast_sum = bd::sweep_conditional(p, ch, st, e, f, a, j, fast_scratch, fast, nb_fast);
       std::vector<double> lj(e.size() + 1);
       auto links = L;
       for (std::size_t x = 0; x <= e.size(); ++x) {
@@ -170,9 +174,11 @@ void check_all_tokens(const lexalign::parallel_corpus& c, const setting& s, baye
       for (std::size_t x = 0; x <= e.size(); ++x) {
         INFO("sentence " << k << " token " << j << " candidate " << x << " stage " << static_cast<int>(st));
         CHECK(w[x] / sum == Approx(std::exp(lj[x] - mx) / z).epsilon(1e-9).margin(1e-12));
+        CHECK(fast_scratch.weight[x] / fast_sum == Approx(std::exp(lj[x] - mx) / z).epsilon(1e-9).margin(1e-12));
       }
       ++checked;
     }
+    bd::end_sentence(e, fast_scratch, fast);
   }
   CHECK(checked == c.target_sentences().token_count());
 }
@@ -255,41 +261,46 @@ TEST_CASE("the draw follows the weights", "[bayes][conditional]") {
     CHECK(static_cast<double>(n[x]) / static_cast<double>(draws) == Approx(w[x]).margin(0.005));
 }
 
-TEST_CASE("sweep (with its cached fertility factors) follows a plain reference sweep draw for draw",
+TEST_CASE("sweep (fast path and caches) follows a plain reference sweep draw for draw, every stage",
           "[bayes][conditional]") {
   const auto c = read(toy);
-  bayes::gibbs_options o{.max_jump = 2, .fertility_bins = 3};
-  bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, false), o);
-  bd::finish_problem(p, o, lexalign::executor(o.parallel));
-  bd::chain_state fast;
-  fast.rng.seed(21);
-  lexalign::em::hmm_workspace ws;
-  bd::initialize_links(p, fast, o, nullptr, ws);
-  bd::sentence_scratch s;
-  bd::rebuild_counts(p, fast, bayes::stage::fertility, s);
-  bd::chain_state slow = fast;
-  for (int it = 0; it < 30; ++it) {
-    bd::sweep(p, fast, bayes::stage::fertility, s);
-    // Reference: conditional() without caches, then draw and move, token by token.
-    for (std::size_t k = 0; k < p.view.size(); ++k) {
-      const auto e = (*p.view.given)[k];
-      const auto f = (*p.view.generated)[k];
-      std::uint32_t* a = slow.links.data() + p.link_offset(f);
-      std::vector<std::uint32_t> index(f.size() * (e.size() + 1));
-      bd::compute_index(p.table, e, f, index.data());
-      std::vector<std::uint32_t> fert(e.size(), 0);
-      for (std::size_t j = 0; j < f.size(); ++j)
-        if (a[j]) ++fert[a[j] - 1];
-      std::vector<double> w(e.size() + 1);
-      for (std::size_t j = 0; j < f.size(); ++j) {
-        bd::neighbours nb;
-        const double sum = bd::conditional(p, slow, bayes::stage::fertility, e, a, f.size(), index.data(), fert.data(),
-                                           j, w.data(), nb);
-        const std::uint32_t to = bd::draw(w.data(), w.size(), sum, slow.rng);
-        bd::move_link(p, slow, bayes::stage::fertility, e, a, index.data(), fert.data(), j, to, nb);
+  // max_jump 2: the toy's sentences take the general path in the jump stages; 100: the fast path.
+  for (std::size_t max_jump : {std::size_t{2}, std::size_t{100}})
+    for (auto st : {bayes::stage::ibm1, bayes::stage::hmm, bayes::stage::fertility}) {
+      INFO("max_jump " << max_jump << " stage " << static_cast<int>(st));
+      bayes::gibbs_options o{.max_jump = max_jump, .fertility_bins = 3};
+      bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, false), o);
+      bd::finish_problem(p, o, lexalign::executor(o.parallel));
+      bd::chain_state fast;
+      fast.rng.seed(21);
+      lexalign::em::hmm_workspace ws;
+      bd::initialize_links(p, fast, o, nullptr, ws);
+      bd::sentence_scratch s;
+      bd::rebuild_counts(p, fast, st, s);
+      bd::chain_state slow = fast;
+      for (int it = 0; it < 30; ++it) {
+        bd::sweep(p, fast, st, s);
+        // Reference: conditional() without caches, then draw and move, token by token.
+        for (std::size_t k = 0; k < p.view.size(); ++k) {
+          const auto e = (*p.view.given)[k];
+          const auto f = (*p.view.generated)[k];
+          if (e.empty() || f.empty()) continue;
+          std::uint32_t* a = slow.links.data() + p.link_offset(f);
+          std::vector<std::uint32_t> fert(e.size(), 0);
+          for (std::size_t j = 0; j < f.size(); ++j)
+            if (a[j]) ++fert[a[j] - 1];
+          std::vector<double> w(e.size() + 1);
+          for (std::size_t j = 0; j < f.size(); ++j) {
+            bd::neighbours nb;
+            const double sum = bd::conditional(p, slow, st, e, f, a, fert.data(), j, w.data(), nb);
+            const std::uint32_t to = bd::draw(w.data(), w.size(), sum, slow.rng);
+            bd::move_link(p, slow, st, e, f, a, fert.data(), j, to, nb);
+          }
+        }
+        REQUIRE(fast.links == slow.links);
       }
+      CHECK(fast.lexical == slow.lexical);
+      CHECK(fast.jump == slow.jump);
+      CHECK(fast.fertility == slow.fertility);
     }
-    REQUIRE(fast.links == slow.links);
-  }
-  CHECK(fast.fertility == slow.fertility);
 }

@@ -84,11 +84,13 @@ TEST_CASE("Gibbs observer: stage names, budgets, and a stop ends the whole call"
   };
   const auto r = bayes::train_and_align(c, o, record);
   REQUIRE(stages.size() == 2 * 2 * 7);  // directions x samplers x sweeps
-  // One thread: chain tasks run in order forward 0, reverse 0, forward 1, reverse 1.
+  // One thread: one direction after the other (only one direction's chains
+  // are held at a time): forward 0, forward 1, reverse 0, reverse 1.
   CHECK(stages[0] == "bayes.ibm1.forward.0");
   CHECK(stages[2] == "bayes.hmm.forward.0");
   CHECK(stages[4] == "bayes.fertility.forward.0");
-  CHECK(stages[7] == "bayes.ibm1.reverse.0");
+  CHECK(stages[7] == "bayes.ibm1.forward.1");
+  CHECK(stages[14] == "bayes.ibm1.reverse.0");
   CHECK(stages[27] == "bayes.fertility.reverse.1");
   CHECK(r.chains.forward[0].error == errors[6]);  // a chain's record holds its last sweep's error
 

@@ -12,7 +12,8 @@
 // Observer stages: "bayes.<ibm1|hmm|fertility>.<forward|reverse>.<sampler>"
 // after every sweep of every chain (error = fraction of the chain's links
 // that changed in the sweep, objective NaN), and "bayes.init.em.ibm1.forward"
-// ... for the EM initialisation.  Calls are serialised; with several threads
+// ... for the EM initialisation.  Calls are serialised; with one thread the
+// chains run forward 0, 1, ..., then reverse 0, 1, ...; with several threads
 // the chains' events interleave.  A stop ends the whole call: every chain
 // ends after its current sweep (with one thread: the chains after the one
 // that stopped run no sweep), the alignment is decoded from the chains'
@@ -27,8 +28,12 @@
 // its own random stream, so the output is identical for any thread count.
 //
 // Memory: the corpus is not copied (unless a model's vocabulary has to be
-// mapped); each chain holds one 4-byte link per generated token plus 4-byte
-// counts per co-occurring word pair, jump bin and fertility cell.
+// mapped); each chain holds one 4-byte link per generated token, its
+// non-zero lexical counts in small hash tables (detail/count_table.hpp, 8
+// bytes a slot, at most half full), 4-byte row totals, jump bins and
+// fertility cells.  With one worker the directions run one after the other,
+// so only one direction's chains (and sums) exist at a time; with more, all
+// chains run at once.  docs/bayes_profile.md has the measurements.
 #pragma once
 
 #include <algorithm>
@@ -105,7 +110,7 @@ inline direction_problem make_problem(const em::bitext_view& view, const gibbs_o
   direction_problem p;
   p.view = view;
   p.generated_base = view.generated->size() == 0 ? nullptr : (*view.generated)[0].data();
-  p.table = em::lexical_table::from_cooccurrence(view);
+  p.rows = view.given_vocabulary_size + 1;
   p.given_vocabulary = view.given_vocabulary_size;
   p.generated_vocabulary = view.generated_vocabulary_size;
   p.lexical_alpha = o.lexical_alpha;
@@ -126,15 +131,13 @@ inline void apply_priors(direction_problem& p, const directional_counts& m, std:
     if (m.jump.size() != p.jump_bins()) throw invalid_argument("bayes: model jump table does not match max_jump");
     p.jump_prior = m.jump;
   }
-  p.lexical_prior.assign(p.table.size(), 0.0f);
-  std::vector<double> row_prior(p.table.rows(), 0.0);
-  for (std::size_t r = 0; r < p.table.rows(); ++r) {
-    if (r > model_given || r >= m.lexical.rows()) continue;  // a new given word (r-1 >= model_given)
+  // The model's rows are rows of this problem (new words only add rows).
+  std::vector<double> row_prior(p.rows, 0.0);
+  for (std::size_t r = 0; r < p.rows && r <= model_given && r < m.lexical.rows(); ++r)
     row_prior[r] = m.lexical.row_total(r);
-    const auto cols = p.table.columns(r);
-    for (std::size_t x = 0; x < cols.size(); ++x)
-      if (cols[x] < model_generated) p.lexical_prior[p.table.row_begin(r) + x] = m.lexical.value(r, cols[x]);
-  }
+  (void)model_generated;  // the model's columns are model ids, below model_generated
+  p.lexical_prior = m.lexical;
+  p.has_lexical_prior = m.lexical.size() != 0;
   p.row_base = std::move(row_prior);  // finished by finish_problem
   if (!m.fertility.empty()) {
     p.fertility_prior.assign(p.given_vocabulary * p.fertility_bins, 0.0f);
@@ -143,43 +146,50 @@ inline void apply_priors(direction_problem& p, const directional_counts& m, std:
   }
 }
 
-// Adds per-entry lexical pseudo-counts (and their row sums to the normalisers).
+// Adds per-entry lexical pseudo-counts (and their row sums to the
+// normalisers); `counts` has one value per entry of the co-occurrence table
+// of the problem's view, which is built here only to read them.
 inline void add_lexical_pseudo_counts(direction_problem& p, const std::vector<float>& counts, const char* which) {
-  if (counts.size() != p.table.size())
+  const em::lexical_table t = em::lexical_table::from_cooccurrence(p.view);
+  if (counts.size() != t.size())
     throw invalid_argument(std::string("bayes::gibbs_options::") + which + " has " + std::to_string(counts.size()) +
-                           " values, the co-occurrence table " + std::to_string(p.table.size()));
-  if (p.lexical_prior.empty()) p.lexical_prior.assign(p.table.size(), 0.0f);
-  if (p.row_base.size() != p.table.rows()) p.row_base.assign(p.table.rows(), 0.0);
-  for (std::size_t r = 0; r < p.table.rows(); ++r)
-    for (std::size_t k = p.table.row_begin(r); k < p.table.row_end(r); ++k) {
-      if (!(counts[k] >= 0.0f) || !std::isfinite(counts[k]))
+                           " values, the co-occurrence table " + std::to_string(t.size()));
+  if (p.row_base.size() != p.rows) p.row_base.assign(p.rows, 0.0);
+  sparse_rows<float> merged;
+  merged.offsets.assign(1, 0);
+  for (std::size_t r = 0; r < t.rows(); ++r) {
+    const auto cols = t.columns(r);
+    for (std::size_t x = 0; x < cols.size(); ++x) {
+      const float v = counts[t.row_begin(r) + x];
+      if (!(v >= 0.0f) || !std::isfinite(v))
         throw invalid_argument(std::string("bayes::gibbs_options::") + which + " holds a negative or non-finite value");
-      p.lexical_prior[k] += counts[k];
-      p.row_base[r] += counts[k];
+      const float total = v + (p.has_lexical_prior ? p.lexical_prior.value(r, cols[x], 0.0f) : 0.0f);
+      p.row_base[r] += v;
+      if (total == 0.0f) continue;
+      merged.columns.push_back(cols[x]);
+      merged.values.push_back(total);
     }
+    merged.offsets.push_back(merged.columns.size());
+  }
+  p.lexical_prior = std::move(merged);
+  p.has_lexical_prior = p.lexical_prior.size() != 0;
 }
 
-inline void build_index_cache(direction_problem& p, std::size_t limit_bytes, const executor& ex) {
+// Sentence k's first cell in the marginal accumulator.
+inline void build_offsets(direction_problem& p) {
   const auto& v = p.view;
   p.index_offset.assign(v.size() + 1, 0);
   for (std::size_t k = 0; k < v.size(); ++k)
     p.index_offset[k + 1] = p.index_offset[k] + (*v.generated)[k].size() * ((*v.given)[k].size() + 1);
-  if (p.index_offset.back() * sizeof(std::uint32_t) > limit_bytes) return;
-  p.index_cache.resize(p.index_offset.back());
-  ex.for_each_block(v.size(), 256, [&](std::size_t, std::size_t begin, std::size_t end, unsigned) {
-    for (std::size_t k = begin; k < end; ++k)
-      compute_index(p.table, (*v.given)[k], (*v.generated)[k], p.index_cache.data() + p.index_offset[k]);
-  });
-  p.index_cached = true;
 }
 
-inline void finish_problem(direction_problem& p, const gibbs_options& o, const executor& ex) {
-  if (p.table.size() >= 0xFFFFFFFFu)
-    throw invalid_argument("bayes: more than 2^32-1 co-occurring word pairs in one direction");
-  build_index_cache(p, o.index_cache_bytes, ex);
-  if (p.row_base.size() != p.table.rows()) p.row_base.assign(p.table.rows(), 0.0);
+inline void finish_problem(direction_problem& p, const gibbs_options&, const executor&) {
+  if (p.generated_vocabulary >= 0xFFFFFFFFu)
+    throw invalid_argument("bayes: more than 2^32-2 generated word types in one direction");
+  build_offsets(p);
+  if (p.row_base.size() != p.rows) p.row_base.assign(p.rows, 0.0);
   const auto V = static_cast<double>(std::max<std::size_t>(1, p.generated_vocabulary));
-  for (std::size_t r = 0; r < p.table.rows(); ++r) p.row_base[r] += (r == 0 ? p.null_alpha : p.lexical_alpha) * V;
+  for (std::size_t r = 0; r < p.rows; ++r) p.row_base[r] += (r == 0 ? p.null_alpha : p.lexical_alpha) * V;
   p.jump_alphas.assign(p.jump_bins(), p.jump_alpha);
   for (std::size_t b = 0; b < p.jump_prior.size(); ++b) p.jump_alphas[b] += p.jump_prior[b];
   p.jump_base = 0.0;
@@ -239,9 +249,11 @@ inline convergence_info run_chain(const direction_problem& p, chain_state& c, co
   const double tokens = static_cast<double>(std::max<std::size_t>(1, c.links.size()));
   const std::pair<stage, std::size_t> stages[] = {
       {stage::ibm1, s.ibm1}, {stage::hmm, s.hmm}, {stage::fertility, s.fertility}};
+  rebuild_lexical(p, c);  // the lexical counts follow the links through every stage
   for (const auto& [st, n] : stages) {
     if (n == 0 || stop.load(std::memory_order_relaxed)) continue;
-    rebuild_counts(p, c, st, scratch);
+    c.lexical.compact();  // most of the random start's word pairs are gone after a stage
+    rebuild_structure(p, c, st, scratch);
     const char* sname = st == stage::ibm1 ? "ibm1" : st == stage::hmm ? "hmm" : "fertility";
     const std::string label = std::string("bayes.") + sname + "." + direction + "." + std::to_string(sampler);
     for (std::size_t it = 1; it <= n; ++it) {
@@ -259,8 +271,9 @@ inline convergence_info run_chain(const direction_problem& p, chain_state& c, co
   }
   info.status = stop.load(std::memory_order_relaxed) ? solver_status::stopped_by_observer
                                                      : solver_status::max_iterations;
-  // Leave the counts consistent with the final stage for decoding.
-  rebuild_counts(p, c, last_stage(s), scratch);
+  // Leave the counts consistent with the final stage for decoding, at their smallest.
+  rebuild_structure(p, c, last_stage(s), scratch);
+  c.lexical.compact();
   return info;
 }
 
@@ -280,6 +293,7 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
   struct work_area {
     sentence_scratch s;
     std::vector<double> acc;
+    std::vector<std::pair<link, float>> chosen;  // the sentence's links and probabilities, then sorted
   };
   std::vector<work_area> work(workers);
   const double inv_chains = 1.0 / static_cast<double>(chains.size());
@@ -304,20 +318,20 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
       }
       wa.s.weight.resize(l1);
       if (acc.empty()) {
-        const std::uint32_t* index = sentence_index(p, k, e, f, wa.s);
         for (const chain_state& c : chains) {
           const std::uint32_t* a = c.links.data() + p.link_offset(f);
           if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), wa.s);
           for (std::size_t j = 0; j < f.size(); ++j) {
             neighbours nb;
-            const double sum = conditional(p, c, st, e, a, f.size(), index, wa.s.fertility.data(), j,
-                                           wa.s.weight.data(), nb);
+            const double sum = conditional(p, c, st, e, f, a, wa.s.fertility.data(), j, wa.s.weight.data(), nb);
             const double scale = inv_chains / sum;
             for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] += wa.s.weight[x] * scale;
           }
         }
       }
       if (marginals) (*marginals)[k].assign(wa.acc.begin(), wa.acc.end());
+      auto& tmp = wa.chosen;
+      tmp.clear();
       for (std::size_t j = 0; j < f.size(); ++j) {
         const double* q = wa.acc.data() + j * l1;
         std::size_t best = 1;
@@ -326,20 +340,16 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
         if (q[0] > q[best]) continue;  // NULL
         const auto i = static_cast<std::uint32_t>(best - 1);
         const auto jj = static_cast<std::uint32_t>(j);
-        links.push_back(source_is_given ? link{i, jj} : link{jj, i});
+        tmp.push_back({source_is_given ? link{i, jj} : link{jj, i}, static_cast<float>(q[best])});
       }
-      // Sort links and carry their probabilities along.
-      std::vector<std::pair<link, float>> tmp;
-      tmp.reserve(links.size());
-      for (const auto& x : links) {
-        const std::size_t i = source_is_given ? x.source : x.target;
-        const std::size_t j = source_is_given ? x.target : x.source;
-        tmp.push_back({x, static_cast<float>(wa.acc[j * l1 + i + 1])});
-      }
+      // Sorted links with their probabilities, each vector allocated once at its size.
       std::sort(tmp.begin(), tmp.end(), [](const auto& u, const auto& v) { return u.first < v.first; });
-      for (std::size_t n = 0; n < tmp.size(); ++n) links[n] = tmp[n].first;
+      links.resize(tmp.size());
       post.resize(tmp.size());
-      for (std::size_t n = 0; n < tmp.size(); ++n) post[n] = tmp[n].second;
+      for (std::size_t n = 0; n < tmp.size(); ++n) {
+        links[n] = tmp[n].first;
+        post[n] = tmp[n].second;
+      }
     }
   });
   return out;
@@ -352,15 +362,28 @@ inline directional_counts average_counts(const direction_problem& p, const std::
   const double inv = 1.0 / static_cast<double>(chains.size());
   auto& lex = m.lexical;
   lex.offsets.assign(1, 0);
-  for (std::size_t r = 0; r < p.table.rows(); ++r) {
-    const auto cols = p.table.columns(r);
-    for (std::size_t x = 0; x < cols.size(); ++x) {
-      const std::size_t k = p.table.row_begin(r) + x;
-      std::uint64_t s = 0;
-      for (const auto& c : chains) s += c.lexical[k];
-      if (s == 0) continue;
-      lex.columns.push_back(cols[x]);
-      lex.values.push_back(static_cast<float>(static_cast<double>(s) * inv));
+  // The chains' tables are stored by generated word: gather (row, f, n) and sort by row.
+  struct entry {
+    std::uint32_t row;
+    word_id f;
+    std::uint32_t n;
+  };
+  std::vector<entry> entries;
+  for (const auto& c : chains)
+    for (std::size_t f = 0; f < c.lexical.rows(); ++f)
+      c.lexical.for_each(f, [&](word_id row, std::uint32_t n) {
+        entries.push_back({static_cast<std::uint32_t>(row), static_cast<word_id>(f), n});
+      });
+  std::sort(entries.begin(), entries.end(),
+            [](const entry& a, const entry& b) { return a.row != b.row ? a.row < b.row : a.f < b.f; });
+  std::size_t at = 0;
+  for (std::size_t r = 0; r < p.rows; ++r) {
+    while (at < entries.size() && entries[at].row == r) {
+      std::uint64_t sum = 0;
+      const word_id f = entries[at].f;
+      for (; at < entries.size() && entries[at].row == r && entries[at].f == f; ++at) sum += entries[at].n;
+      lex.columns.push_back(f);
+      lex.values.push_back(static_cast<float>(static_cast<double>(sum) * inv));
     }
     lex.offsets.push_back(lex.columns.size());
   }
@@ -414,34 +437,50 @@ inline run_output run(const direction_problem& fwd, const direction_problem& rev
     cells.assign(n, 0);
     a = {cells.data(), std::floor(4294967295.0 / static_cast<double>(S * K)), concurrent};
   };
-  setup(fwd, acc_f, af);
-  setup(rev, acc_r, ar);
-  // Task t: direction t % 2, sampler t / 2 (so both directions start at once).
+  // Task t of `dirs` directions from `first`: with both, direction t % 2 and
+  // sampler t / 2 (so both directions start at once).
   run_output out;
   out.forward_chains.resize(S);
   out.reverse_chains.resize(S);
-  ex.for_each_block(2 * S, 1, [&](std::size_t t, std::size_t, std::size_t, unsigned) {
-    const bool reverse = (t % 2) == 1;
-    const std::size_t x = t / 2;
-    const em::directional_model* m = em_model ? (reverse ? &em_model->reverse : &em_model->forward) : nullptr;
-    if (reverse)
-      out.reverse_chains[x] = run_chain(rev, chains_r[x], o, s, m, "reverse", x, obs, observer_mutex, stop,
-                                        acc_r.empty() ? nullptr : &ar, K);
-    else
-      out.forward_chains[x] = run_chain(fwd, chains_f[x], o, s, m, "forward", x, obs, observer_mutex, stop,
-                                        acc_f.empty() ? nullptr : &af, K);
-  });
-  if (stop.load()) {  // the accumulated marginals are incomplete: decode the final states
-    acc_f.clear();
-    acc_r.clear();
-  }
-  out.forward = decode(fwd, chains_f, st, true, ex, o.block_size, acc_f,
-                       o.keep_marginals ? &out.forward_marginals : nullptr);
-  out.reverse = decode(rev, chains_r, st, false, ex, o.block_size, acc_r,
-                       o.keep_marginals ? &out.reverse_marginals : nullptr);
-  if (o.keep_model) {
-    out.forward_counts = average_counts(fwd, chains_f, st);
-    out.reverse_counts = average_counts(rev, chains_r, st);
+  auto run_chains = [&](std::size_t first, std::size_t dirs) {
+    ex.for_each_block(dirs * S, 1, [&](std::size_t t, std::size_t, std::size_t, unsigned) {
+      const bool reverse = dirs == 2 ? (t % 2) == 1 : first == 1;
+      const std::size_t x = dirs == 2 ? t / 2 : t;
+      const em::directional_model* m = em_model ? (reverse ? &em_model->reverse : &em_model->forward) : nullptr;
+      if (reverse)
+        out.reverse_chains[x] = run_chain(rev, chains_r[x], o, s, m, "reverse", x, obs, observer_mutex, stop,
+                                          acc_r.empty() ? nullptr : &ar, K);
+      else
+        out.forward_chains[x] = run_chain(fwd, chains_f[x], o, s, m, "forward", x, obs, observer_mutex, stop,
+                                          acc_f.empty() ? nullptr : &af, K);
+    });
+  };
+  // Decodes one direction and releases its chains and sums.
+  auto finish = [&](bool reverse) {
+    auto& chains = reverse ? chains_r : chains_f;
+    auto& acc = reverse ? acc_r : acc_f;
+    const direction_problem& p = reverse ? rev : fwd;
+    if (stop.load()) acc.clear();  // the accumulated marginals are incomplete: decode the final states
+    (reverse ? out.reverse : out.forward) =
+        decode(p, chains, st, !reverse, ex, o.block_size, acc,
+               o.keep_marginals ? &(reverse ? out.reverse_marginals : out.forward_marginals) : nullptr);
+    if (o.keep_model) (reverse ? out.reverse_counts : out.forward_counts) = average_counts(p, chains, st);
+    std::vector<chain_state>().swap(chains);
+    std::vector<std::uint32_t>().swap(acc);
+  };
+  if (concurrent) {  // both directions at once: every chain may run in parallel
+    setup(fwd, acc_f, af);
+    setup(rev, acc_r, ar);
+    run_chains(0, 2);
+    finish(false);
+    finish(true);
+  } else {  // one worker: one direction after the other, so only one direction's state is held
+    setup(fwd, acc_f, af);
+    run_chains(0, 1);
+    finish(false);
+    setup(rev, acc_r, ar);
+    run_chains(1, 1);
+    finish(true);
   }
   return out;
 }

@@ -53,17 +53,19 @@ struct gibbs_options {
   // per direction in all; extract/aligner_similarity.hpp builds similarity
   // matrices from them).  Decoding only: the sampling is unchanged.
   bool keep_marginals = false;
-  // Every sentence's table indices (4 bytes per token x (given length + 1))
-  // are computed once and shared by the chains when they fit in this many
-  // bytes per direction; otherwise recomputed in every sweep (slower, no memory).
-  std::size_t index_cache_bytes = std::size_t{512} << 20;
+  // No effect since the sampler keeps sparse counts per chain (no per-sentence
+  // table indices to cache); kept so that existing code compiles.
+  std::size_t index_cache_bytes = 0;
   // The final alignment averages each token's conditional distribution over
   // the samplers and over the last accumulate_sweeps sweeps of the last stage
   // (automatic: a quarter of them, at least 1; 0: only the chains' final
   // states).  The running sums take 4 bytes per token x (given length + 1)
   // per direction; above marginal_cache_bytes the final states are used.
+  // The default (32 MiB) holds the sums of corpora up to about 8M candidate
+  // cells (m x (l+1) summed over the pairs: the gold sets, not the Bible's
+  // 29M), so that large corpora keep eflomal's memory footprint.
   std::size_t accumulate_sweeps = automatic;
-  std::size_t marginal_cache_bytes = std::size_t{512} << 20;
+  std::size_t marginal_cache_bytes = std::size_t{32} << 20;
   parallel_options parallel = {};          // threads or a caller's pool; the output does not depend on it
   std::size_t block_size = 64;             // sentence pairs per decoding block
 };

@@ -24,9 +24,11 @@
 #include <span>
 #include <vector>
 
+#include "lexalign/bayes/detail/count_table.hpp"
 #include "lexalign/bayes/detail/random.hpp"
 #include "lexalign/bayes/schedule.hpp"
 #include "lexalign/config.hpp"
+#include "lexalign/core/sparse_rows.hpp"
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
@@ -37,13 +39,15 @@ namespace bayes::detail {
 struct direction_problem {
   em::bitext_view view;
   const word_id* generated_base = nullptr;  // first generated token: link offsets are relative to it
-  em::lexical_table table;                  // co-occurrence structure (its probabilities are unused)
+  std::size_t rows = 1;                     // lexical rows: 0 = NULL, e+1 = given word e
   std::size_t given_vocabulary = 0, generated_vocabulary = 0;
   // Dirichlet parameters.
   double lexical_alpha = 0.001, null_alpha = 0.001, jump_alpha = 0.5, fertility_alpha = 0.5, null_prior = 0.2;
   std::size_t max_jump = 100, fertility_bins = 8;
-  // Pseudo-counts from a model (empty = none).
-  std::vector<float> lexical_prior;   // per table entry
+  // Pseudo-counts from a model or embeddings (empty = none): the non-zero
+  // lexical pseudo-counts as sparse rows (row 0 NULL, e+1 given word e).
+  sparse_rows<float> lexical_prior;
+  bool has_lexical_prior = false;
   std::vector<double> jump_prior;     // per jump bin
   std::vector<float> fertility_prior; // given_vocabulary x fertility_bins
   // Derived: row_base[r] = alpha_r * V_generated + sum of the row's prior;
@@ -51,11 +55,9 @@ struct direction_problem {
   std::vector<double> row_base;
   double jump_base = 0.0;
   std::vector<double> jump_alphas;  // jump_alpha + jump_prior, per bin
-  // Optional cache of every sentence's table indices (see sentence_index),
-  // built once and shared by all chains: index_offset[k] is sentence k's start.
-  std::vector<std::uint32_t> index_cache;
+  // index_offset[k]: start of sentence k's m x (l+1) cells in the marginal
+  // accumulator (sum over earlier sentences of m (l+1)).
   std::vector<std::uint64_t> index_offset;
-  bool index_cached = false;
 
   std::size_t jump_bins() const noexcept { return 2 * max_jump + 1; }
   std::size_t jump_bin(std::ptrdiff_t d) const noexcept {
@@ -68,8 +70,10 @@ struct direction_problem {
   std::size_t link_offset(std::span<const word_id> f) const noexcept {
     return static_cast<std::size_t>(f.data() - generated_base);
   }
-  double entry_alpha(std::size_t row, std::size_t k) const noexcept {
-    return (row == 0 ? null_alpha : lexical_alpha) + (lexical_prior.empty() ? 0.0 : double{lexical_prior[k]});
+  // alpha + pseudo-count of lexical entry (row, f).
+  double entry_alpha(std::size_t row, word_id f) const noexcept {
+    return (row == 0 ? null_alpha : lexical_alpha) +
+           (has_lexical_prior ? double{lexical_prior.value(row, f, 0.0f)} : 0.0);
   }
   double jump_alpha_of(std::size_t b) const noexcept { return jump_alphas[b]; }
   double fertility_alpha_of(std::size_t t, std::size_t b) const noexcept {
@@ -80,52 +84,40 @@ struct direction_problem {
 // One chain's state: its links and the counts they imply.
 struct chain_state {
   std::vector<std::uint32_t> links;      // per generated token: 0 = NULL, i+1 = given position i
-  std::vector<std::uint32_t> lexical;    // per table entry
-  std::vector<std::uint32_t> row_total;  // per table row
+  // n(row, f), non-zero counts only (detail/count_table.hpp), stored by
+  // generated word: lexical.get(f, row).  A token's candidates all read the
+  // one small table of its word f_j.
+  count_table lexical;
+  std::vector<std::uint32_t> row_total;  // per lexical row
   std::vector<std::uint32_t> jump;       // per jump bin
   std::uint64_t jump_total = 0;
   std::vector<std::uint32_t> fertility;  // given_vocabulary x fertility_bins
   xoshiro256ss rng;
+
+  std::size_t memory_bytes() const noexcept {
+    return links.capacity() * 4 + lexical.memory_bytes() + row_total.capacity() * 4 + jump.capacity() * 4 +
+           fertility.capacity() * 4;
+  }
 };
 
 // Per-sentence scratch, sized once for the longest sentences.
 struct sentence_scratch {
-  std::vector<std::uint32_t> index;     // m x (l+1) table entry of (row of column, f_j); column 0 = NULL
   std::vector<double> weight;           // l+1
   std::vector<std::uint32_t> fertility; // l: current fertility of each given position
-  std::vector<double> fert_num, fert_den;  // l: cached fertility factors (see fertility_factors)
+  std::vector<double> inv;              // l: cached position factors (see position_factors)
+  std::vector<double> jw;               // per jump bin: alpha_b + n_b of the chain (sweep's fast path)
+  std::vector<double> base;             // l: jump factors x position factor of each position (fast path)
+  std::vector<std::int32_t> first;      // per lexical row: first position of the sentence with it, or -1
+  std::vector<std::int32_t> next_same;  // l: next position with the same row, or -1
 
-  void reserve(std::size_t max_given, std::size_t max_generated) {
-    index.reserve(max_generated * (max_given + 1));
+  void reserve(std::size_t max_given, std::size_t /*max_generated*/ = 0) {
     weight.reserve(max_given + 1);
+    base.reserve(max_given);
+    next_same.reserve(max_given);
     fertility.reserve(max_given);
-    fert_num.reserve(max_given);
-    fert_den.reserve(max_given);
+    inv.reserve(max_given);
   }
 };
-
-// Writes the table entries of sentence pair (e, f) to out[j*(l+1)+i]
-// (column 0 = NULL row, column i+1 = row of e_i).
-inline void compute_index(const em::lexical_table& t, std::span<const word_id> e, std::span<const word_id> f,
-                          std::uint32_t* out) {
-  const std::size_t l1 = e.size() + 1;
-  for (std::size_t j = 0; j < f.size(); ++j) {
-    std::uint32_t* row = out + j * l1;
-    row[0] = static_cast<std::uint32_t>(t.find(em::lexical_table::null_row, f[j]));
-    for (std::size_t i = 0; i < e.size(); ++i)
-      row[i + 1] = static_cast<std::uint32_t>(t.find(em::lexical_table::row_of(e[i]), f[j]));
-  }
-}
-
-// The table entries of sentence k: from the cache, or computed into s.index.
-inline const std::uint32_t* sentence_index(const direction_problem& p, std::size_t k, std::span<const word_id> e,
-                                           std::span<const word_id> f, sentence_scratch& s) {
-  if (p.index_cached)
-    return p.index_cache.data() + p.index_offset[k];
-  s.index.resize(f.size() * (e.size() + 1));
-  compute_index(p.table, e, f, s.index.data());
-  return s.index.data();
-}
 
 inline void sentence_fertility(std::size_t l, const std::uint32_t* a, std::size_t m, sentence_scratch& s) {
   s.fertility.assign(l, 0);
@@ -158,24 +150,22 @@ inline neighbours find_neighbours(const std::uint32_t* a, std::size_t m, std::si
 // Unnormalised P(a_j = x | rest) into w[0..l] (w[0] NULL, w[i+1] position
 // i); returns the sum.  `fert` holds the current fertilities (including j's
 // link) when St == stage::fertility.  One fused pass over the positions.
-// `fnum`/`fden` (optional) hold each position's fertility factor
-// F(e_i, b1) and F(e_i, b0) - 1 in the current state (fertility_factors);
-// only positions of the old link's word type are then recomputed.
+// `inv` (optional) holds each position's factor in the current state
+// (position_factors): fertility ratio / lexical denominator; only positions
+// of the old link's word type are then computed in full.
 template <stage St>
 inline double conditional_for(const direction_problem& p, const chain_state& c, std::span<const word_id> e,
-                              const std::uint32_t* a, std::size_t m, const std::uint32_t* index,
-                              const std::uint32_t* fert, std::size_t j, double* w, neighbours& nb,
-                              const double* fnum = nullptr, const double* fden = nullptr) {
-  const std::size_t l = e.size(), l1 = l + 1;
+                              std::span<const word_id> f, const std::uint32_t* a, const std::uint32_t* fert,
+                              std::size_t j, double* w, neighbours& nb, const double* inv = nullptr) {
+  const std::size_t l = e.size(), m = f.size();
   const std::uint32_t old = a[j];
-  const std::uint32_t* ix = index + j * l1;
+  const word_id fj = f[j];
   const std::size_t row_old = old == 0 ? em::lexical_table::null_row : em::lexical_table::row_of(e[old - 1]);
-  const bool has_prior = !p.lexical_prior.empty();
+  const bool has_prior = p.has_lexical_prior;
   // Lexical: (alpha + n(row, f_j)) / (row_base + n(row)), token j removed.
   {
-    const std::size_t k = ix[0];
     const double rem = row_old == 0 ? 1.0 : 0.0;
-    w[0] = p.null_prior * (p.entry_alpha(0, k) + c.lexical[k] - rem) / (p.row_base[0] + c.row_total[0] - rem);
+    w[0] = p.null_prior * (p.entry_alpha(0, fj) + c.lexical.get(fj, 0) - rem) / (p.row_base[0] + c.row_total[0] - rem);
   }
   // Jumps: with r1, r2 the bins of the jumps token j's link currently makes
   // (r2 = none for a NULL link), J(b) = alpha_b + n_b without them and
@@ -204,11 +194,11 @@ inline double conditional_for(const direction_problem& p, const chain_state& c, 
   // F(e_i, b1) / (F(e_i, b0) - 1), F = alpha + counts with token j's old
   // position virtually moved one bin down.
   const std::size_t B = p.fertility_bins;
-  std::size_t t_old = static_cast<std::size_t>(-1), hi = 0, lo = 0;
+  const std::size_t t_old = old == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[old - 1]};
+  std::size_t hi = 0, lo = 0;
   bool adjust = false;
   if constexpr (St == stage::fertility) {
     if (old != 0) {
-      t_old = e[old - 1];
       hi = p.fertility_bin(fert[old - 1]);
       lo = p.fertility_bin(fert[old - 1] - 1);
       adjust = hi != lo;
@@ -222,23 +212,21 @@ inline double conditional_for(const direction_problem& p, const chain_state& c, 
   double sum = w[0];
   for (std::size_t i = 0; i < l; ++i) {
     const std::size_t row = em::lexical_table::row_of(e[i]);
-    const std::size_t k = ix[i + 1];
-    const double rem = row == row_old ? 1.0 : 0.0;
-    double num = p.lexical_alpha + (has_prior ? double{p.lexical_prior[k]} : 0.0) + c.lexical[k] - rem;
-    double den = p.row_base[row] + c.row_total[row] - rem;
+    const bool same = e[i] == t_old;  // row == row_old: token j's link is removed from this row
+    const double rem = same ? 1.0 : 0.0;
+    double num = (has_prior ? p.entry_alpha(row, fj) : p.lexical_alpha) + c.lexical.get(fj, row) - rem;
     if constexpr (St >= stage::hmm) {
       const auto pi = static_cast<std::ptrdiff_t>(i);
       const std::size_t d1 = p.jump_bin(pi - nb.previous), d2 = p.jump_bin(nb.next - pi);
       num *= J(d1) * (J(d2) + (d1 == d2 ? 1.0 : 0.0));
     }
+    if (inv && !same) {
+      w[i + 1] = num * inv[i];
+      sum += w[i + 1];
+      continue;
+    }
+    double den = p.row_base[row] + c.row_total[row] - rem;
     if constexpr (St == stage::fertility) {
-      if (fnum && e[i] != t_old) {
-        num *= fnum[i];
-        den *= fden[i];
-        w[i + 1] = num / den;
-        sum += w[i + 1];
-        continue;
-      }
       const std::uint32_t phi = fert[i] - (old == i + 1 ? 1u : 0u);
       const std::size_t b0 = p.fertility_bin(phi), b1 = p.fertility_bin(phi + 1);
       if (b0 != b1) {
@@ -251,52 +239,163 @@ inline double conditional_for(const direction_problem& p, const chain_state& c, 
   }
   return sum;
 }
-
 inline double conditional(const direction_problem& p, const chain_state& c, stage st, std::span<const word_id> e,
-                          const std::uint32_t* a, std::size_t m, const std::uint32_t* index, const std::uint32_t* fert,
-                          std::size_t j, double* w, neighbours& nb, const double* fnum = nullptr,
-                          const double* fden = nullptr) {
+                          std::span<const word_id> f, const std::uint32_t* a, const std::uint32_t* fert, std::size_t j,
+                          double* w, neighbours& nb, const double* inv = nullptr) {
   switch (st) {
-    case stage::ibm1: return conditional_for<stage::ibm1>(p, c, e, a, m, index, fert, j, w, nb);
-    case stage::hmm: return conditional_for<stage::hmm>(p, c, e, a, m, index, fert, j, w, nb);
+    case stage::ibm1: return conditional_for<stage::ibm1>(p, c, e, f, a, fert, j, w, nb, inv);
+    case stage::hmm: return conditional_for<stage::hmm>(p, c, e, f, a, fert, j, w, nb, inv);
     case stage::fertility: break;
   }
-  return conditional_for<stage::fertility>(p, c, e, a, m, index, fert, j, w, nb, fnum, fden);
+  return conditional_for<stage::fertility>(p, c, e, f, a, fert, j, w, nb, inv);
 }
 
-// Fertility factors of the positions whose word type is t1 or t2 (all
-// positions when `all`), in the current state: F(e_i, b1) and F(e_i, b0) - 1
-// with b0 = bin(phi_i), b1 = bin(phi_i + 1) (1 and 1 when b0 == b1).
-inline void fertility_factors(const direction_problem& p, const chain_state& c, std::span<const word_id> e,
-                              const std::uint32_t* fert, double* fnum, double* fden, bool all, std::size_t t1,
-                              std::size_t t2) {
+// The sweep's fast path of conditional_for (any stage; with jumps only when
+// no jump is clamped: l + 1 <= max_jump): the same weights, with the jump factors
+// read from jw (alpha_b + n_b, token j's jumps removed here and restored
+// before returning) by position, and the position factors `inv`.  Positions
+// of the old link's word type and the one position whose two jumps share a
+// bin are then computed exactly as conditional_for does.
+template <stage St>
+inline double fast_conditional(const direction_problem& p, const chain_state& c, std::span<const word_id> e,
+                               std::span<const word_id> f, const std::uint32_t* a, const std::uint32_t* fert,
+                               std::size_t j, double* w, neighbours& nb, const double* inv, double* jw,
+                               double* scratch_base, const std::int32_t* first, const std::int32_t* next_same) {
+  constexpr bool jumps = St != stage::ibm1;
+  const std::size_t l = e.size(), m = f.size();
+  const std::uint32_t old = a[j];
+  const word_id fj = f[j];
+  const auto mj = static_cast<std::ptrdiff_t>(p.max_jump);
+  if constexpr (jumps) nb = find_neighbours(a, m, l, j);
+  const std::ptrdiff_t prev = nb.previous, next = nb.next;
+  std::size_t r1 = 0, r2 = 0;
+  if (!jumps) {
+  } else if (old != 0) {
+    const auto po = static_cast<std::ptrdiff_t>(old) - 1;
+    r1 = static_cast<std::size_t>(po - prev + mj);
+    r2 = static_cast<std::size_t>(next - po + mj);
+    jw[r1] -= 1.0;
+    jw[r2] -= 1.0;
+  } else {
+    r1 = static_cast<std::size_t>(next - prev + mj);
+    jw[r1] -= 1.0;
+  }
+  const double T = p.jump_base + static_cast<double>(c.jump_total) - (old != 0 ? 2.0 : 1.0);
+  {
+    const double rem = old == 0 ? 1.0 : 0.0;
+    w[0] = p.null_prior * (p.entry_alpha(0, fj) + c.lexical.get(fj, 0) - rem) / (p.row_base[0] + c.row_total[0] - rem);
+    if constexpr (jumps) w[0] *= jw[static_cast<std::size_t>(next - prev + mj)] * (T + 1.0);
+  }
+  const double* j1 = jw + (mj - prev);  // J(i - prev) = j1[i]
+  const double* j2 = jw + (mj + next);  // J(next - i) = j2[-i]
+  const bool has_prior = p.has_lexical_prior;
+  const std::size_t t_old = old == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[old - 1]};
+  double* base = scratch_base;
+  if constexpr (jumps) {
+    for (std::size_t i = 0; i < l; ++i) {
+      const auto ii = static_cast<std::ptrdiff_t>(i);
+      base[i] = j1[ii] * j2[-ii] * inv[i];
+    }
+  } else {
+    std::copy(inv, inv + l, base);
+  }
+  const auto slots = c.lexical.row_slots(fj);
+  if (!has_prior && slots.size() <= 4 * l + 16) {
+    // Few word types were ever linked to f_j: start every position at alpha
+    // and add the counts found by scanning f_j's table (rows of this
+    // sentence are found through first/next_same).
+    for (std::size_t i = 0; i < l; ++i) w[i + 1] = p.lexical_alpha * base[i];
+    for (const auto& sl : slots) {
+      if (sl.key == count_table::empty_key) continue;
+      for (std::int32_t i = first[sl.key]; i >= 0; i = next_same[i]) w[i + 1] += sl.count * base[i];
+    }
+  } else {
+    for (std::size_t i = 0; i < l; ++i) {
+      const std::size_t row = em::lexical_table::row_of(e[i]);
+      const double alpha = has_prior ? p.entry_alpha(row, fj) : p.lexical_alpha;
+      w[i + 1] = (alpha + c.lexical.get(fj, row)) * base[i];
+    }
+  }
+  // The position whose two jumps fall in one bin: J(d) (J(d) + 1).
+  if (jumps && ((next + prev) & 1) == 0) {
+    const std::ptrdiff_t is = (next + prev) / 2;
+    if (is >= 0 && is < static_cast<std::ptrdiff_t>(l) && e[static_cast<std::size_t>(is)] != t_old)
+      w[is + 1] *= (j2[-is] + 1.0) / j2[-is];
+  }
+  // Positions of the old link's word type: token j is removed from their row.
+  if (old != 0) {
+    const std::size_t B = p.fertility_bins;
+    std::size_t hi = 0, lo = 0;  // fertility bins of the old position, now and with j removed
+    if constexpr (St == stage::fertility) {
+      hi = p.fertility_bin(fert[old - 1]);
+      lo = p.fertility_bin(fert[old - 1] - 1);
+    }
+    for (std::size_t i = 0; i < l; ++i) {
+      if (e[i] != t_old) continue;
+      const std::size_t row = em::lexical_table::row_of(e[i]);
+      const auto ii = static_cast<std::ptrdiff_t>(i);
+      double num = p.entry_alpha(row, fj) + c.lexical.get(fj, row) - 1.0;
+      if constexpr (jumps) num *= j1[ii] * (j2[-ii] + (ii - prev == next - ii ? 1.0 : 0.0));
+      double den = p.row_base[row] + c.row_total[row] - 1.0;
+      if constexpr (St == stage::fertility) {
+        auto F = [&](std::size_t b) {
+          double v = p.fertility_alpha_of(t_old, b) + c.fertility[t_old * B + b];
+          if (hi != lo) v += (b == lo ? 1.0 : 0.0) - (b == hi ? 1.0 : 0.0);
+          return v;
+        };
+        const std::uint32_t phi = fert[i] - (old == i + 1 ? 1u : 0u);
+        const std::size_t b0 = p.fertility_bin(phi), b1 = p.fertility_bin(phi + 1);
+        if (b0 != b1) {
+          num *= F(b1);
+          den *= F(b0) - 1.0;
+        }
+      }
+      w[i + 1] = num / den;
+    }
+  }
+  if constexpr (jumps) {
+    jw[r1] += 1.0;
+    if (old != 0) jw[r2] += 1.0;
+  }
+  double sum = 0.0;
+  for (std::size_t x = 0; x <= l; ++x) sum += w[x];
+  return sum;
+}
+
+// Position factors of the positions whose word type is t1 or t2 (all
+// positions when `all`), in the current state: 1 / (row_base + n(row)) for
+// the position's lexical row, times F(e_i, b1) / (F(e_i, b0) - 1) with
+// b0 = bin(phi_i), b1 = bin(phi_i + 1) in the fertility stage (1 when b0 == b1).
+inline void position_factors(const direction_problem& p, const chain_state& c, stage st, std::span<const word_id> e,
+                             const std::uint32_t* fert, double* inv, bool all, std::size_t t1, std::size_t t2) {
   const std::size_t B = p.fertility_bins;
   for (std::size_t i = 0; i < e.size(); ++i) {
     const std::size_t t = e[i];
     if (!all && t != t1 && t != t2) continue;
-    const std::size_t b0 = p.fertility_bin(fert[i]), b1 = p.fertility_bin(fert[i] + 1);
-    if (b0 == b1) {
-      fnum[i] = fden[i] = 1.0;
-    } else {
-      fnum[i] = p.fertility_alpha_of(t, b1) + c.fertility[t * B + b1];
-      fden[i] = p.fertility_alpha_of(t, b0) + c.fertility[t * B + b0] - 1.0;
+    const std::size_t row = em::lexical_table::row_of(e[i]);
+    double num = 1.0, den = p.row_base[row] + c.row_total[row];
+    if (st == stage::fertility) {
+      const std::size_t b0 = p.fertility_bin(fert[i]), b1 = p.fertility_bin(fert[i] + 1);
+      if (b0 != b1) {
+        num = p.fertility_alpha_of(t, b1) + c.fertility[t * B + b1];
+        den *= p.fertility_alpha_of(t, b0) + c.fertility[t * B + b0] - 1.0;
+      }
     }
+    inv[i] = num / den;
   }
 }
 
 // Moves token j's link from a[j] to `to`, updating the counts of stage st.
 inline void move_link(const direction_problem& p, chain_state& c, stage st, std::span<const word_id> e,
-                      std::uint32_t* a, const std::uint32_t* index, std::uint32_t* fert, std::size_t j,
+                      std::span<const word_id> f, std::uint32_t* a, std::uint32_t* fert, std::size_t j,
                       std::uint32_t to, const neighbours& nb) {
-  const std::size_t l1 = e.size() + 1;
   const std::uint32_t old = a[j];
   if (to == old) return;
-  const std::uint32_t* ix = index + j * l1;
   const std::size_t row_old = old == 0 ? 0 : em::lexical_table::row_of(e[old - 1]);
   const std::size_t row_new = to == 0 ? 0 : em::lexical_table::row_of(e[to - 1]);
-  --c.lexical[ix[old]];
+  c.lexical.decrement(f[j], row_old);
   --c.row_total[row_old];
-  ++c.lexical[ix[to]];
+  c.lexical.increment(f[j], row_new);
   ++c.row_total[row_new];
   if (st >= stage::hmm) {
     auto jumps = [&](std::uint32_t x, int sign) {
@@ -347,25 +446,69 @@ inline std::uint32_t draw(const double* w, std::size_t n, double sum, xoshiro256
   return static_cast<std::uint32_t>(n - 1);
 }
 
-// Rebuilds every count of `c` for stage st from its links.
-inline void rebuild_counts(const direction_problem& p, chain_state& c, stage st, sentence_scratch& s) {
-  c.lexical.assign(p.table.size(), 0);
-  c.row_total.assign(p.table.rows(), 0);
-  c.jump.assign(p.jump_bins(), 0);
-  c.jump_total = 0;
-  c.fertility.assign(st == stage::fertility ? p.given_vocabulary * p.fertility_bins : 0, 0);
+// Rebuilds the lexical counts of `c` from its links.  Each word's table is
+// allocated at its final size: the distinct (f, row) keys are counted by
+// sorting them, in passes over ranges of generated words holding at most
+// about 1/16 of the tokens each (so the sort buffer stays small).
+inline void rebuild_lexical(const direction_problem& p, chain_state& c) {
   const auto& view = p.view;
+  c.row_total.assign(p.rows, 0);
+  std::vector<std::uint32_t> distinct(p.generated_vocabulary, 0);  // first: tokens per word
   for (std::size_t k = 0; k < view.size(); ++k) {
     const auto e = (*view.given)[k];
     const auto f = (*view.generated)[k];
     const std::uint32_t* a = c.links.data() + p.link_offset(f);
     for (std::size_t j = 0; j < f.size(); ++j) {
-      const std::size_t row = a[j] == 0 ? 0 : em::lexical_table::row_of(e[a[j] - 1]);
-      const std::size_t idx = p.table.find(row, f[j]);
-      ++c.lexical[idx];
-      ++c.row_total[row];
+      ++distinct[f[j]];
+      ++c.row_total[a[j] == 0 ? 0 : em::lexical_table::row_of(e[a[j] - 1])];
     }
-    if (st >= stage::hmm && !f.empty()) {
+  }
+  const std::size_t chunk = std::max<std::size_t>(4096, c.links.size() / 16);
+  std::vector<std::uint64_t> keys;
+  for (std::size_t lo = 0; lo < p.generated_vocabulary;) {
+    std::size_t hi = lo, n = 0;
+    while (hi < p.generated_vocabulary && (n == 0 || n + distinct[hi] <= chunk)) n += distinct[hi++];
+    keys.clear();
+    keys.reserve(n);
+    for (std::size_t k = 0; k < view.size(); ++k) {
+      const auto e = (*view.given)[k];
+      const auto f = (*view.generated)[k];
+      const std::uint32_t* a = c.links.data() + p.link_offset(f);
+      for (std::size_t j = 0; j < f.size(); ++j)
+        if (f[j] >= lo && f[j] < hi)
+          keys.push_back((std::uint64_t{f[j]} << 32) | (a[j] == 0 ? 0 : em::lexical_table::row_of(e[a[j] - 1])));
+    }
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t w = lo; w < hi; ++w) distinct[w] = 0;
+    for (std::size_t x = 0; x < keys.size(); ++x)
+      if (x == 0 || keys[x] != keys[x - 1]) ++distinct[keys[x] >> 32];
+    lo = hi;
+  }
+  std::vector<std::uint64_t>().swap(keys);
+  c.lexical.reset(distinct);
+  for (std::size_t k = 0; k < view.size(); ++k) {
+    const auto e = (*view.given)[k];
+    const auto f = (*view.generated)[k];
+    const std::uint32_t* a = c.links.data() + p.link_offset(f);
+    for (std::size_t j = 0; j < f.size(); ++j)
+      c.lexical.increment(f[j], a[j] == 0 ? 0 : em::lexical_table::row_of(e[a[j] - 1]));
+  }
+}
+
+// Rebuilds the jump and fertility counts of `c` for stage st from its links.
+inline void rebuild_structure(const direction_problem& p, chain_state& c, stage st, sentence_scratch& s) {
+  s.jw.resize(p.jump_bins());  // sized here so that sweeps do not allocate
+  s.first.assign(p.rows, -1);
+  c.jump.assign(p.jump_bins(), 0);
+  c.jump_total = 0;
+  c.fertility.assign(st == stage::fertility ? p.given_vocabulary * p.fertility_bins : 0, 0);
+  if (st == stage::ibm1) return;
+  const auto& view = p.view;
+  for (std::size_t k = 0; k < view.size(); ++k) {
+    const auto e = (*view.given)[k];
+    const auto f = (*view.generated)[k];
+    const std::uint32_t* a = c.links.data() + p.link_offset(f);
+    if (!f.empty()) {
       std::ptrdiff_t prev = -1;
       for (std::size_t j = 0; j < f.size(); ++j)
         if (a[j] != 0) {
@@ -384,6 +527,12 @@ inline void rebuild_counts(const direction_problem& p, chain_state& c, stage st,
   }
 }
 
+// Rebuilds every count of `c` for stage st from its links.
+inline void rebuild_counts(const direction_problem& p, chain_state& c, stage st, sentence_scratch& s) {
+  rebuild_lexical(p, c);
+  rebuild_structure(p, c, st, s);
+}
+
 // Where a sweep adds each token's normalised conditional distribution, in
 // fixed point (integer addition is associative: the totals do not depend on
 // which chain adds first).  cells has index_offset's layout.
@@ -393,6 +542,84 @@ struct marginal_accumulator {
   bool concurrent = false;  // several chains add at once: atomic adds
 };
 
+// The sweep's steps, also used by the tests to check the fast path.
+// begin_sweep: the jump weights jw from the chain's counts.
+inline void begin_sweep(const direction_problem& p, const chain_state& c, sentence_scratch& s) {
+  s.jw.resize(p.jump_bins());
+  for (std::size_t b = 0; b < p.jump_bins(); ++b) s.jw[b] = p.jump_alphas[b] + (b < c.jump.size() ? c.jump[b] : 0);
+  if (s.first.size() != p.rows) s.first.assign(p.rows, -1);
+}
+
+// Prepares sentence (e, f) with links a: fertilities, position factors and
+// (fast path) the positions of each row; returns whether the fast path applies.
+inline bool begin_sentence(const direction_problem& p, const chain_state& c, stage st, std::span<const word_id> e,
+                           std::span<const word_id> f, const std::uint32_t* a, sentence_scratch& s) {
+  if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), s);
+  s.inv.resize(e.size());
+  position_factors(p, c, st, e, s.fertility.data(), s.inv.data(), true, 0, 0);
+  s.weight.resize(e.size() + 1);
+  const bool fast = st == stage::ibm1 || e.size() + 1 <= p.max_jump;
+  if (fast) {
+    s.base.resize(e.size());
+    s.next_same.resize(e.size());
+    for (std::size_t i = e.size(); i-- > 0;) {
+      const std::size_t row = em::lexical_table::row_of(e[i]);
+      s.next_same[i] = s.first[row];
+      s.first[row] = static_cast<std::int32_t>(i);
+    }
+  }
+  return fast;
+}
+
+// Token j's unnormalised conditional into s.weight (see conditional_for); returns the sum.
+inline double sweep_conditional(const direction_problem& p, const chain_state& c, stage st,
+                                std::span<const word_id> e, std::span<const word_id> f, const std::uint32_t* a,
+                                std::size_t j, sentence_scratch& s, bool fast, neighbours& nb) {
+  if (!fast) return conditional(p, c, st, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data());
+  switch (st) {
+    case stage::ibm1:
+      return fast_conditional<stage::ibm1>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
+                                           s.jw.data(), s.base.data(), s.first.data(), s.next_same.data());
+    case stage::hmm:
+      return fast_conditional<stage::hmm>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
+                                          s.jw.data(), s.base.data(), s.first.data(), s.next_same.data());
+    case stage::fertility: break;
+  }
+  return fast_conditional<stage::fertility>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
+                                            s.jw.data(), s.base.data(), s.first.data(), s.next_same.data());
+}
+
+// Moves token j's link to `to` and updates the sentence's caches.
+inline void sweep_move(const direction_problem& p, chain_state& c, stage st, std::span<const word_id> e,
+                       std::span<const word_id> f, std::uint32_t* a, std::size_t j, std::uint32_t to,
+                       const neighbours& nb, sentence_scratch& s) {
+  const std::uint32_t from = a[j];
+  move_link(p, c, st, e, f, a, s.fertility.data(), j, to, nb);
+  if (st != stage::ibm1) {  // the (at most four) jump bins the move changed
+    auto sync = [&](std::uint32_t x) {
+      if (x != 0) {
+        const auto px = static_cast<std::ptrdiff_t>(x) - 1;
+        for (std::size_t b : {p.jump_bin(px - nb.previous), p.jump_bin(nb.next - px)})
+          s.jw[b] = p.jump_alphas[b] + c.jump[b];
+      } else {
+        const std::size_t b = p.jump_bin(nb.next - nb.previous);
+        s.jw[b] = p.jump_alphas[b] + c.jump[b];
+      }
+    };
+    sync(from);
+    sync(to);
+  }
+  // The lexical totals (and fertility counts) of the two word types changed.
+  position_factors(p, c, st, e, s.fertility.data(), s.inv.data(), false,
+                   from == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[from - 1]},
+                   to == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[to - 1]});
+}
+
+inline void end_sentence(std::span<const word_id> e, sentence_scratch& s, bool fast) {
+  if (fast)
+    for (word_id g : e) s.first[em::lexical_table::row_of(g)] = -1;
+}
+
 // One Gibbs sweep over the corpus; returns the number of links that changed.
 // With `acc`, every token's conditional distribution is accumulated before
 // its new link is drawn.
@@ -400,26 +627,17 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
                          const marginal_accumulator* acc = nullptr) {
   std::size_t changed = 0;
   const auto& view = p.view;
+  begin_sweep(p, c, s);
   for (std::size_t k = 0; k < view.size(); ++k) {
     const auto e = (*view.given)[k];
     const auto f = (*view.generated)[k];
-    if (f.empty()) continue;
+    if (f.empty() || e.empty()) continue;  // no given word: everything stays NULL
     std::uint32_t* a = c.links.data() + p.link_offset(f);
-    if (e.empty()) continue;  // everything stays NULL
-    const std::uint32_t* index = sentence_index(p, k, e, f, s);
-    const bool fertile = st == stage::fertility;
-    if (fertile) {
-      sentence_fertility(e.size(), a, f.size(), s);
-      s.fert_num.resize(e.size());
-      s.fert_den.resize(e.size());
-      fertility_factors(p, c, e, s.fertility.data(), s.fert_num.data(), s.fert_den.data(), true, 0, 0);
-    }
-    s.weight.resize(e.size() + 1);
+    const bool fast = begin_sentence(p, c, st, e, f, a, s);
     const std::size_t l1 = e.size() + 1;
     for (std::size_t j = 0; j < f.size(); ++j) {
       neighbours nb;
-      const double sum = conditional(p, c, st, e, a, f.size(), index, s.fertility.data(), j, s.weight.data(), nb,
-                                     fertile ? s.fert_num.data() : nullptr, fertile ? s.fert_den.data() : nullptr);
+      const double sum = sweep_conditional(p, c, st, e, f, a, j, s, fast, nb);
       if (acc) {
         std::uint32_t* cell = acc->cells + p.index_offset[k] + j * l1;
         const double scale = acc->scale / sum;
@@ -429,17 +647,13 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
           else cell[x] += v;
         }
       }
-      const std::uint32_t to = draw(s.weight.data(), e.size() + 1, sum, c.rng);
+      const std::uint32_t to = draw(s.weight.data(), l1, sum, c.rng);
       if (to != a[j]) {
         ++changed;
-        const std::uint32_t from = a[j];
-        move_link(p, c, st, e, a, index, s.fertility.data(), j, to, nb);
-        if (fertile)  // the counts of the two word types and two fertilities changed
-          fertility_factors(p, c, e, s.fertility.data(), s.fert_num.data(), s.fert_den.data(), false,
-                            from == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[from - 1]},
-                            to == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[to - 1]});
+        sweep_move(p, c, st, e, f, a, j, to, nb, s);
       }
     }
+    end_sentence(e, s, fast);
   }
   return changed;
 }

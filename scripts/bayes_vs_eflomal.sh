@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Side by side on the Bible: lexalign::bayes (bayes_tool, defaults) and
+# eflomal's C sampler (built by the caller from its public repository with its
+# own Makefile: -Ofast -march=native), started together so that both see the
+# same machine load; user/system CPU, wall and peak RSS from /usr/bin/time -v,
+# then grow-diag-final-and and, if given, the Strong's silver standard.
+#   scripts/bayes_vs_eflomal.sh EFLOMAL_BINARY [threads] [SILVER_DIR]
+# eflomal gets the text lowercased and numbered as its Python front end does
+# (no prefix/suffix truncation), schedule 7/7/28, 3 samplers, null prior 0.2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eflomal=${1:?usage: scripts/bayes_vs_eflomal.sh EFLOMAL_BINARY [threads] [SILVER_DIR]}
+threads=${2:-1}
+silver=${3:-}
+build=build/bayes-release
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF -DLEXALIGN_BUILD_EXAMPLES=OFF \
+  -DLEXALIGN_BUILD_BENCHMARKS=ON -DLEXALIGN_PACKAGING_TESTS=OFF >/dev/null
+cmake --build "$build" --target bayes_tool lexalign_cli -j 2 >/dev/null
+tool="$build/benchmarks/bayes/bayes_tool"
+lexalign="$build/tools/lexalign/lexalign"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+en=data/bible/kjv-rv1909.en es=data/bible/kjv-rv1909.es
+for side in en es; do
+  python3 - "data/bible/kjv-rv1909.$side" "$tmp/$side.ef" <<'PY'
+import sys
+index, sents = {}, []
+for line in open(sys.argv[1], encoding='utf-8'):
+    sents.append([index.setdefault(w.lower(), len(index)) for w in line.split()])
+with open(sys.argv[2], 'w') as f:
+    f.write('%d %d\n' % (len(sents), len(index) + 1))
+    for s in sents:
+        f.write(' '.join([str(len(s))] + [str(t) for t in s]) + '\n')
+PY
+done
+echo "== load before: $(uptime)"
+/usr/bin/time -v "$tool" align --source "$en" --target "$es" --out "$tmp/lex" --seed 1 --threads "$threads" \
+  2> "$tmp/lex.time" > /dev/null &
+p1=$!
+OMP_NUM_THREADS=$threads /usr/bin/time -v "$eflomal" -s "$tmp/en.ef" -t "$tmp/es.ef" -f "$tmp/ef.fwd" -r "$tmp/ef.rev" \
+  -m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28 -q 2> "$tmp/ef.time" > /dev/null &
+p2=$!
+wait $p1 $p2
+echo "== load after: $(uptime)"
+for x in lex ef; do
+  echo "== $x ($threads threads)"
+  grep -E "User time|System time|Elapsed|Maximum resident" "$tmp/$x.time"
+  "$lexalign" symmetrize --forward "$tmp/$x.fwd" --reverse "$tmp/$x.rev" --heuristic grow-diag-final-and > "$tmp/$x.gdfa"
+  [[ -n "$silver" ]] && python3 "$silver/score_silver.py" "$silver" "$tmp/$x.gdfa" | grep tagged
+done
