@@ -38,6 +38,7 @@
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/normalize_counts.hpp"
 #include "lexalign/em/pipeline.hpp"
+#include "lexalign/em/word_classes.hpp"
 #include "lexalign/extract/argmax.hpp"
 #include "lexalign/extract/distortion.hpp"
 #include "lexalign/extract/entmax.hpp"
