@@ -108,6 +108,9 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
   a.option("fast-align-iterations", "N", "fast_align EM iterations", {.default_value = "5"});
   a.option("jump-smoothing", "A", "HMM: weight of the uniform jump distribution", {.default_value = "0.4"});
   a.option("null-weight", "W", "HMM: NULL transition weight, p0 = W/(1+W)", {.default_value = "0.4"});
+  a.flag("class-jumps", "HMM: one jump distribution per word class of the previous word (GIZA++'s), classes trained on the text");
+  a.option("classes", "C", "HMM --class-jumps: number of word classes", {.default_value = "50"});
+  a.flag("end-distribution", "HMM: learn where sentences end (an end distribution)");
   a.option("p0", "P", "fast_align: NULL probability", {.default_value = "0.08"});
   a.option("tension", "L", "fast_align: initial diagonal tension", {.default_value = "4"});
   a.flag("compat", "fast_align: reproduce the reference implementation's defects");
@@ -164,6 +167,9 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
     topt.fast_align.iterations = a.integer("fast-align-iterations", 0, max_iterations);
     topt.hmm.jump_smoothing = a.number("jump-smoothing", 0.0, 1.0);
     topt.hmm.null_weight = a.number("null-weight", 0.0, 1e6);
+    topt.hmm.class_jumps = a.has("class-jumps");
+    topt.word_classes.classes = a.integer("classes", 1, std::uint64_t{1} << 20);
+    topt.hmm.end_distribution = a.has("end-distribution");
     topt.fast_align.p0 = a.number("p0", 0.0, 0.999);
     topt.fast_align.lambda = a.number("tension", 0.0, 1e3);
     topt.fast_align.compat = a.has("compat");

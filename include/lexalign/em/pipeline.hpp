@@ -38,6 +38,7 @@
 #include "lexalign/em/lexical_table.hpp"
 #include "lexalign/em/lookup_cache.hpp"
 #include "lexalign/em/model.hpp"
+#include "lexalign/em/word_classes.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
@@ -51,6 +52,9 @@ struct train_options {
   ibm1_options ibm1 = {};               // first stage of ibm1 and hmm
   hmm_options hmm = {};                 // second stage of hmm (hmm.iterations = 0: IBM1 only)
   fast_align_options fast_align = {};   // model_kind::fast_align (no IBM1 warm-up)
+  // Given-side word classes, trained per direction when hmm.class_jumps is on
+  // (observer stage "em.word_classes.<direction>"); its parallel stays default.
+  word_class_options word_classes = {};
   em::directions directions = directions::both;
   // Shared by every stage and both directions (the nested options' own
   // parallel, block_size, prior and cache must stay at their defaults:
@@ -92,6 +96,12 @@ inline void validate(const train_options& o) {
   detail::require_pipeline_defaults(o.ibm1, "em::train_options.ibm1");
   detail::require_pipeline_defaults(o.hmm, "em::train_options.hmm");
   detail::require_pipeline_defaults(o.fast_align, "em::train_options.fast_align");
+  validate(o.word_classes);
+  validation::require(o.word_classes.parallel.threads == 1 && o.word_classes.parallel.pool == nullptr,
+                      "em::train_options.word_classes.parallel", "set",
+                      "left at its default inside em::train_options (set train_options.parallel)");
+  validation::require(o.hmm.classes == nullptr, "em::train_options.hmm.classes", "set",
+                      "null inside em::train_options (classes are trained from train_options.word_classes)");
   validation::at_least("em::train_options.block_size", o.block_size, 1);
   validate(o.parallel);
 }
@@ -137,6 +147,16 @@ directional_model train_directional(const bitext_view& view, const train_options
     ho.prior = prior;
     ho.cache = &cache;
     m.probability_floor = ho.probability_floor;
+    word_class_result classes;
+    if (ho.class_jumps) {
+      classes = detail::train_word_classes(*view.given, view.given_vocabulary_size, options.word_classes, ex,
+                                           "em.word_classes." + dir, obs);
+      ho.classes = &classes.classes;
+      if (classes.convergence.status == solver_status::stopped_by_observer) {
+        append_stage(m.convergence, classes.convergence);
+        return m;
+      }
+    }
     m.hmm = hmm_parameters::uniform(max_given_length(view), ho);
     const std::string s2 = "em.hmm." + dir;
     finish(s2, detail::train_hmm(view, m.table, m.hmm, ho, ex, s2, obs));

@@ -321,11 +321,12 @@ inline double class_bigram_log_likelihood(const sentence_store& text, std::size_
 // classes.  Words that never occur keep their round-robin class.  The
 // observer gets stage "em.word_classes" once per pass (objective = log P,
 // error = fraction of words moved).
-template <observer Obs = no_observer>
+namespace detail {
+// train_word_classes on a given executor, reporting under `stage`.
+template <class Obs>
 word_class_result train_word_classes(const sentence_store& text, std::size_t vocabulary_size,
-                                     const word_class_options& options = {}, Obs&& obs = {}) {
-  validate(options);
-  const executor ex(options.parallel);
+                                     const word_class_options& options, const executor& ex, std::string_view stage,
+                                     Obs& obs) {
   const auto g = detail::bigram_graph::build(text, vocabulary_size);
   const std::size_t V = vocabulary_size, C = options.classes;
   detail::exchange_state st;
@@ -387,7 +388,7 @@ word_class_result train_word_classes(const sentence_store& text, std::size_t voc
     result.convergence.iterations = pass;
     result.convergence.error = active.empty() ? 0.0 : static_cast<double>(moved) / static_cast<double>(active.size());
     result.convergence.status = moved == 0 ? solver_status::converged : solver_status::max_iterations;
-    if (notify(obs, iteration_event{"em.word_classes", pass, result.convergence.error, result.log_likelihood,
+    if (notify(obs, iteration_event{stage, pass, result.convergence.error, result.log_likelihood,
                                     options.iterations}) == observer_action::stop) {
       result.convergence.status = solver_status::stopped_by_observer;
       break;
@@ -397,6 +398,15 @@ word_class_result train_word_classes(const sentence_store& text, std::size_t voc
   result.classes.count = C;
   result.classes.class_of.assign(st.cls.begin(), st.cls.begin() + static_cast<std::ptrdiff_t>(V));
   return result;
+}
+}  // namespace detail
+
+template <observer Obs = no_observer>
+word_class_result train_word_classes(const sentence_store& text, std::size_t vocabulary_size,
+                                     const word_class_options& options = {}, Obs&& obs = {}) {
+  validate(options);
+  const executor ex(options.parallel);
+  return detail::train_word_classes(text, vocabulary_size, options, ex, "em.word_classes", obs);
 }
 
 // Writes one "word<TAB>class" line per word id in id order, classes from 1
