@@ -28,6 +28,7 @@
 #include "lexalign/em/embedding_prior.hpp"
 #include "lexalign/em/estep_scratch.hpp"
 #include "lexalign/em/fast_align.hpp"
+#include "lexalign/em/fertility.hpp"
 #include "lexalign/em/fixed_point_counts.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"

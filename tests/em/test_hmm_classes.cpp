@@ -1,7 +1,9 @@
 // HMM with class-conditioned jumps and an end distribution (em/hmm.hpp):
 // likelihood, posteriors, expected counts and Viterbi against enumeration of
 // every alignment of tiny pairs; the M-step against its formula; the pipeline.
+#include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <functional>
 #include <random>
 #include <span>
@@ -9,9 +11,11 @@
 #include <vector>
 
 #include "lexalign/em/hmm.hpp"
+#include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
+#include "support/thrown.hpp"
 
 namespace em = lexalign::em;
 using lexalign::word_id;
@@ -266,4 +270,40 @@ TEST_CASE("HMM class-jump options are validated", "[em][hmm][classes]") {
         "em::train_options.word_classes.parallel");
   CHECK(rejected_option([&] { em::train(corpus, {.word_classes = {.classes = 0}}); }) ==
         "em::word_class_options.classes");
+}
+
+TEST_CASE("HMM class jumps and end distribution: saved with the model, force alignment unchanged", "[em][hmm][classes][io]") {
+  const auto corpus = lexalign::test::read_pairs(lexalign::test::toy_pairs);
+  const auto m = em::train(corpus, {.hmm = {.iterations = 2, .class_jumps = true, .end_distribution = true},
+                                    .word_classes = {.classes = 3}});
+  std::ostringstream out;
+  em::save(m, out);
+  CHECK(out.str().rfind("lexalign-em-model 2\n", 0) == 0);
+  std::istringstream in(out.str());
+  const auto back = em::load(in, "<model>");
+  for (const auto& [x, y] : {std::pair{&back.forward, &m.forward}, std::pair{&back.reverse, &m.reverse}}) {
+    CHECK(x->hmm.jump_classes == y->hmm.jump_classes);
+    CHECK(x->hmm.given_class == y->hmm.given_class);
+    CHECK(x->hmm.class_jump == y->hmm.class_jump);
+    CHECK(x->hmm.end == y->hmm.end);
+    CHECK(x->hmm.end_smoothing == y->hmm.end_smoothing);
+  }
+  const auto a = em::align(m, corpus, {.method = em::decoding::viterbi});
+  const auto b = em::align(back, corpus, {.method = em::decoding::viterbi});
+  CHECK(a.forward.links == b.forward.links);
+  CHECK(a.reverse.links == b.reverse.links);
+  // Default models keep format version 1.
+  std::ostringstream plain;
+  em::save(em::train(corpus, {.hmm = {.iterations = 1}}), plain);
+  CHECK(plain.str().rfind("lexalign-em-model 1\n", 0) == 0);
+  // A class beyond the jump classes is a parse error with its line.
+  std::string text = out.str();
+  const auto at = text.find("hmm_classes 3 ");
+  REQUIRE(at != std::string::npos);
+  const auto line = static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) + 1;
+  const auto first_class = text.find(' ', text.find(' ', at + 12) + 1) + 1;
+  text.replace(first_class, 1, "7");
+  std::istringstream bad(text);
+  CHECK(lexalign::test::message_of<lexalign::parse_error>([&] { em::load(bad, "<model>"); }) ==
+        "<model>:" + std::to_string(line) + ": word class 7 out of range");
 }

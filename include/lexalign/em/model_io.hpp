@@ -21,6 +21,12 @@
 //   hmm MAX_JUMP P_NULL JUMP_SMOOTHING START_SMOOTHING   (kind hmm only)
 //   jump W_-MAX_JUMP ... W_MAX_JUMP
 //   start V_0 ... V_{S-1}          (first number is S)
+//   Version 2 (written only when an HMM direction has class jumps or an end
+//   distribution; version 1 files are read as before) adds after `start`:
+//   hmm_classes K N C_0 ... C_{N-1}   (K jump classes, 0 = none; the class of
+//                                  each of the N given words)
+//   class_jump W_-MAX_JUMP ... W_MAX_JUMP   (K lines, class 0 first)
+//   hmm_end S SMOOTHING U_0 ... U_{S-1}     (S = 0: no end distribution)
 //   direction reverse              (the same blocks for the reverse model,
 //   ...                             given = target, generated = source)
 //   end
@@ -63,7 +69,12 @@ inline const char* kind_name(model_kind k) {
   return "ibm1";
 }
 
-inline void save_direction(std::ostream& out, const directional_model& m, const char* name) {
+// True when some HMM direction needs format version 2.
+inline bool needs_v2(const directional_model& m) {
+  return m.kind == model_kind::hmm && (m.hmm.jump_classes != 0 || !m.hmm.end.empty());
+}
+
+inline void save_direction(std::ostream& out, const directional_model& m, const char* name, int version = 1) {
   std::string s;
   s += "direction ";
   s += name;
@@ -100,6 +111,27 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
       put_double(s, w);
     }
     s += '\n';
+    if (version >= 2) {
+      s += "hmm_classes " + std::to_string(m.hmm.jump_classes) + " " + std::to_string(m.hmm.given_class.size());
+      for (auto c : m.hmm.given_class) s += " " + std::to_string(c);
+      s += '\n';
+      const std::size_t J = m.hmm.jump.size();
+      for (std::size_t c = 0; c < m.hmm.jump_classes; ++c) {
+        s += "class_jump";
+        for (std::size_t d = 0; d < J; ++d) {
+          s += ' ';
+          put_double(s, m.hmm.class_jump[c * J + d]);
+        }
+        s += '\n';
+      }
+      s += "hmm_end " + std::to_string(m.hmm.end.size()) + " ";
+      put_double(s, m.hmm.end_smoothing);
+      for (double w : m.hmm.end) {
+        s += ' ';
+        put_double(s, w);
+      }
+      s += '\n';
+    }
   }
   out << s;
 }
@@ -107,7 +139,7 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
 using model_reader = io::field_reader;
 
 inline directional_model load_direction(model_reader& r, const char* name, std::size_t given_vocab,
-                                        std::size_t generated_vocab) {
+                                        std::size_t generated_vocab, int version = 1) {
   directional_model m;
   r.next_line();
   r.expect("direction");
@@ -151,6 +183,37 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
     m.hmm.start.resize(r.number<std::size_t>());
     for (double& w : m.hmm.start) w = r.number<double>();
     r.end_of_line();
+    if (version >= 2) {
+      r.next_line();
+      r.expect("hmm_classes");
+      m.hmm.jump_classes = r.number<std::size_t>();
+      const auto n = r.number<std::size_t>();
+      if (m.hmm.jump_classes > (std::size_t{1} << 20)) r.fail("more than 2^20 jump classes");
+      if (n != 0 && n != given_vocab)
+        r.fail("hmm_classes lists " + std::to_string(n) + " words, the vocabulary has " + std::to_string(given_vocab));
+      if (n == 0 && m.hmm.jump_classes != 0) r.fail("hmm_classes: jump classes without word classes");
+      m.hmm.given_class.resize(n);
+      for (auto& c : m.hmm.given_class) {
+        c = r.number<std::uint32_t>();
+        if (c >= m.hmm.jump_classes) r.fail("word class " + std::to_string(c) + " out of range");
+      }
+      r.end_of_line();
+      const std::size_t J = m.hmm.jump.size();
+      m.hmm.class_jump.resize(m.hmm.jump_classes * J);
+      for (std::size_t c = 0; c < m.hmm.jump_classes; ++c) {
+        r.next_line();
+        r.expect("class_jump");
+        for (std::size_t d = 0; d < J; ++d) m.hmm.class_jump[c * J + d] = r.number<double>();
+        r.end_of_line();
+      }
+      r.next_line();
+      r.expect("hmm_end");
+      m.hmm.end.resize(r.number<std::size_t>());
+      m.hmm.end_smoothing = r.number<double>();
+      if (m.hmm.end_smoothing > 1.0) r.fail("end smoothing above 1");
+      for (double& w : m.hmm.end) w = r.number<double>();
+      r.end_of_line();
+    }
   }
   return m;
 }
@@ -158,10 +221,11 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
 }  // namespace detail
 
 inline void save(const model& m, std::ostream& out) {
-  io::write_magic(out, "lexalign-em-model", 1);
+  const int version = detail::needs_v2(m.forward) || detail::needs_v2(m.reverse) ? 2 : 1;
+  io::write_magic(out, "lexalign-em-model", version);
   io::write_vocabularies(out, m.source_vocabulary, m.target_vocabulary);
-  detail::save_direction(out, m.forward, "forward");
-  detail::save_direction(out, m.reverse, "reverse");
+  detail::save_direction(out, m.forward, "forward", version);
+  detail::save_direction(out, m.reverse, "reverse", version);
   io::write_end(out, "em::save");
 }
 
@@ -173,10 +237,14 @@ inline void save(const model& m, const std::string& path) {
 inline model load(std::istream& in, std::string_view name) {
   detail::model_reader r(in, std::string(name));
   model m;
-  io::read_magic(r, "lexalign-em-model", 1);
+  r.next_line();
+  r.expect("lexalign-em-model");
+  const int version = r.number<int>();
+  if (version != 1 && version != 2) r.fail("unsupported model format version (this build reads versions 1 and 2)");
+  r.end_of_line();
   io::read_vocabularies(r, m.source_vocabulary, m.target_vocabulary);
-  m.forward = detail::load_direction(r, "forward", m.source_vocabulary.size(), m.target_vocabulary.size());
-  m.reverse = detail::load_direction(r, "reverse", m.target_vocabulary.size(), m.source_vocabulary.size());
+  m.forward = detail::load_direction(r, "forward", m.source_vocabulary.size(), m.target_vocabulary.size(), version);
+  m.reverse = detail::load_direction(r, "reverse", m.target_vocabulary.size(), m.source_vocabulary.size(), version);
   io::read_end(r);
   return m;
 }
