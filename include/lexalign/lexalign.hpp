@@ -39,6 +39,7 @@
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/normalize_counts.hpp"
 #include "lexalign/em/pipeline.hpp"
+#include "lexalign/em/schedule.hpp"
 #include "lexalign/em/word_classes.hpp"
 #include "lexalign/extract/argmax.hpp"
 #include "lexalign/extract/distortion.hpp"

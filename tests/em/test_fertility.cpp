@@ -9,10 +9,13 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "lexalign/em/fertility.hpp"
+#include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
+#include "lexalign/em/schedule.hpp"
 #include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
 #include "support/thrown.hpp"
@@ -325,4 +328,66 @@ TEST_CASE("Models 3 and 4: options are validated", "[em][fertility]") {
         "em::fertility_options.count_cutoff");
   CHECK(rejected_option([&] { em::train_fertility(view, fx.t, fx.p, start, {.max_climb_steps = 0}); }) ==
         "em::fertility_options.max_climb_steps");
+}
+
+TEST_CASE("schedules: parsed into iterations, errors name the item", "[em][schedule]") {
+  using lexalign::test::rejected_option;
+  CHECK(em::parse_schedule("1x5,h5,3x3,4x3") == em::schedule{5, 5, 3, 3});
+  CHECK(em::parse_schedule("1^5,H^5") == em::schedule{5, 5, 0, 0});
+  CHECK(em::parse_schedule("h2,4x1") == em::schedule{0, 2, 0, 1});
+  CHECK(em::parse_schedule("1x7") == em::schedule{7, 0, 0, 0});
+  auto message = [](const char* s) { return lexalign::test::message_of<lexalign::invalid_option>([&] { em::parse_schedule(s); }); };
+  CHECK(message("") == "em::schedule must be a non-empty list like 1x5,h5,3x3,4x3 (got \"\")");
+  CHECK(message("1x5,2x5") ==
+        "em::schedule must be items whose model is 1, h, 3 or 4 (Models 2, 5 and 6 are not offered) (item \"2x5\") (got \"1x5,2x5\")");
+  CHECK(message("h5,1x5").find("in the order 1, h, 3, 4") != std::string::npos);
+  CHECK(message("1x5,1x5").find("at most once") != std::string::npos);
+  CHECK(message("1x5,h0,3x3").find("preceded by h with iterations > 0") != std::string::npos);
+  CHECK(message("1x").find("iteration count") != std::string::npos);
+  CHECK(message("1x99999999").find("iteration count") != std::string::npos);
+  CHECK(message("1x5,").find("single commas") != std::string::npos);
+  em::train_options o;
+  em::apply_schedule(o, "1x4,h3,3x2,4x1");
+  CHECK(o.ibm1.iterations == 4);
+  CHECK(o.hmm.iterations == 3);
+  CHECK(o.model3.iterations == 2);
+  CHECK(o.model4.iterations == 1);
+  CHECK(o.model == em::model_kind::hmm);
+}
+
+TEST_CASE("em::train with Models 3 and 4: stages, decoding, save/load", "[em][fertility][schedule]") {
+  const auto corpus = lexalign::test::read_pairs(lexalign::test::toy_pairs);
+  em::train_options o{.word_classes = {.classes = 3}};
+  em::apply_schedule(o, "1x3,h3,3x2,4x2");
+  std::vector<std::string> stages;
+  const auto m = em::train(corpus, o, [&](const lexalign::iteration_event& ev) {
+    if (stages.empty() || stages.back() != ev.stage) stages.push_back(std::string(ev.stage));
+  });
+  CHECK(stages == std::vector<std::string>{"em.ibm1.forward", "em.hmm.forward", "em.word_classes.forward",
+                                           "em.word_classes.generated.forward", "em.model3.forward", "em.model4.forward",
+                                           "em.ibm1.reverse", "em.hmm.reverse", "em.word_classes.reverse",
+                                           "em.word_classes.generated.reverse", "em.model3.reverse", "em.model4.reverse"});
+  REQUIRE(m.forward.has_fertility);
+  CHECK(m.forward.fertility.model == em::fertility_model::model4);
+  CHECK(m.forward.stages.size() == 4);
+  for (auto method : {em::decoding::viterbi, em::decoding::posterior}) {
+    const auto a = em::align(m, corpus, {.method = method});
+    CHECK(a.forward.links[0].sure == std::vector<lexalign::link>{{0, 0}, {1, 1}});
+    std::ostringstream out;
+    em::save(m, out);
+    std::istringstream in(out.str());
+    const auto back = em::load(in, "<model>");
+    CHECK(back.forward.has_fertility);
+    CHECK(back.reverse.fertility.d1 == m.reverse.fertility.d1);
+    CHECK(back.forward.fertility.fertility == m.forward.fertility.fertility);
+    CHECK(back.forward.fertility.d3 == m.forward.fertility.d3);
+    const auto b = em::align(back, corpus, {.method = method});
+    CHECK(a.forward.links == b.forward.links);
+    CHECK(a.reverse.links == b.reverse.links);
+  }
+  using lexalign::test::rejected_option;
+  CHECK(rejected_option([&] { em::train(corpus, {.model = em::model_kind::ibm1, .model3 = {.iterations = 2}}); }) ==
+        "em::train_options.model3/model4.iterations");
+  CHECK(rejected_option([&] { em::train(corpus, {.model4 = {.iterations = 1, .parallel = {.threads = 2}}}); }) ==
+        "em::train_options.model4.parallel");
 }

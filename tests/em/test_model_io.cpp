@@ -91,7 +91,7 @@ TEST_CASE("malformed model files give file:line errors", "[em][model_io]") {
     return "no error";
   };
   CHECK(error_of("not-a-model 1\n") == "m.txt:1: expected 'lexalign-em-model', found 'not-a-model'");
-  CHECK(error_of("lexalign-em-model 2\n").find("m.txt:1: unsupported") == 0);
+  CHECK(error_of("lexalign-em-model 3\n").find("m.txt:1: unsupported") == 0);
   CHECK(error_of(good.substr(0, good.find('\n', good.size() / 2) + 1)).find("unexpected end of file") != std::string::npos);
   std::string bad = good;
   const auto pos = bad.find("probability_floor ");

@@ -381,6 +381,33 @@ inline double fertility_hill_climb(const fertility_parameters& p, const lexical_
   return current;
 }
 
+// Decoding one pair (feasible: fertility_feasible): repairs and hill-climbs
+// `a` (a_j in 0..l, in place) and, with `marginals`, fills it (m x (l+1),
+// column 0 NULL) with each link's probability within the neighbourhood of the
+// climbed alignment.  Returns log P of the climbed alignment.
+inline double fertility_decode(const fertility_parameters& p, const lexical_table& t, std::span<const word_id> e,
+                               std::span<const word_id> f, double floor, fertility_workspace& ws, std::vector<int>& a,
+                               std::vector<double>* marginals, std::size_t max_steps = 1000) {
+  detail::fertility_prepare(p, t, e, f, floor, ws, false);
+  detail::fertility_repair(p, e.size(), a, ws);
+  const double lp = fertility_hill_climb(p, t, e, f, a, floor, ws, max_steps, true);
+  if (!marginals) return lp;
+  const std::size_t l1 = e.size() + 1, m = f.size();
+  marginals->assign(m * l1, 0.0);
+  ws.scores.clear();
+  for_each_neighbour(a, e.size(), [&](const std::vector<int>& x) {
+    ws.scores.push_back(fertility_log_probability(p, t, e, f, x, floor, ws, true));
+  });
+  double total = 0.0;
+  for (double sc : ws.scores) total += std::exp(sc - lp);
+  std::size_t n = 0;
+  for_each_neighbour(a, e.size(), [&](const std::vector<int>& x) {
+    const double w = std::exp(ws.scores[n++] - lp) / total;
+    for (std::size_t j = 0; j < m; ++j) (*marginals)[j * l1 + static_cast<std::size_t>(x[j])] += w;
+  });
+  return lp;
+}
+
 // The expected counts of one E-step (fixed point: identical for any thread count).
 struct fertility_counts {
   fixed_point_counts lexical, fertility, null, d3, d1, d2;  // null: [0] = m - 2 phi0, [1] = phi0

@@ -27,6 +27,14 @@
 //                                  each of the N given words)
 //   class_jump W_-MAX_JUMP ... W_MAX_JUMP   (K lines, class 0 first)
 //   hmm_end S SMOOTHING U_0 ... U_{S-1}     (S = 0: no end distribution)
+//   fertility MODEL                (0: none; 3 or 4: Models 3/4 follow)
+//   fertility_tables F P1 S3 S4 A B D       (max fertility, p1, smoothings,
+//                                  class counts, longest generated sentence)
+//   n COUNT N...                   n(phi|e) at e*F+phi
+//   d3_blocks K L_1 M_1 ... L_K M_K
+//   d3 COUNT D...
+//   given_classes N C...   generated_classes N C...
+//   d1 COUNT D...          d2 COUNT D...
 //   direction reverse              (the same blocks for the reverse model,
 //   ...                             given = target, generated = source)
 //   end
@@ -36,6 +44,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstdio>
 #include <istream>
@@ -71,7 +80,7 @@ inline const char* kind_name(model_kind k) {
 
 // True when some HMM direction needs format version 2.
 inline bool needs_v2(const directional_model& m) {
-  return m.kind == model_kind::hmm && (m.hmm.jump_classes != 0 || !m.hmm.end.empty());
+  return m.kind == model_kind::hmm && (m.hmm.jump_classes != 0 || !m.hmm.end.empty() || m.has_fertility);
 }
 
 inline void save_direction(std::ostream& out, const directional_model& m, const char* name, int version = 1) {
@@ -131,12 +140,117 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
         put_double(s, w);
       }
       s += '\n';
+      const auto& fp = m.fertility;
+      s += !m.has_fertility ? "fertility 0\n" : fp.model == fertility_model::model3 ? "fertility 3\n" : "fertility 4\n";
+      if (m.has_fertility) {
+        auto doubles = [&](const char* key, const std::vector<double>& v) {
+          s += key;
+          s += ' ' + std::to_string(v.size());
+          for (double x : v) {
+            s += ' ';
+            put_double(s, x);
+          }
+          s += '\n';
+        };
+        auto ints = [&](const char* key, const std::vector<std::uint32_t>& v) {
+          s += key;
+          s += ' ' + std::to_string(v.size());
+          for (auto x : v) s += ' ' + std::to_string(x);
+          s += '\n';
+        };
+        s += "fertility_tables " + std::to_string(fp.max_fertility) + ' ';
+        put_double(s, fp.p1);
+        s += ' ';
+        put_double(s, fp.distortion_smoothing);
+        s += ' ';
+        put_double(s, fp.model4_smoothing);
+        s += ' ' + std::to_string(fp.given_classes) + ' ' + std::to_string(fp.generated_classes) + ' ' +
+             std::to_string(fp.max_length) + '\n';
+        doubles("n", fp.fertility);
+        s += "d3_blocks " + std::to_string(fp.d3_keys.size());
+        for (auto key : fp.d3_keys) s += ' ' + std::to_string(key >> 32) + ' ' + std::to_string(key & 0xFFFFFFFFu);
+        s += '\n';
+        doubles("d3", fp.d3);
+        ints("given_classes", fp.given_class);
+        ints("generated_classes", fp.generated_class);
+        doubles("d1", fp.d1);
+        doubles("d2", fp.d2);
+      }
     }
   }
   out << s;
 }
 
 using model_reader = io::field_reader;
+
+// The Models 3/4 block of a version-2 direction (after "fertility 3|4").
+inline void load_fertility(model_reader& r, directional_model& m, std::size_t given_vocab, std::size_t generated_vocab,
+                           int which) {
+  auto& fp = m.fertility;
+  m.has_fertility = true;
+  fp.model = which == 3 ? fertility_model::model3 : fertility_model::model4;
+  r.next_line();
+  r.expect("fertility_tables");
+  fp.max_fertility = r.number<std::size_t>();
+  fp.p1 = r.number<double>();
+  fp.distortion_smoothing = r.number<double>();
+  fp.model4_smoothing = r.number<double>();
+  fp.given_classes = r.number<std::size_t>();
+  fp.generated_classes = r.number<std::size_t>();
+  fp.max_length = r.number<std::size_t>();
+  r.end_of_line();
+  if (fp.max_fertility < 2 || fp.max_fertility > 1000) r.fail("max fertility must be in 2..1000");
+  if (fp.p1 <= 0.0 || fp.p1 >= 1.0) r.fail("p1 must be in (0, 1)");
+  if (fp.distortion_smoothing > 1.0 || fp.model4_smoothing > 1.0) r.fail("smoothing above 1");
+  constexpr std::size_t cap = std::size_t{1} << 20;
+  if (fp.given_classes < 1 || fp.given_classes > cap || fp.generated_classes < 1 || fp.generated_classes > cap ||
+      fp.max_length > cap)
+    r.fail("class counts must be in 1..2^20 and the length at most 2^20");
+  auto doubles = [&](const char* key, std::vector<double>& v, std::size_t expected) {
+    r.next_line();
+    r.expect(key);
+    const auto n = r.number<std::size_t>();
+    if (n != expected) r.fail(std::string(key) + " has " + std::to_string(n) + " values, expected " + std::to_string(expected));
+    v.resize(n);
+    for (double& x : v) x = r.number<double>();
+    r.end_of_line();
+  };
+  auto ints = [&](const char* key, std::vector<std::uint32_t>& v, std::size_t expected, std::size_t classes) {
+    r.next_line();
+    r.expect(key);
+    const auto n = r.number<std::size_t>();
+    if (n != expected) r.fail(std::string(key) + " has " + std::to_string(n) + " values, expected " + std::to_string(expected));
+    v.resize(n);
+    for (auto& x : v) {
+      x = r.number<std::uint32_t>();
+      if (x >= classes) r.fail("word class " + std::to_string(x) + " out of range");
+    }
+    r.end_of_line();
+  };
+  doubles("n", fp.fertility, given_vocab * fp.max_fertility);
+  r.next_line();
+  r.expect("d3_blocks");
+  const auto blocks = r.number<std::size_t>();
+  if (blocks > cap) r.fail("too many d3 blocks");
+  fp.d3_keys.resize(blocks);
+  fp.d3_offsets.resize(blocks);
+  std::size_t total = 0;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const auto l = r.number<std::size_t>(), mm = r.number<std::size_t>();
+    if (l == 0 || mm == 0 || l > cap || mm > cap) r.fail("d3 block lengths must be in 1..2^20");
+    fp.d3_keys[b] = (std::uint64_t{l} << 32) | mm;
+    if (b > 0 && fp.d3_keys[b] <= fp.d3_keys[b - 1]) r.fail("d3 blocks must be in increasing (l, m) order");
+    fp.d3_offsets[b] = total;
+    total += l * mm;
+    if (total > (std::size_t{1} << 32)) r.fail("d3 blocks too large");
+  }
+  r.end_of_line();
+  doubles("d3", fp.d3, total);
+  ints("given_classes", fp.given_class, given_vocab, fp.given_classes);
+  ints("generated_classes", fp.generated_class, generated_vocab, fp.generated_classes);
+  doubles("d1", fp.d1, (fp.given_classes + 1) * fp.generated_classes * fp.head_width());
+  doubles("d2", fp.d2, fp.generated_classes * (fp.max_length + 1));
+}
 
 inline directional_model load_direction(model_reader& r, const char* name, std::size_t given_vocab,
                                         std::size_t generated_vocab, int version = 1) {
@@ -213,6 +327,12 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
       if (m.hmm.end_smoothing > 1.0) r.fail("end smoothing above 1");
       for (double& w : m.hmm.end) w = r.number<double>();
       r.end_of_line();
+      r.next_line();
+      r.expect("fertility");
+      const int which = r.number<int>();
+      if (which != 0 && which != 3 && which != 4) r.fail("fertility model must be 0, 3 or 4");
+      r.end_of_line();
+      if (which != 0) load_fertility(r, m, given_vocab, generated_vocab, which);
     }
   }
   return m;
