@@ -209,6 +209,8 @@ inline void fertility_prepare(const fertility_parameters& p, const lexical_table
       ws.log_n[i * F + phi] = n > 0.0 ? std::log(n) + (m3 ? ws.log_fact[phi] : 0.0) : -std::numeric_limits<double>::infinity();
     }
   for (auto* v : {&ws.phi, &ws.first, &ws.last, &ws.sum}) v->resize(l + 1);
+  ws.scores.reserve(1 + m * l + m * (m - 1) / 2);  // the largest neighbourhood
+  ws.best.reserve(m);
 }
 
 // Visits the factors of P(f, a | e): v.null(phi0), v.fert(i, phi_i) for i >= 1,
@@ -411,6 +413,7 @@ inline double fertility_decode(const fertility_parameters& p, const lexical_tabl
 // The expected counts of one E-step (fixed point: identical for any thread count).
 struct fertility_counts {
   fixed_point_counts lexical, fertility, null, d3, d1, d2;  // null: [0] = m - 2 phi0, [1] = phi0
+  std::vector<double> nbar;  // M-step scratch: the corpus-wide fertility distribution
 
   void assign(const fertility_parameters& p, const lexical_table& t) {
     lexical.assign(t.size());
@@ -489,9 +492,10 @@ inline double fertility_neighbourhood_counts(const fertility_parameters& p, cons
 }
 
 // n(.|e) = (c(.|e) + kappa nbar) / (c(e) + kappa), nbar the corpus-wide distribution.
-inline void fertility_mstep(fertility_parameters& p, const fertility_counts& c, double kappa, bool learn_p1) {
+inline void fertility_mstep(fertility_parameters& p, fertility_counts& c, double kappa, bool learn_p1) {
   const std::size_t F = p.max_fertility, V = p.fertility.size() / F;
-  std::vector<double> nbar(F, 0.0);
+  auto& nbar = c.nbar;
+  nbar.assign(F, 0.0);
   double all = 0.0;
   for (std::size_t e = 0; e < V; ++e)
     for (std::size_t phi = 0; phi < F; ++phi) nbar[phi] += c.fertility.value(e * F + phi);
