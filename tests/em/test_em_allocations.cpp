@@ -102,9 +102,9 @@ TEST_CASE("HMM class jumps and Models 3/4 allocate nothing after the first itera
   const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";
   std::ifstream src_in(dir + "roen.src"), tgt_in(dir + "roen.tgt");
   std::string pairs, x, y;
-  for (int k = 0; k < 40 && std::getline(src_in, x) && std::getline(tgt_in, y); ++k) pairs += x + " ||| " + y + "\n";
+  for (int k = 0; k < 20 && std::getline(src_in, x) && std::getline(tgt_in, y); ++k) pairs += x + " ||| " + y + "\n";
   std::istringstream pairs_in(pairs);
-  const auto corpus = lexalign::io::read_parallel_corpus(pairs_in, "<roen 40>");
+  const auto corpus = lexalign::io::read_parallel_corpus(pairs_in, "<roen 20>");
   const auto view = em::make_view(corpus);
   auto t = em::lexical_table::from_cooccurrence(view);
   em::train_ibm1(view, t, {.iterations = 2});

@@ -263,7 +263,7 @@ TEST_CASE("Models 3 and 4: training is deterministic for any thread count and im
   const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";
   const auto full = lexalign::io::read_parallel_corpus_files(dir + "roen.src", dir + "roen.tgt");
   std::string text;
-  for (std::size_t k = 0; k < 60; ++k) {  // a slice keeps the sanitizer run short
+  for (std::size_t k = 0; k < 25; ++k) {  // a slice keeps the sanitizer run short
     auto words = [&](auto s, const lexalign::vocabulary& v) {
       std::string out;
       for (auto w : s) out += (out.empty() ? "" : " ") + v.word(w);
