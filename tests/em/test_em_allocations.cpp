@@ -1,11 +1,14 @@
 // EM trainers keep their E-step buffers across iterations: once the first
 // iteration has seen the longest sentence pair, an iteration allocates
 // nothing (counted with support/counting_new.hpp).
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "lexalign/core/thread_pool.hpp"
 #include "lexalign/em/fast_align.hpp"
+#include "lexalign/em/fertility.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/io/corpus_reader.hpp"
@@ -91,4 +94,38 @@ TEST_CASE("IBM1, HMM and fast_align iterations allocate nothing after the first"
 TEST_CASE("multi-threaded EM iterations on a caller's pool allocate nothing after the first", "[em][memory][threads]") {
   lexalign::thread_pool pool(3);  // the threads start here, once
   check_stages({.pool = &pool}, 16);
+}
+
+// HMM with class jumps and the end distribution, then Models 3 and 4: every
+// iteration after the first allocates nothing.
+TEST_CASE("HMM class jumps and Models 3/4 allocate nothing after the first iteration", "[em][alloc][fertility]") {
+  const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";
+  std::ifstream src_in(dir + "roen.src"), tgt_in(dir + "roen.tgt");
+  std::string pairs, x, y;
+  for (int k = 0; k < 20 && std::getline(src_in, x) && std::getline(tgt_in, y); ++k) pairs += x + " ||| " + y + "\n";
+  std::istringstream pairs_in(pairs);
+  const auto corpus = lexalign::io::read_parallel_corpus(pairs_in, "<roen 20>");
+  const auto view = em::make_view(corpus);
+  auto t = em::lexical_table::from_cooccurrence(view);
+  em::train_ibm1(view, t, {.iterations = 2});
+  const auto src = em::train_word_classes(corpus.source_sentences(), corpus.source_vocabulary().size(), {.classes = 4, .iterations = 1});
+  const auto tgt = em::train_word_classes(corpus.target_sentences(), corpus.target_vocabulary().size(), {.classes = 4, .iterations = 1});
+  const em::hmm_options ho{.iterations = 3, .class_jumps = true, .classes = &src.classes, .end_distribution = true};
+  auto p = em::hmm_parameters::uniform(em::max_given_length(view), ho);
+  std::vector<std::size_t> at;
+  at.reserve(8);  // the log itself must not allocate
+  em::train_hmm(view, t, p, ho, allocation_log{&at});
+  check_steady(at, 3);
+  auto fp = em::fertility_parameters::shaped(view, src.classes, tgt.classes);
+  auto a = em::corpus_alignment::shaped(view);
+  em::hmm_workspace ws;
+  std::vector<int> va;
+  for (std::size_t k = 0; k < corpus.size(); ++k) {
+    em::hmm_viterbi(p, t, corpus.source(k), corpus.target(k), 1e-7, ws, va);
+    for (std::size_t j = 0; j < va.size(); ++j) a[k][j] = va[j] + 1;
+  }
+  fp.model = em::fertility_model::model4;
+  at.clear();
+  em::train_fertility(view, t, fp, a, {.iterations = 3, .max_climb_steps = 3}, true, allocation_log{&at});
+  check_steady(at, 3);
 }

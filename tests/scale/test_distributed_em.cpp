@@ -167,6 +167,18 @@ TEST_CASE("distributed decoding gathers the single-process alignments on every r
   CHECK(lexalign::test::message_of<lexalign::invalid_option>([&] {
           run_ranks(1, [&](thread_group& g) { return em::align_distributed(m, enfr(), with_post, g); });
         }).find("with_posteriors") != std::string::npos);
+  // What is not distributed yet is refused, not silently ignored.
+  em::train_options classes, ends, fertility;
+  classes.hmm.class_jumps = true;
+  ends.hmm.end_distribution = true;
+  fertility.model3.iterations = 1;
+  for (const auto& [opt, name] : {std::pair{&classes, "class_jumps"}, std::pair{&ends, "end_distribution"},
+                                  std::pair{&fertility, "model3"}}) {
+    const auto* o = opt;
+    CHECK(lexalign::test::message_of<lexalign::invalid_option>([&] {
+            run_ranks(1, [&](thread_group& g) { return em::train_distributed(enfr(), *o, g); });
+          }).find(name) != std::string::npos);
+  }
 }
 
 TEST_CASE("an observer's stop on one rank stops every rank at the same iteration", "[scale][distributed][em]") {

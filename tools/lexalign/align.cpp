@@ -28,6 +28,7 @@
 #include "lexalign/em/embedding_prior.hpp"
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
+#include "lexalign/em/schedule.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/embeddings.hpp"
 #include "lexalign/io/lowercase.hpp"
@@ -113,6 +114,10 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
            {.default_value = std::to_string(em::hmm_band_options{}.above_length)});
   a.option("band-width", "W", "HMM: the band's half-width (jumps beyond it keep only the smoothing mass)",
            {.default_value = std::to_string(em::hmm_band_options{}.width)});
+  a.flag("class-jumps", "HMM: one jump distribution per word class of the previous word (GIZA++'s), classes trained on the text");
+  a.option("classes", "C", "HMM --class-jumps: number of word classes", {.default_value = "50"});
+  a.flag("end-distribution", "HMM: learn where sentences end (an end distribution)");
+  a.option("schedule", "S", "GIZA++-style schedule, e.g. 1x5,h5,3x3,4x3 (IBM1, HMM, Models 3 and 4); replaces --model and the iteration options");
   a.option("p0", "P", "fast_align: NULL probability", {.default_value = "0.08"});
   a.option("tension", "L", "fast_align: initial diagonal tension", {.default_value = "4"});
   a.flag("compat", "fast_align: reproduce the reference implementation's defects");
@@ -171,6 +176,17 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
     topt.hmm.null_weight = a.number("null-weight", 0.0, 1e6);
     topt.hmm.band.above_length = a.integer("band-above", 0, 100'000'000);
     topt.hmm.band.width = a.integer("band-width", 1, 100'000'000);
+    topt.hmm.class_jumps = a.has("class-jumps");
+    topt.word_classes.classes = a.integer("classes", 1, std::uint64_t{1} << 20);
+    topt.hmm.end_distribution = a.has("end-distribution");
+    if (a.has("schedule")) {
+      if (model_name != "hmm") throw usage_error("--schedule and --model " + io::excerpt(model_name) + " exclude each other");
+      try {
+        apply_schedule(topt, a.value("schedule"));
+      } catch (const invalid_option& e) {
+        throw usage_error(std::string("--schedule: ") + e.what());
+      }
+    }
     topt.fast_align.p0 = a.number("p0", 0.0, 0.999);
     topt.fast_align.lambda = a.number("tension", 0.0, 1e3);
     topt.fast_align.compat = a.has("compat");

@@ -358,6 +358,13 @@ template <rank_group G>
 model train_distributed(const parallel_corpus& corpus, const train_options& options, G& group,
                         observer_ref obs = {}) {
   validate(options);
+  // Not distributed yet: the HMM's class jumps and end distribution, Models 3/4.
+  validation::require(!options.hmm.class_jumps, "em::train_options.hmm.class_jumps", "true",
+                      "off (class jumps are not distributed yet)");
+  validation::require(!options.hmm.end_distribution, "em::train_options.hmm.end_distribution", "true",
+                      "off (the end distribution is not distributed yet)");
+  validation::require(options.model3.iterations == 0 && options.model4.iterations == 0,
+                      "em::train_options.model3/model4.iterations", "> 0", "0 (Models 3/4 are not distributed yet)");
   detail::require_group(group.rank(), group.size());
   const executor ex(options.parallel);
   const shard_range r = shard_of(corpus.size(), options.block_size, group.rank(), group.size());

@@ -49,6 +49,7 @@
 #include "lexalign/em/estep_scratch.hpp"
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/lexical_table.hpp"
+#include "lexalign/em/word_classes.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
@@ -80,6 +81,20 @@ struct hmm_options {
   const lookup_cache* cache = nullptr;  // a cache built for this view and table structure (else one is built)
   bool cache_lookups = true;         // precompute table indices (4 bytes per cell, lookup_cache)
   hmm_band_options band = {};        // long given sentences: banded jumps, O(m l W) instead of O(m l^2)
+  // GIZA++'s class-conditioned jumps (emAlignmentDependencies = 2): one jump
+  // distribution per class of the previous given word.  Off by default
+  // (today's single table, bit-identical results).
+  bool class_jumps = false;
+  // Given-side classes for class_jumps (em::train trains them with
+  // train_options.word_classes); must outlive the call.
+  const word_classes* classes = nullptr;
+  // tau: each class's jump weights are (N_c(Delta) + tau w(Delta)) / (N_c + tau),
+  // w the shared distribution, N_c the class's expected jumps.  Finite, >= 0.
+  double class_jump_prior = 10.0;
+  // An end distribution: the last generated word's position i is weighted by
+  // (1-s_e) u(l-1-i)/sum + s_e/l, u learned by distance from the end.  Off by default.
+  bool end_distribution = false;
+  double end_smoothing = 0.2;        // s_e; in [0, 1]
 };
 
 // Throws lexalign::invalid_option for a value out of range.
@@ -90,6 +105,9 @@ inline void validate(const hmm_options& o) {
   validation::open_unit("em::hmm_options.probability_floor", o.probability_floor);
   validation::non_negative("em::hmm_options.vb_alpha", o.vb_alpha);
   validation::at_least("em::hmm_options.block_size", o.block_size, 1);
+  validation::non_negative("em::hmm_options.class_jump_prior", o.class_jump_prior);
+  validation::finite("em::hmm_options.class_jump_prior", o.class_jump_prior);
+  validation::probability("em::hmm_options.end_smoothing", o.end_smoothing);
   validate(o.band);
   validate(o.parallel);
 }
@@ -104,6 +122,15 @@ struct hmm_parameters {
   double start_smoothing = hmm_options{}.start_smoothing;
   std::size_t band_above = hmm_band_options{}.above_length;  // from hmm_options::band (saved by model_io)
   std::size_t band_width = hmm_band_options{}.width;
+  // Class-conditioned jumps (hmm_options::class_jumps): 0 = off (the shared
+  // `jump` only); else class_jump holds jump_classes tables laid out as `jump`.
+  std::size_t jump_classes = 0;
+  std::vector<double> class_jump;          // w_c(Delta) at c * jump.size() + Delta + max_jump
+  std::vector<std::uint32_t> given_class;  // class of each given word id (unknown ids: class 0)
+  // End distribution (hmm_options::end_distribution): u(d) by distance from
+  // the end d = l-1-i (relative weights); empty = off.
+  std::vector<double> end;
+  double end_smoothing = hmm_options{}.end_smoothing;
 
   // Uniform jumps and starts for given-side sentences up to max_length tokens.
   static hmm_parameters uniform(std::size_t max_length, const hmm_options& o = {}) {
@@ -116,8 +143,46 @@ struct hmm_parameters {
     p.start_smoothing = o.start_smoothing;
     p.band_above = o.band.above_length;
     p.band_width = o.band.width;
+    p.configure(o);
     return p;
   }
+
+  // Sets up (or keeps, when the sizes already match) the class tables and the
+  // end distribution that `o` asks for; removes those it does not.
+  void configure(const hmm_options& o) {
+    if (o.class_jumps && o.classes) {
+      given_class = o.classes->class_of;
+      if (jump_classes != o.classes->count || class_jump.size() != o.classes->count * jump.size()) {
+        jump_classes = o.classes->count;
+        class_jump.assign(jump_classes * jump.size(), 1.0);
+      }
+    } else {
+      jump_classes = 0;
+      class_jump.clear();
+      given_class.clear();
+    }
+    if (o.end_distribution) {
+      if (end.size() != start.size()) end.assign(start.size(), 1.0);
+    } else {
+      end.clear();
+    }
+    end_smoothing = o.end_smoothing;
+  }
+
+  // The class of given word e for the jump tables (0 without classes).
+  std::size_t jump_class(word_id e) const noexcept {
+    return jump_classes == 0 || e >= given_class.size() ? 0 : std::min<std::size_t>(given_class[e], jump_classes - 1);
+  }
+  // The jump table that row e (the previous given word) uses.
+  const double* jump_table(word_id e) const noexcept {
+    return jump_classes == 0 ? jump.data() : class_jump.data() + jump_class(e) * jump.size();
+  }
+  double jump_weight(std::ptrdiff_t delta, const double* table) const noexcept {
+    const auto mj = static_cast<std::ptrdiff_t>(max_jump);
+    if (delta < -mj || delta > mj) return 0.0;
+    return table[static_cast<std::size_t>(delta + mj)];
+  }
+  double end_weight(std::size_t d) const noexcept { return d < end.size() ? end[d] : 0.0; }
 
   double jump_weight(std::ptrdiff_t delta) const noexcept {
     const auto mj = static_cast<std::ptrdiff_t>(max_jump);
@@ -152,6 +217,7 @@ struct hmm_workspace {
   std::vector<std::uint32_t> back;// m x 2l Viterbi back pointers
   std::vector<double> delta, delta_next, best_prev;
   std::vector<std::uint32_t> best_state;
+  std::vector<double> end;        // l: end probability of each position (end distribution)
 
   // Room for given sentences of up to l and generated ones of up to m tokens
   // (then nothing of this workspace allocates for such pairs); given
@@ -176,6 +242,7 @@ struct hmm_workspace {
     back.reserve(m * S);
     for (auto* v : {&delta, &delta_next}) v->reserve(S);
     best_state.reserve(l);
+    end.reserve(l);
   }
 };
 
@@ -194,18 +261,20 @@ inline void hmm_start(const hmm_parameters& p, std::size_t l, hmm_workspace& ws)
 }
 
 // The exact transitions ws.trans (l x l) and ws.pi.
-inline void hmm_transitions(const hmm_parameters& p, std::size_t l, hmm_workspace& ws) {
+inline void hmm_transitions(const hmm_parameters& p, std::span<const word_id> e, hmm_workspace& ws) {
+  const std::size_t l = e.size();
   ws.trans.resize(l * l);
   const double keep = 1.0 - p.null_probability;
   const double a = p.jump_smoothing;
   const double ul = 1.0 / static_cast<double>(l);
   for (std::size_t r = 0; r < l; ++r) {
+    const double* table = p.jump_table(e[r]);
     double norm = 0.0;
     for (std::size_t i = 0; i < l; ++i)
-      norm += p.jump_weight(static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(r));
+      norm += p.jump_weight(static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(r), table);
     double* row = ws.trans.data() + r * l;
     for (std::size_t i = 0; i < l; ++i) {
-      const double w = p.jump_weight(static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(r));
+      const double w = p.jump_weight(static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(r), table);
       const double pj = norm > 0.0 ? (1.0 - a) * w / norm + a * ul : ul;
       row[i] = keep * pj;
     }
@@ -217,7 +286,8 @@ inline void hmm_transitions(const hmm_parameters& p, std::size_t l, hmm_workspac
 // (1-p0)(1-a) w(d)/norm_r for d = -W..W (0 outside the sentence), norm_r the
 // weights within the band and the sentence (a band without weight counts as
 // uniform); ws.band_uniform the part every transition has, (1-p0) a/l.
-inline void hmm_band_transitions(const hmm_parameters& p, std::size_t l, hmm_workspace& ws) {
+inline void hmm_band_transitions(const hmm_parameters& p, std::span<const word_id> e, hmm_workspace& ws) {
+  const std::size_t l = e.size();
   const std::size_t W = p.band_for(l), B = 2 * W + 1;
   ws.band.resize(l * B);
   const double keep = 1.0 - p.null_probability;
@@ -225,10 +295,11 @@ inline void hmm_band_transitions(const hmm_parameters& p, std::size_t l, hmm_wor
   ws.band_uniform = keep * a / static_cast<double>(l);
   const auto sW = static_cast<std::ptrdiff_t>(W);
   for (std::size_t r = 0; r < l; ++r) {
+    const double* table = p.jump_table(e[r]);
     const std::size_t lo = r >= W ? r - W : 0, hi = std::min(l - 1, r + W);
     double norm = 0.0;
     for (std::size_t i = lo; i <= hi; ++i)
-      norm += p.jump_weight(static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(r));
+      norm += p.jump_weight(static_cast<std::ptrdiff_t>(i) - static_cast<std::ptrdiff_t>(r), table);
     const double uniform = 1.0 / static_cast<double>(hi - lo + 1);
     double* row = ws.band.data() + r * B;
     for (std::size_t k = 0; k < B; ++k) {
@@ -237,7 +308,7 @@ inline void hmm_band_transitions(const hmm_parameters& p, std::size_t l, hmm_wor
         row[k] = 0.0;
         continue;
       }
-      const double w = p.jump_weight(static_cast<std::ptrdiff_t>(k) - sW);
+      const double w = p.jump_weight(static_cast<std::ptrdiff_t>(k) - sW, table);
       row[k] = keep * (1.0 - a) * (norm > 0.0 ? w / norm : uniform);
     }
   }
@@ -324,13 +395,44 @@ inline void hmm_posterior_at(std::size_t l, std::size_t j, const double* bt, hmm
   g[0] = null_mass;
 }
 
+// End of the forward pass: with an end distribution (p.end not empty), the
+// end probabilities E(i) in ws.end, beta's last position E/Z and log Z
+// returned (Z = sum over states of scaled alpha x E of their position); else
+// beta's last position 1 and 0 returned.
+inline void hmm_end_probabilities(const hmm_parameters& p, std::size_t l, hmm_workspace& ws) {
+  ws.end.resize(l);
+  double norm = 0.0;
+  for (std::size_t i = 0; i < l; ++i) norm += p.end_weight(l - 1 - i);
+  const double se = p.end_smoothing, ul = 1.0 / static_cast<double>(l);
+  for (std::size_t i = 0; i < l; ++i)
+    ws.end[i] = norm > 0.0 ? (1.0 - se) * p.end_weight(l - 1 - i) / norm + se * ul : ul;
+}
+inline double hmm_finish_forward(const hmm_parameters& p, std::size_t l, std::size_t m, hmm_workspace& ws) {
+  const std::size_t S = 2 * l;
+  double* last = hmm_beta_row(l, m - 1, ws);
+  if (p.end.empty()) {
+    for (std::size_t k = 0; k < S; ++k) last[k] = 1.0;
+    return 0.0;
+  }
+  hmm_end_probabilities(p, l, ws);
+  const double* a = ws.alpha.data() + (m - 1) * S;
+  double z = 0.0;
+  for (std::size_t i = 0; i < l; ++i) z += (a[i] + a[l + i]) * ws.end[i];
+  for (std::size_t i = 0; i < l; ++i) last[i] = last[l + i] = ws.end[i] / z;
+  return std::log(z);
+}
+
+// The number of jump tables whose counts a sentence's ws.jumps holds.
+inline std::size_t hmm_count_tables(const hmm_parameters& p) noexcept { return p.jump_classes == 0 ? 1 : p.jump_classes; }
+
 // Forward-backward over the banded transitions (hmm_forward_backward with
 // p.banded(l)): the same recursions with sum_r s_r trans(r,i) computed as
 // u * sum_r s_r + sum_{|r-i|<=W} s_r band(r,i), u = ws.band_uniform.
-inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l, std::size_t m, hmm_workspace& ws,
-                                          bool jump_counts) {
+inline double hmm_forward_backward_banded(const hmm_parameters& p, std::span<const word_id> e, std::size_t m,
+                                          hmm_workspace& ws, bool jump_counts) {
+  const std::size_t l = e.size();
   const std::size_t l1 = l + 1, S = 2 * l, W = p.band_for(l), B = 2 * W + 1;
-  hmm_band_transitions(p, l, ws);
+  hmm_band_transitions(p, e, ws);
   const double p0 = p.null_probability, u = ws.band_uniform;
   hmm_forward_first(p0, l, m, ws);
   const double* b = ws.b.data();
@@ -350,12 +452,10 @@ inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l
     }
     detail::hmm_forward_emit(p0, l, j, ws);
   }
-  const double ll = detail::hmm_log_likelihood(m, ws);
+  const double ll = detail::hmm_log_likelihood(m, ws) + hmm_finish_forward(p, l, m, ws);
   // Backward, two rows at a time; position j+1's posteriors and the jumps
   // into it are taken as soon as beta's row of j+1 is complete.
-  double* last = hmm_beta_row(l, m - 1, ws);
-  for (std::size_t k = 0; k < S; ++k) last[k] = 1.0;
-  if (jump_counts) ws.jumps.assign(2 * l - 1, 0.0);
+  if (jump_counts) ws.jumps.assign(hmm_count_tables(p) * (2 * l - 1), 0.0);
   // Expected jumps into position j > 0 (bt: beta's row of j).
   auto jumps_into = [&](std::size_t j, const double* bt) {
     const double* prev = ws.alpha.data() + (j - 1) * S;
@@ -366,7 +466,8 @@ inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l
       const auto [k0, i0, n] = band_columns(r, l, W);
       const double* row = ws.band.data() + r * B + k0;
       const double* wv = ws.weighted.data() + i0;
-      double* jr = ws.jumps.data() + (l - 1 - W) + k0;  // jumps[Delta + l - 1], Delta = k - W
+      // jumps[c (2l-1) + Delta + l - 1], Delta = k - W, c the class of e_r
+      double* jr = ws.jumps.data() + p.jump_class(e[r]) * (2 * l - 1) + (l - 1 - W) + k0;
       for (std::size_t x = 0; x < n; ++x) jr[x] += sr * (row[x] + u) * wv[x];
     }
   };
@@ -398,7 +499,10 @@ inline double hmm_forward_backward_banded(const hmm_parameters& p, std::size_t l
 
 // Forward-backward for one sentence pair.  Fills ws.gamma (m x (l+1),
 // column 0 = P(f_j from NULL), column i+1 = P(a_j = i)) and, when
-// `jump_counts` is set, ws.jumps (expected jumps Delta at index Delta+l-1).
+// `jump_counts` is set, ws.jumps (expected jumps Delta at index
+// c (2l-1) + Delta + l - 1, c the jump class of the previous given word: 0
+// without class jumps).  With an end distribution, the likelihood includes
+// the end factor.
 // Returns log P(f | e).  An empty given sentence generates everything from NULL.
 // With `cache` (and `pair` the pair's index in the cache), emissions come from it.
 inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table& t, std::span<const word_id> e,
@@ -419,8 +523,8 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
     if (jump_counts) ws.jumps.clear();
     return ll;
   }
-  if (p.banded(l)) return detail::hmm_forward_backward_banded(p, l, m, ws, jump_counts);
-  detail::hmm_transitions(p, l, ws);
+  if (p.banded(l)) return detail::hmm_forward_backward_banded(p, e, m, ws, jump_counts);
+  detail::hmm_transitions(p, e, ws);
   const double p0 = p.null_probability;
   // Forward.
   detail::hmm_forward_first(p0, l, m, ws);
@@ -438,7 +542,7 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
     }
     detail::hmm_forward_emit(p0, l, j, ws);
   }
-  const double ll = detail::hmm_log_likelihood(m, ws);
+  const double ll = detail::hmm_log_likelihood(m, ws) + detail::hmm_finish_forward(p, l, m, ws);
   // Backward, as axpy over the transposed transitions (vectorisable).
   ws.trans_t.resize(l * l);
   for (std::size_t r = 0; r < l; ++r)
@@ -446,9 +550,7 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
   ws.weighted.resize(l);
   // Two rows at a time; position j+1's posteriors and the jumps into it are
   // taken as soon as beta's row of j+1 is complete.
-  double* last = detail::hmm_beta_row(l, m - 1, ws);
-  for (std::size_t k = 0; k < S; ++k) last[k] = 1.0;
-  if (jump_counts) ws.jumps.assign(2 * l - 1, 0.0);
+  if (jump_counts) ws.jumps.assign(detail::hmm_count_tables(p) * (2 * l - 1), 0.0);
   // Expected jumps into position j > 0 (bt: beta's row of j).
   auto jumps_into = [&](std::size_t j, const double* bt) {
     const double* prev = ws.alpha.data() + (j - 1) * S;
@@ -458,7 +560,7 @@ inline double hmm_forward_backward(const hmm_parameters& p, const lexical_table&
       const double sr = (prev[r] + prev[l + r]) * inv;
       if (sr == 0.0) continue;
       const double* row = ws.trans.data() + r * l;
-      double* jr = ws.jumps.data() + (l - 1) - r;  // jr[i] is Delta = i - r
+      double* jr = ws.jumps.data() + p.jump_class(e[r]) * (2 * l - 1) + (l - 1) - r;  // jr[i] is Delta = i - r
       for (std::size_t i = 0; i < l; ++i) jr[i] += sr * row[i] * wv[i];
     }
   };
@@ -502,12 +604,12 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
   if (banded) {
     // log(band + u) within the band, log u beyond it (found with prefix and
     // suffix maxima of best_prev, so that a step costs O(l W)).
-    detail::hmm_band_transitions(p, l, ws);
+    detail::hmm_band_transitions(p, e, ws);
     for (auto& x : ws.band) x = std::log(x + ws.band_uniform);
     for (auto* v : {&ws.pre_max, &ws.suf_max}) v->resize(l);
     for (auto* v : {&ws.pre_arg, &ws.suf_arg}) v->resize(l);
   } else {
-    detail::hmm_transitions(p, l, ws);
+    detail::hmm_transitions(p, e, ws);
     for (auto& x : ws.trans) x = std::log(x);
   }
   const double lu = std::log(ws.band_uniform);
@@ -573,6 +675,10 @@ inline double hmm_viterbi(const hmm_parameters& p, const lexical_table& t, std::
     }
     ws.delta.swap(ws.delta_next);
   }
+  if (!p.end.empty()) {
+    detail::hmm_end_probabilities(p, l, ws);
+    for (std::size_t k = 0; k < S; ++k) ws.delta[k] += std::log(ws.end[k < l ? k : k - l]);
+  }
   std::size_t state = 0;
   for (std::size_t k = 1; k < S; ++k)
     if (ws.delta[k] > ws.delta[state]) state = k;
@@ -594,10 +700,13 @@ template <class Events>
 bool hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
                      fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts, double floor,
                      const executor& ex, std::size_t block_size, const lookup_cache* cache,
-                     hmm_estep_scratch* scratch, const Events& events, double& ll_out) {
+                     hmm_estep_scratch* scratch, fixed_point_counts* ends, const Events& events,
+                     double& ll_out) {
   lexical.assign(t.size());
-  jumps.assign(p.jump.size());
+  const std::size_t J = p.jump.size(), tables = detail::hmm_count_tables(p);
+  jumps.assign(tables * J);
   starts.assign(p.start.size());
+  if (ends) ends->assign(p.end.size());
   const std::size_t blocks = block_count(view.size(), block_size);
   hmm_estep_scratch local;
   hmm_estep_scratch& sc = scratch ? *scratch : local;
@@ -627,11 +736,25 @@ bool hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_
           if (ws.index[c] != lexical_table::npos) lexical.add(ws.index[c], ws.gamma[c], concurrent);
       }
       if (l == 0) continue;
-      for (std::size_t d = 0; d + 1 < 2 * l; ++d) {
-        const std::ptrdiff_t delta = static_cast<std::ptrdiff_t>(d) - static_cast<std::ptrdiff_t>(l - 1);
-        if (delta >= -mj && delta <= mj) jumps.add(static_cast<std::size_t>(delta + mj), ws.jumps[d], concurrent);
+      for (std::size_t c = 0; c < tables; ++c) {
+        const double* jc = ws.jumps.data() + c * (2 * l - 1);
+        for (std::size_t d = 0; d + 1 < 2 * l; ++d) {
+          const std::ptrdiff_t delta = static_cast<std::ptrdiff_t>(d) - static_cast<std::ptrdiff_t>(l - 1);
+          if (delta >= -mj && delta <= mj) jumps.add(c * J + static_cast<std::size_t>(delta + mj), jc[d], concurrent);
+        }
       }
       for (std::size_t i = 0; i < l && i < p.start.size(); ++i) starts.add(i, ws.gamma[i + 1], concurrent);
+      if (ends && !p.end.empty()) {
+        // Posterior of position i at the last generated word (real and NULL
+        // states): scaled alpha x beta, where beta's last row is E(i) / Z
+        // (hmm_finish_forward; only two beta rows are kept, so recomputed).
+        const std::size_t S = 2 * l, m = f.size();
+        const double* a = ws.alpha.data() + (m - 1) * S;
+        double z = 0.0;
+        for (std::size_t i = 0; i < l; ++i) z += (a[i] + a[l + i]) * ws.end[i];
+        for (std::size_t i = 0; i < l && l - 1 - i < p.end.size(); ++i)
+          ends->add(l - 1 - i, (a[i] + a[l + i]) * ws.end[i] / z, concurrent);
+      }
     }
     block_ll[blk] = ll;
   }, events);
@@ -645,9 +768,10 @@ bool hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_
 inline double hmm_expectation(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
                               fixed_point_counts& lexical, fixed_point_counts& jumps, fixed_point_counts& starts,
                               double floor, const executor& ex, std::size_t block_size,
-                              const lookup_cache* cache = nullptr, hmm_estep_scratch* scratch = nullptr) {
+                              const lookup_cache* cache = nullptr, hmm_estep_scratch* scratch = nullptr,
+                              fixed_point_counts* ends = nullptr) {
   double ll = 0.0;
-  detail::hmm_expectation(view, t, p, lexical, jumps, starts, floor, ex, block_size, cache, scratch,
+  detail::hmm_expectation(view, t, p, lexical, jumps, starts, floor, ex, block_size, cache, scratch, ends,
                           detail::no_progress_events{}, ll);
   return ll;
 }
@@ -666,13 +790,40 @@ inline std::size_t max_given_length(const bitext_view& view) { return view.given
 
 namespace detail {
 
+// The class-conditioned M-step: the shared w from the counts summed over the
+// classes (integer sums: deterministic), then each class's
+// w_c = (N_c(Delta) + tau w(Delta)) / (N_c + tau).
+inline void hmm_class_jumps_mstep(hmm_parameters& p, const fixed_point_counts& jumps, std::vector<std::uint64_t>& sums,
+                                  double tau) {
+  const std::size_t J = p.jump.size(), K = p.jump_classes;
+  sums.assign(J, 0);
+  for (std::size_t c = 0; c < K; ++c)
+    for (std::size_t d = 0; d < J; ++d) sums[d] += jumps.raw(c * J + d);
+  std::uint64_t total = 0;
+  for (auto v : sums) total += v;
+  if (total == 0) return;
+  for (std::size_t d = 0; d < J; ++d) p.jump[d] = static_cast<double>(sums[d]) / static_cast<double>(total);
+  for (std::size_t c = 0; c < K; ++c) {
+    std::uint64_t nc = 0;
+    for (std::size_t d = 0; d < J; ++d) nc += jumps.raw(c * J + d);
+    const double n = static_cast<double>(nc) / fixed_point_counts::scale;
+    double* w = p.class_jump.data() + c * J;
+    if (n + tau <= 0.0) {
+      std::copy(p.jump.begin(), p.jump.end(), w);
+      continue;
+    }
+    for (std::size_t d = 0; d < J; ++d) w[d] = (jumps.value(c * J + d) + tau * p.jump[d]) / (n + tau);
+  }
+}
+
 // train_hmm on a given executor, reporting under `stage` (the pipeline's entry).
 template <class Obs>
 em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p, const hmm_options& options,
                     const executor& ex, std::string_view stage, Obs& obs) {
   em_result result;
   result.log_likelihood.reserve(options.iterations);
-  fixed_point_counts lexical, jumps, starts;
+  fixed_point_counts lexical, jumps, starts, ends;
+  std::vector<std::uint64_t> shared;  // the class M-step's sums
   hmm_estep_scratch scratch;
   const lookup_cache own =
       options.cache_lookups && !options.cache ? lookup_cache::build(view, t, ex) : lookup_cache{};
@@ -682,17 +833,24 @@ em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p
   p.start_smoothing = options.start_smoothing;
   p.band_above = options.band.above_length;
   p.band_width = options.band.width;
+  p.configure(options);
+  shared.reserve(p.jump.size());
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     double ll = 0.0;
     if (!hmm_expectation(view, t, p, lexical, jumps, starts, options.probability_floor, ex, options.block_size,
-                         &cache, &scratch, progress_events<Obs>{obs, stage, it, options.iterations}, ll)) {
+                         &cache, &scratch, &ends, progress_events<Obs>{obs, stage, it, options.iterations}, ll)) {
       stopped_by_observer(result);
       return result;
     }
     normalize_counts(t, lexical, options.vb_alpha);
     if (options.prior) options.prior->apply(t);
-    normalize_vector(p.jump, jumps);
+    if (p.jump_classes == 0) {
+      normalize_vector(p.jump, jumps);
+    } else {
+      hmm_class_jumps_mstep(p, jumps, shared, options.class_jump_prior);
+    }
     normalize_vector(p.start, starts);
+    if (!p.end.empty()) normalize_vector(p.end, ends);
     if (record_iteration(result, it, options.iterations, ll, obs, stage)) return result;
   }
   result.convergence.status = solver_status::max_iterations;
@@ -708,6 +866,8 @@ template <observer Obs = no_observer>
 em_result train_hmm(const bitext_view& view, lexical_table& t, hmm_parameters& p, const hmm_options& options = {},
                     Obs&& obs = {}) {
   validate(options);
+  validation::require(!options.class_jumps || options.classes != nullptr, "em::hmm_options.classes", "null",
+                      "set when class_jumps is on");
   const executor ex(options.parallel);
   return detail::train_hmm(view, t, p, options, ex, "em.hmm", obs);
 }

@@ -11,6 +11,7 @@
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/em/em_result.hpp"
 #include "lexalign/em/fast_align.hpp"
+#include "lexalign/em/fertility.hpp"
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
@@ -37,6 +38,10 @@ struct directional_model {
   bool has_hmm = false;        // kind == hmm with HMM iterations
   fast_align_parameters fast_align;  // used when kind == fast_align
   hmm_parameters hmm;          // used when has_hmm
+  // Models 3/4 after the HMM (train_options::model3 / model4 iterations > 0):
+  // decoding hill-climbs from the HMM Viterbi alignment under fertility.model.
+  bool has_fertility = false;
+  fertility_parameters fertility;
   double probability_floor = 1e-7;  // the last stage's floor, used when decoding
   std::vector<stage_record> stages;  // each stage's record, in training order (empty for a loaded model)
   convergence_info convergence;      // the stages' records appended (append_stage)

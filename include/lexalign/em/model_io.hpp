@@ -8,7 +8,7 @@
 // File format (UTF-8 text, '\n' line ends, numbers in C locale, every
 // probability written with 17 significant digits so a round trip is exact):
 //
-//   lexalign-em-model 2             (version 1 files, without the band line, still load)
+//   lexalign-em-model 3             (versions 1 and 2 still load; see below)
 //   source_vocabulary N            then N lines: one word each, id = line order
 //   target_vocabulary N            then N lines
 //   direction forward              (the model generating target from source)
@@ -23,6 +23,20 @@
 //   start V_0 ... V_{S-1}          (first number is S)
 //   band ABOVE_LENGTH WIDTH        (kind hmm, version 2: hmm_band_options;
 //                                   version 1 files get the defaults)
+//   Version 3 adds after `band` (versions 1 and 2 are read as before: no
+//   class jumps, no end distribution, no Models 3/4):
+//   hmm_classes K N C_0 ... C_{N-1}   (K jump classes, 0 = none; the class of
+//                                  each of the N given words)
+//   class_jump W_-MAX_JUMP ... W_MAX_JUMP   (K lines, class 0 first)
+//   hmm_end S SMOOTHING U_0 ... U_{S-1}     (S = 0: no end distribution)
+//   fertility MODEL                (0: none; 3 or 4: Models 3/4 follow)
+//   fertility_tables F P1 S3 S4 A B D       (max fertility, p1, smoothings,
+//                                  class counts, longest generated sentence)
+//   n COUNT N...                   n(phi|e) at e*F+phi
+//   d3_blocks K L_1 M_1 ... L_K M_K
+//   d3 COUNT D...
+//   given_classes N C...   generated_classes N C...
+//   d1 COUNT D...          d2 COUNT D...
 //   direction reverse              (the same blocks for the reverse model,
 //   ...                             given = target, generated = source)
 //   end
@@ -32,6 +46,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstdio>
 #include <istream>
@@ -65,7 +80,7 @@ inline const char* kind_name(model_kind k) {
   return "ibm1";
 }
 
-inline void save_direction(std::ostream& out, const directional_model& m, const char* name) {
+inline void save_direction(std::ostream& out, const directional_model& m, const char* name, int version) {
   std::string s;
   s += "direction ";
   s += name;
@@ -101,12 +116,139 @@ inline void save_direction(std::ostream& out, const directional_model& m, const 
       s += ' ';
       put_double(s, w);
     }
-    s += "\nband " + std::to_string(m.hmm.band_above) + ' ' + std::to_string(m.hmm.band_width) + '\n';
+    s += '\n';
+    if (version >= 2) s += "band " + std::to_string(m.hmm.band_above) + ' ' + std::to_string(m.hmm.band_width) + '\n';
+    if (version >= 3) {
+      s += "hmm_classes " + std::to_string(m.hmm.jump_classes) + " " + std::to_string(m.hmm.given_class.size());
+      for (auto c : m.hmm.given_class) s += " " + std::to_string(c);
+      s += '\n';
+      const std::size_t J = m.hmm.jump.size();
+      for (std::size_t c = 0; c < m.hmm.jump_classes; ++c) {
+        s += "class_jump";
+        for (std::size_t d = 0; d < J; ++d) {
+          s += ' ';
+          put_double(s, m.hmm.class_jump[c * J + d]);
+        }
+        s += '\n';
+      }
+      s += "hmm_end " + std::to_string(m.hmm.end.size()) + " ";
+      put_double(s, m.hmm.end_smoothing);
+      for (double w : m.hmm.end) {
+        s += ' ';
+        put_double(s, w);
+      }
+      s += '\n';
+      const auto& fp = m.fertility;
+      s += !m.has_fertility ? "fertility 0\n" : fp.model == fertility_model::model3 ? "fertility 3\n" : "fertility 4\n";
+      if (m.has_fertility) {
+        auto doubles = [&](const char* key, const std::vector<double>& v) {
+          s += key;
+          s += ' ' + std::to_string(v.size());
+          for (double x : v) {
+            s += ' ';
+            put_double(s, x);
+          }
+          s += '\n';
+        };
+        auto ints = [&](const char* key, const std::vector<std::uint32_t>& v) {
+          s += key;
+          s += ' ' + std::to_string(v.size());
+          for (auto x : v) s += ' ' + std::to_string(x);
+          s += '\n';
+        };
+        s += "fertility_tables " + std::to_string(fp.max_fertility) + ' ';
+        put_double(s, fp.p1);
+        s += ' ';
+        put_double(s, fp.distortion_smoothing);
+        s += ' ';
+        put_double(s, fp.model4_smoothing);
+        s += ' ' + std::to_string(fp.given_classes) + ' ' + std::to_string(fp.generated_classes) + ' ' +
+             std::to_string(fp.max_length) + '\n';
+        doubles("n", fp.fertility);
+        s += "d3_blocks " + std::to_string(fp.d3_keys.size());
+        for (auto key : fp.d3_keys) s += ' ' + std::to_string(key >> 32) + ' ' + std::to_string(key & 0xFFFFFFFFu);
+        s += '\n';
+        doubles("d3", fp.d3);
+        ints("given_classes", fp.given_class);
+        ints("generated_classes", fp.generated_class);
+        doubles("d1", fp.d1);
+        doubles("d2", fp.d2);
+      }
+    }
   }
   out << s;
 }
 
 using model_reader = io::field_reader;
+
+// The Models 3/4 block of a version-3 direction (after "fertility 3|4").
+inline void load_fertility(model_reader& r, directional_model& m, std::size_t given_vocab, std::size_t generated_vocab,
+                           int which) {
+  auto& fp = m.fertility;
+  m.has_fertility = true;
+  fp.model = which == 3 ? fertility_model::model3 : fertility_model::model4;
+  r.next_line();
+  r.expect("fertility_tables");
+  fp.max_fertility = r.number<std::size_t>();
+  fp.p1 = r.number<double>();
+  fp.distortion_smoothing = r.number<double>();
+  fp.model4_smoothing = r.number<double>();
+  fp.given_classes = r.number<std::size_t>();
+  fp.generated_classes = r.number<std::size_t>();
+  fp.max_length = r.number<std::size_t>();
+  r.end_of_line();
+  if (fp.max_fertility < 2 || fp.max_fertility > 1000) r.fail("max fertility must be in 2..1000");
+  if (fp.p1 <= 0.0 || fp.p1 >= 1.0) r.fail("p1 must be in (0, 1)");
+  if (fp.distortion_smoothing > 1.0 || fp.model4_smoothing > 1.0) r.fail("smoothing above 1");
+  constexpr std::size_t cap = std::size_t{1} << 20;
+  if (fp.given_classes < 1 || fp.given_classes > cap || fp.generated_classes < 1 || fp.generated_classes > cap ||
+      fp.max_length > cap)
+    r.fail("class counts must be in 1..2^20 and the length at most 2^20");
+  auto doubles = [&](const char* key, std::vector<double>& v, std::size_t expected) {
+    r.next_line();
+    r.expect(key);
+    const auto n = r.number<std::size_t>();
+    if (n != expected) r.fail(std::string(key) + " has " + std::to_string(n) + " values, expected " + std::to_string(expected));
+    v.resize(n);
+    for (double& x : v) x = r.number<double>();
+    r.end_of_line();
+  };
+  auto ints = [&](const char* key, std::vector<std::uint32_t>& v, std::size_t expected, std::size_t classes) {
+    r.next_line();
+    r.expect(key);
+    const auto n = r.number<std::size_t>();
+    if (n != expected) r.fail(std::string(key) + " has " + std::to_string(n) + " values, expected " + std::to_string(expected));
+    v.resize(n);
+    for (auto& x : v) {
+      x = r.number<std::uint32_t>();
+      if (x >= classes) r.fail("word class " + std::to_string(x) + " out of range");
+    }
+    r.end_of_line();
+  };
+  doubles("n", fp.fertility, given_vocab * fp.max_fertility);
+  r.next_line();
+  r.expect("d3_blocks");
+  const auto blocks = r.number<std::size_t>();
+  if (blocks > cap) r.fail("too many d3 blocks");
+  fp.d3_keys.resize(blocks);
+  fp.d3_offsets.resize(blocks);
+  std::size_t total = 0;
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const auto l = r.number<std::size_t>(), mm = r.number<std::size_t>();
+    if (l == 0 || mm == 0 || l > cap || mm > cap) r.fail("d3 block lengths must be in 1..2^20");
+    fp.d3_keys[b] = (std::uint64_t{l} << 32) | mm;
+    if (b > 0 && fp.d3_keys[b] <= fp.d3_keys[b - 1]) r.fail("d3 blocks must be in increasing (l, m) order");
+    fp.d3_offsets[b] = total;
+    total += l * mm;
+    if (total > (std::size_t{1} << 32)) r.fail("d3 blocks too large");
+  }
+  r.end_of_line();
+  doubles("d3", fp.d3, total);
+  ints("given_classes", fp.given_class, given_vocab, fp.given_classes);
+  ints("generated_classes", fp.generated_class, generated_vocab, fp.generated_classes);
+  doubles("d1", fp.d1, (fp.given_classes + 1) * fp.generated_classes * fp.head_width());
+  doubles("d2", fp.d2, fp.generated_classes * (fp.max_length + 1));
+}
 
 inline directional_model load_direction(model_reader& r, const char* name, std::size_t given_vocab,
                                         std::size_t generated_vocab, int version) {
@@ -164,6 +306,43 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
       if (m.hmm.band_width == 0) r.fail("band width must be at least 1");
       r.end_of_line();
     }
+    if (version >= 3) {
+      r.next_line();
+      r.expect("hmm_classes");
+      m.hmm.jump_classes = r.number<std::size_t>();
+      const auto n = r.number<std::size_t>();
+      if (m.hmm.jump_classes > (std::size_t{1} << 20)) r.fail("more than 2^20 jump classes");
+      if (n != 0 && n != given_vocab)
+        r.fail("hmm_classes lists " + std::to_string(n) + " words, the vocabulary has " + std::to_string(given_vocab));
+      if (n == 0 && m.hmm.jump_classes != 0) r.fail("hmm_classes: jump classes without word classes");
+      m.hmm.given_class.resize(n);
+      for (auto& c : m.hmm.given_class) {
+        c = r.number<std::uint32_t>();
+        if (c >= m.hmm.jump_classes) r.fail("word class " + std::to_string(c) + " out of range");
+      }
+      r.end_of_line();
+      const std::size_t J = m.hmm.jump.size();
+      m.hmm.class_jump.resize(m.hmm.jump_classes * J);
+      for (std::size_t c = 0; c < m.hmm.jump_classes; ++c) {
+        r.next_line();
+        r.expect("class_jump");
+        for (std::size_t d = 0; d < J; ++d) m.hmm.class_jump[c * J + d] = r.number<double>();
+        r.end_of_line();
+      }
+      r.next_line();
+      r.expect("hmm_end");
+      m.hmm.end.resize(r.number<std::size_t>());
+      m.hmm.end_smoothing = r.number<double>();
+      if (m.hmm.end_smoothing > 1.0) r.fail("end smoothing above 1");
+      for (double& w : m.hmm.end) w = r.number<double>();
+      r.end_of_line();
+      r.next_line();
+      r.expect("fertility");
+      const int which = r.number<int>();
+      if (which != 0 && which != 3 && which != 4) r.fail("fertility model must be 0, 3 or 4");
+      r.end_of_line();
+      if (which != 0) load_fertility(r, m, given_vocab, generated_vocab, which);
+    }
   }
   return m;
 }
@@ -171,13 +350,14 @@ inline directional_model load_direction(model_reader& r, const char* name, std::
 }  // namespace detail
 
 // The version em::save writes; em::load reads versions 1 to this one.
-inline constexpr int format_version = 2;
+inline constexpr int format_version = 3;
 
 inline void save(const model& m, std::ostream& out) {
-  io::write_magic(out, "lexalign-em-model", format_version);
+  const int version = format_version;
+  io::write_magic(out, "lexalign-em-model", version);
   io::write_vocabularies(out, m.source_vocabulary, m.target_vocabulary);
-  detail::save_direction(out, m.forward, "forward");
-  detail::save_direction(out, m.reverse, "reverse");
+  detail::save_direction(out, m.forward, "forward", version);
+  detail::save_direction(out, m.reverse, "reverse", version);
   io::write_end(out, "em::save");
 }
 

@@ -43,6 +43,7 @@
 #include "lexalign/em/lookup_cache.hpp"
 #include "lexalign/em/model.hpp"
 #include "lexalign/em/table_pruning.hpp"
+#include "lexalign/em/word_classes.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
@@ -56,6 +57,14 @@ struct train_options {
   ibm1_options ibm1 = {};               // first stage of ibm1 and hmm
   hmm_options hmm = {};                 // second stage of hmm (hmm.iterations = 0: IBM1 only)
   fast_align_options fast_align = {};   // model_kind::fast_align (no IBM1 warm-up)
+  // Given-side word classes, trained per direction when hmm.class_jumps is on
+  // (observer stage "em.word_classes.<direction>"); its parallel stays default.
+  word_class_options word_classes = {};
+  // IBM Models 3 and 4 after the HMM (iterations 0: not run; schedule.hpp
+  // sets them from "1x5,h5,3x3,4x3").  Model 4 also trains word classes of
+  // the generated side with word_classes.  Their parallel and block_size stay default.
+  fertility_options model3 = {.iterations = 0};
+  fertility_options model4 = {.iterations = 0};
   em::directions directions = directions::both;
   // Bounded tables (table_pruning.hpp): keep only frequent co-occurring
   // pairs / the top candidates per word.  Default: every co-occurring pair.
@@ -101,11 +110,47 @@ inline void validate(const train_options& o) {
   detail::require_pipeline_defaults(o.ibm1, "em::train_options.ibm1");
   detail::require_pipeline_defaults(o.hmm, "em::train_options.hmm");
   detail::require_pipeline_defaults(o.fast_align, "em::train_options.fast_align");
+  validate(o.word_classes);
+  validate(o.model3);
+  validate(o.model4);
+  for (const auto& [f, name] : {std::pair{&o.model3, "em::train_options.model3"}, std::pair{&o.model4, "em::train_options.model4"}}) {
+    validation::require(f->parallel.threads == 1 && f->parallel.pool == nullptr, std::string(name) + ".parallel", "set",
+                        "left at its default inside em::train_options (set train_options.parallel)");
+    validation::require(f->block_size == fertility_options{}.block_size, std::string(name) + ".block_size",
+                        validation::format_value(f->block_size), "left at its default inside em::train_options");
+  }
+  validation::require(o.model3.iterations + o.model4.iterations == 0 || (o.model == model_kind::hmm && o.hmm.iterations > 0),
+                      "em::train_options.model3/model4.iterations",
+                      std::to_string(o.model3.iterations) + "/" + std::to_string(o.model4.iterations),
+                      "0 unless model is hmm with hmm.iterations > 0 (Models 3/4 start from the HMM)");
+  validation::require(o.word_classes.parallel.threads == 1 && o.word_classes.parallel.pool == nullptr,
+                      "em::train_options.word_classes.parallel", "set",
+                      "left at its default inside em::train_options (set train_options.parallel)");
+  validation::require(o.hmm.classes == nullptr, "em::train_options.hmm.classes", "set",
+                      "null inside em::train_options (classes are trained from train_options.word_classes)");
   validation::at_least("em::train_options.block_size", o.block_size, 1);
   validate(o.parallel);
 }
 
 namespace detail {
+
+// The HMM Viterbi alignment of every pair of `view` in the fertility models'
+// convention (a_j in 0..l, 0 = NULL).
+inline corpus_alignment hmm_viterbi_alignments(const bitext_view& view, const lexical_table& t, const hmm_parameters& p,
+                                               double floor, const executor& ex, std::size_t block_size) {
+  auto out = corpus_alignment::shaped(view);
+  const unsigned workers = ex.workers_for(block_count(view.size(), block_size));
+  std::vector<hmm_workspace> ws(workers);
+  std::vector<std::vector<int>> a(workers);
+  ex.for_each_block(view.size(), block_size, [&](std::size_t, std::size_t begin, std::size_t end, unsigned w) {
+    for (std::size_t k = begin; k < end; ++k) {
+      hmm_viterbi(p, t, (*view.given)[k], (*view.generated)[k], floor, ws[w], a[w]);
+      auto s = out[k];
+      for (std::size_t j = 0; j < s.size(); ++j) s[j] = a[w][j] + 1;
+    }
+  });
+  return out;
+}
 
 // Trains one direction on `ex`: IBM1 then (if hmm.iterations > 0) the HMM,
 // or fast_align.  Stops after the stage in which the observer said stop.
@@ -150,9 +195,58 @@ directional_model train_directional(const bitext_view& view, const train_options
     ho.prior = prior;
     ho.cache = &cache;
     m.probability_floor = ho.probability_floor;
+    word_class_result classes;
+    if (ho.class_jumps) {
+      classes = detail::train_word_classes(*view.given, view.given_vocabulary_size, options.word_classes, ex,
+                                           "em.word_classes." + dir, obs);
+      ho.classes = &classes.classes;
+      if (classes.convergence.status == solver_status::stopped_by_observer) {
+        append_stage(m.convergence, classes.convergence);
+        return m;
+      }
+    }
     m.hmm = hmm_parameters::uniform(max_given_length(view), ho);
     const std::string s2 = "em.hmm." + dir;
-    finish(s2, detail::train_hmm(view, m.table, m.hmm, ho, ex, s2, obs));
+    if (finish(s2, detail::train_hmm(view, m.table, m.hmm, ho, ex, s2, obs))) return m;
+    if (options.model3.iterations + options.model4.iterations > 0) {
+      // Word classes for Model 4's distortion (one class each for Model 3 only).
+      word_classes given = word_classes::single(view.given_vocabulary_size);
+      word_classes generated = word_classes::single(view.generated_vocabulary_size);
+      if (options.model4.iterations > 0) {
+        if (ho.class_jumps) {
+          given = classes.classes;
+        } else {
+          auto r = detail::train_word_classes(*view.given, view.given_vocabulary_size, options.word_classes, ex,
+                                              "em.word_classes." + dir, obs);
+          if (r.convergence.status == solver_status::stopped_by_observer) {
+            finish("em.word_classes." + dir, {r.convergence, {}});
+            return m;
+          }
+          given = std::move(r.classes);
+        }
+        auto r = detail::train_word_classes(*view.generated, view.generated_vocabulary_size, options.word_classes, ex,
+                                            "em.word_classes.generated." + dir, obs);
+        if (r.convergence.status == solver_status::stopped_by_observer) {
+          finish("em.word_classes.generated." + dir, {r.convergence, {}});
+          return m;
+        }
+        generated = std::move(r.classes);
+      }
+      m.has_fertility = true;
+      m.fertility = fertility_parameters::shaped(view, given, generated, 10);
+      auto alignment = hmm_viterbi_alignments(view, m.table, m.hmm, m.probability_floor, ex, options.block_size);
+      bool first = true;
+      for (auto model : {fertility_model::model3, fertility_model::model4}) {
+        fertility_options fo = model == fertility_model::model3 ? options.model3 : options.model4;
+        if (fo.iterations == 0) continue;
+        fo.block_size = options.block_size;
+        m.fertility.model = model;
+        m.probability_floor = fo.probability_floor;
+        const std::string st = (model == fertility_model::model3 ? "em.model3." : "em.model4.") + dir;
+        if (finish(st, detail::train_fertility(view, m.table, m.fertility, alignment, fo, first, ex, st, obs))) return m;
+        first = false;
+      }
+    }
   }
   return m;
 }
@@ -252,6 +346,7 @@ inline decoded_alignments decode_directional(const directional_model& model, con
   const unsigned workers = ex.workers_for(block_count(view.size(), options.block_size));
   struct scratch {
     hmm_workspace ws;
+    fertility_workspace fws;
     std::vector<double> q;
     std::vector<int> a;
   };
@@ -271,7 +366,17 @@ inline decoded_alignments decode_directional(const directional_model& model, con
       const std::size_t l1 = e.size() + 1;
       const bool need_post = options.method == decoding::posterior || options.with_posteriors;
       const double* q = nullptr;
-      if (need_post) {
+      const bool fertility = model.has_fertility && model.has_hmm &&
+                             fertility_feasible(e.size(), f.size(), model.fertility.max_fertility);
+      if (fertility) {
+        // Hill-climb from the HMM Viterbi alignment; posteriors over its neighbourhood.
+        hmm_viterbi(model.hmm, model.table, e, f, model.probability_floor, s.ws, s.a);
+        for (auto& x : s.a) ++x;
+        fertility_decode(model.fertility, model.table, e, f, model.probability_floor, s.fws, s.a,
+                         need_post ? &s.q : nullptr);
+        for (auto& x : s.a) --x;
+        q = s.q.data();
+      } else if (need_post) {
         if (model.has_hmm) {
           hmm_forward_backward(model.hmm, model.table, e, f, model.probability_floor, s.ws);
           q = s.ws.gamma.data();
@@ -282,7 +387,9 @@ inline decoded_alignments decode_directional(const directional_model& model, con
       }
       std::vector<link> links;
       if (options.method == decoding::viterbi) {
-        if (model.has_hmm) {
+        if (fertility) {
+          // s.a holds the climbed alignment
+        } else if (model.has_hmm) {
           hmm_viterbi(model.hmm, model.table, e, f, model.probability_floor, s.ws, s.a);
         } else {
           if (!need_post) posteriors(e, f, s.q);  // argmax of the posterior = argmax of prior x t
