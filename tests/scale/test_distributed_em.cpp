@@ -174,9 +174,9 @@ TEST_CASE("distributed decoding gathers the single-process alignments on every r
   fertility.model3.iterations = 1;
   for (const auto& [opt, name] : {std::pair{&classes, "class_jumps"}, std::pair{&ends, "end_distribution"},
                                   std::pair{&fertility, "model3"}}) {
-    const auto* o = opt;
+    const em::train_options* refused = opt;
     CHECK(lexalign::test::message_of<lexalign::invalid_option>([&] {
-            run_ranks(1, [&](thread_group& g) { return em::train_distributed(enfr(), *o, g); });
+            run_ranks(1, [&](thread_group& g) { return em::train_distributed(enfr(), *refused, g); });
           }).find(name) != std::string::npos);
   }
 }

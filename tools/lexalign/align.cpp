@@ -62,33 +62,6 @@ std::size_t link_count(const alignment_corpus& links) {
   return n;
 }
 
-// Reads the corpus named on the command line.
-void read_corpus(const arguments& a, std::istream& in, const io::corpus_read_options& ropt, parallel_corpus& corpus) {
-  const bool lower = a.has("lowercase");
-  try {
-    if (a.has("input")) {
-      input src(a.value("input"), in);
-      if (lower) {
-        std::istringstream low(io::lowercase_utf8(src.stream()));
-        io::read_parallel_corpus(low, src.name(), corpus, ropt);
-      } else {
-        io::read_parallel_corpus(src.stream(), src.name(), corpus, ropt);
-      }
-    } else {
-      input s(a.value("source"), in), t(a.value("target"), in);
-      if (lower) {
-        std::istringstream ls(io::lowercase_utf8(s.stream())), lt(io::lowercase_utf8(t.stream()));
-        io::read_parallel_corpus(ls, s.name(), lt, t.name(), corpus, ropt);
-      } else {
-        io::read_parallel_corpus(s.stream(), s.name(), t.stream(), t.name(), corpus, ropt);
-      }
-    }
-  } catch (const parse_error& e) {
-    rethrow_with_hint(e);
-  }
-  corpus.shrink_to_fit();
-}
-
 }  // namespace
 
 int run_align(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {

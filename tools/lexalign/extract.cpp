@@ -352,32 +352,7 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
     // 3. The text.
     parallel_corpus corpus;
     std::string text_name;  // the file whose line k+1 is pair k
-    if (has_text) {
-      const bool lower = a.has("lowercase");
-      try {
-        if (has_input) {
-          input src(a.value("input"), in);
-          text_name = src.name();
-          if (lower) {
-            std::istringstream low(io::lowercase_utf8(src.stream()));
-            io::read_parallel_corpus(low, src.name(), corpus, ropt);
-          } else {
-            io::read_parallel_corpus(src.stream(), src.name(), corpus, ropt);
-          }
-        } else {
-          input s(a.value("source"), in), t(a.value("target"), in);
-          text_name = s.name();
-          if (lower) {
-            std::istringstream ls(io::lowercase_utf8(s.stream())), lt(io::lowercase_utf8(t.stream()));
-            io::read_parallel_corpus(ls, s.name(), lt, t.name(), corpus, ropt);
-          } else {
-            io::read_parallel_corpus(s.stream(), s.name(), t.stream(), t.name(), corpus, ropt);
-          }
-        }
-      } catch (const parse_error& e) {
-        rethrow_with_hint(e);
-      }
-    }
+    if (has_text) text_name = read_corpus(a, in, ropt, corpus);
 
     // 4. Similarity matrices (at the level links are extracted: tokens for
     // npz with --subwords any, words otherwise), then links.

@@ -37,12 +37,12 @@ struct dictionary_mapping_result {
   double residual = 0.0;  // ||X W - Z||_F on those rows, unit-length vectors
 };
 
-// Maps `source` (in place) onto `target`'s space; `dictionary` is read to its end.
+// Maps `source` (in place) onto `target`'s space; `dictionary_text` is read to its end.
 inline dictionary_mapping_result map_with_dictionary(io::word_embeddings& source, io::word_embeddings target,
-                                                     std::istream& dictionary, std::string_view dictionary_name) {
+                                                     std::istream& dictionary_text, std::string_view dictionary_name) {
   em::normalize_rows(source);
   em::normalize_rows(target);
-  io::line_reader reader(dictionary, std::string(dictionary_name));
+  io::line_reader reader(dictionary_text, std::string(dictionary_name));
   std::string line;
   std::vector<std::pair<std::size_t, std::size_t>> pairs;
   std::vector<std::string_view> w;

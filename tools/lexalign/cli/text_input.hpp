@@ -9,6 +9,7 @@
 #include <optional>
 #include <ostream>
 #include <span>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,9 @@
 #include "arguments.hpp"
 #include "lexalign/config.hpp"
 #include "lexalign/core/alignment.hpp"
+#include "lexalign/core/corpus.hpp"
 #include "lexalign/io/corpus_reader.hpp"
+#include "lexalign/io/lowercase.hpp"
 #include "lexalign/io/text.hpp"
 
 namespace lexalign::cli {
@@ -74,6 +77,41 @@ inline io::corpus_read_options read_options(const arguments& a, bad_line_log& lo
     throw parse_error(e.source(), e.line(), r + " (see --max-sentence-length, --bad-lines skip)");
   if (r.starts_with("line count mismatch")) throw e;
   throw parse_error(e.source(), e.line(), r + " (--bad-lines skip skips such lines)");
+}
+
+// Reads the corpus named by --input, or by --source and --target, under
+// `ropt`, lower-cased first when the command has --lowercase and it is given;
+// reader errors get the flag that changes them.  Returns the name of the
+// file whose line k+1 is pair k (the --input file, or the --source file).
+inline std::string read_corpus(const arguments& a, std::istream& in, const io::corpus_read_options& ropt,
+                               parallel_corpus& corpus) {
+  const bool lower = a.has("lowercase");
+  std::string name;
+  try {
+    if (a.has("input")) {
+      input src(a.value("input"), in);
+      name = src.name();
+      if (lower) {
+        std::istringstream low(io::lowercase_utf8(src.stream()));
+        io::read_parallel_corpus(low, src.name(), corpus, ropt);
+      } else {
+        io::read_parallel_corpus(src.stream(), src.name(), corpus, ropt);
+      }
+    } else {
+      input s(a.value("source"), in), t(a.value("target"), in);
+      name = s.name();
+      if (lower) {
+        std::istringstream ls(io::lowercase_utf8(s.stream())), lt(io::lowercase_utf8(t.stream()));
+        io::read_parallel_corpus(ls, s.name(), lt, t.name(), corpus, ropt);
+      } else {
+        io::read_parallel_corpus(s.stream(), s.name(), t.stream(), t.name(), corpus, ropt);
+      }
+    }
+  } catch (const parse_error& e) {
+    rethrow_with_hint(e);
+  }
+  corpus.shrink_to_fit();
+  return name;
 }
 
 // Reads line-parallel source and target text for its token counts under the
