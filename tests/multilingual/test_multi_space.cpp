@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "lexalign/multilingual/knn.hpp"
@@ -92,6 +93,26 @@ TEST_CASE("hub maps (supervised and unsupervised) reach BLI 100 % between every 
       for (std::size_t i = 0; i < 6; ++i)
         for (std::size_t j = 0; j < 6; ++j) CHECK(r->w[l](i, j) == Approx(L.q[l](j, i)).margin(0.02));
   }
+  // The supervised hub reports each language's refinement under "hub.<l>",
+  // and a stop ends the call at the first language.
+  std::vector<ml::row_pairs> seeds(3);
+  for (std::size_t l = 1; l < 3; ++l)
+    for (std::size_t i = 0; i < 12; ++i) seeds[l].emplace_back(L.perm[l][i], L.perm[0][i]);
+  std::vector<std::string> stages;
+  auto record = [&](const lexalign::iteration_event& e) {
+    stages.emplace_back(e.stage);
+    return lexalign::observer_action::proceed;
+  };
+  const auto watched = ml::hub_map_supervised(L.x, 0, seeds, {.iterations = 2}, record);
+  REQUIRE_FALSE(stages.empty());
+  CHECK(stages.front().starts_with("hub.1."));
+  CHECK(stages.back().starts_with("hub.2."));
+  REQUIRE(watched.w[2].size() == sup.w[2].size());  // observing changes nothing
+  CHECK(std::equal(watched.w[2].data(), watched.w[2].data() + sup.w[2].size(), sup.w[2].data()));
+  auto stop = [](const lexalign::iteration_event&) { return lexalign::observer_action::stop; };
+  const auto stopped = ml::hub_map_supervised(L.x, 0, seeds, {.iterations = 2}, stop);
+  CHECK(stopped.convergence.status == lexalign::solver_status::stopped_by_observer);
+  CHECK(stopped.w.size() == 2);  // the hub and language 1
 }
 
 TEST_CASE("barycenter of exact rotated copies is the common cloud; one Procrustes step onto it (closed form)", "[multilingual][multi]") {

@@ -186,7 +186,7 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
           ++f;
         }
         ref.parallel = par;
-        h = multilingual::hub_map_supervised(x, hub, seeds, ref);
+        h = multilingual::hub_map_supervised(x, hub, seeds, ref, obs);
       } else {
         h = multilingual::hub_map(x, hub, uo, obs);
       }

@@ -77,53 +77,58 @@ inline void check_spaces(const std::vector<dense_matrix<float>>& x, std::size_t 
 }
 }  // namespace detail
 
+namespace detail {
+// The hub driver shared by hub_map and hub_map_supervised: fit(l, obs) maps
+// language l != hub onto the hub (a result with `w` and `convergence`),
+// reporting under "hub.<l>"; the hub's own map is the identity.  The record
+// is the last failed (or the stopped) language's, else converged; a stop
+// ends the call.
+template <class Fit>
+multi_mapping_result hub_maps(const std::vector<dense_matrix<float>>& x, std::size_t hub, observer_ref obs, Fit&& fit) {
+  validation::require(hub < x.size(), "hub", std::to_string(hub), "< the number of spaces");
+  multi_mapping_result r;
+  r.convergence.status = solver_status::converged;
+  for (std::size_t l = 0; l < x.size(); ++l) {
+    if (l == hub) {
+      r.w.push_back(identity(x[l].cols()));
+      r.languages.push_back({solver_status::converged, 0, 0.0});
+      continue;
+    }
+    prefixed_observer<observer_ref> pobs("hub." + std::to_string(l), obs);
+    auto u = fit(l, observer_ref(pobs));
+    r.w.push_back(std::move(u.w));
+    r.languages.push_back(u.convergence);
+    const bool stopped = u.convergence.status == solver_status::stopped_by_observer;
+    if (!u.convergence.ok() || stopped) r.convergence = u.convergence;
+    if (stopped) break;
+  }
+  return r;
+}
+}  // namespace detail
+
 // Hub: every language l != hub mapped onto the hub by unsupervised_map (the
 // hub's own map is the identity).  Observer stages "hub.<l>.unsupervised...".
 inline multi_mapping_result hub_map(const std::vector<dense_matrix<float>>& x, std::size_t hub,
                                     const unsupervised_options& options = {}, observer_ref obs = {}) {
   validate(options);
   detail::check_spaces(x, 2);
-  validation::require(hub < x.size(), "hub", std::to_string(hub), "< the number of spaces");
-  multi_mapping_result r;
-  r.convergence.status = solver_status::converged;
-  for (std::size_t l = 0; l < x.size(); ++l) {
-    if (l == hub) {
-      r.w.push_back(detail::identity(x[l].cols()));
-      r.languages.push_back({solver_status::converged, 0, 0.0});
-      continue;
-    }
-    prefixed_observer<observer_ref> pobs("hub." + std::to_string(l), obs);
-    auto u = unsupervised_map(x[l], x[hub], options, observer_ref(pobs));
-    r.w.push_back(std::move(u.w));
-    r.languages.push_back(u.convergence);
-    if (!u.convergence.ok() || u.convergence.status == solver_status::stopped_by_observer) r.convergence = u.convergence;
-    if (u.convergence.status == solver_status::stopped_by_observer) break;
-  }
-  return r;
+  return detail::hub_maps(x, hub, obs, [&](std::size_t l, observer_ref o) {
+    return unsupervised_map(x[l], x[hub], options, o);
+  });
 }
 
 // Hub with dictionaries: seeds[l] = (row of l, row of the hub) pairs
-// (ignored for the hub), each map fitted by refine_procrustes.
+// (ignored for the hub), each map fitted by refine_procrustes.  Observer
+// stages "hub.<l>.<refine_procrustes' stages>".
 inline multi_mapping_result hub_map_supervised(const std::vector<dense_matrix<float>>& x, std::size_t hub,
                                                const std::vector<row_pairs>& seeds,
-                                               const refinement_options& options = {}) {
+                                               const refinement_options& options = {}, observer_ref obs = {}) {
   validate(options);
   detail::check_spaces(x, 2);
-  validation::require(hub < x.size(), "hub", std::to_string(hub), "< the number of spaces");
   validation::check_size("seeds", seeds.size(), x.size(), "there are " + std::to_string(x.size()) + " spaces");
-  multi_mapping_result r;
-  r.convergence.status = solver_status::converged;
-  for (std::size_t l = 0; l < x.size(); ++l) {
-    if (l == hub) {
-      r.w.push_back(detail::identity(x[l].cols()));
-      r.languages.push_back({solver_status::converged, 0, 0.0});
-      continue;
-    }
-    auto m = refine_procrustes(x[l], x[hub], seeds[l], options);
-    r.w.push_back(std::move(m.w));
-    r.languages.push_back(m.convergence);
-  }
-  return r;
+  return detail::hub_maps(x, hub, obs, [&](std::size_t l, observer_ref o) {
+    return refine_procrustes(x[l], x[hub], seeds[l], options, o);
+  });
 }
 
 struct barycenter_mapping_options {
