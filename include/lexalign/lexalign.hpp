@@ -41,6 +41,7 @@
 #include "lexalign/em/normalize_counts.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/em/schedule.hpp"
+#include "lexalign/em/sharded_table.hpp"
 #include "lexalign/em/table_pruning.hpp"
 #include "lexalign/em/word_classes.hpp"
 #include "lexalign/extract/aligner_similarity.hpp"

@@ -8,6 +8,7 @@
 #include "lexalign/em/distributed.hpp"
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
+#include "lexalign/em/sharded_table.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "support/catch.hpp"
 #include "support/thread_group.hpp"
@@ -120,6 +121,26 @@ TEST_CASE("fast_align compat, one direction and two threads per rank stay identi
   CHECK_FALSE(models[0].forward.trained());
 }
 
+TEST_CASE("the HMM's end distribution is distributed: on or off, the model is bit-identical",
+          "[scale][distributed][em]") {
+  em::train_options o;
+  o.block_size = 8;
+  o.ibm1.iterations = 1;
+  o.hmm.iterations = 2;
+  for (bool ends : {true, false}) {
+    CAPTURE(ends);
+    o.hmm.end_distribution = ends;
+    const em::model one = em::train(enfr(), o);
+    REQUIRE(one.forward.hmm.end.empty() == !ends);
+    const auto models = run_ranks(3, [&](thread_group& g) { return em::train_distributed(enfr(), o, g); });
+    for (const auto& m : models) {
+      require_identical(one, m);
+      REQUIRE(m.forward.hmm.end == one.forward.hmm.end);
+      REQUIRE(m.reverse.hmm.end == one.reverse.hmm.end);
+    }
+  }
+}
+
 TEST_CASE("without the lookup cache the model is the same", "[scale][distributed]") {
   em::train_options o;
   o.block_size = 8;
@@ -145,7 +166,7 @@ TEST_CASE("more ranks than blocks: idle ranks still give the same model", "[scal
   for (const auto& m : models) require_identical(one, m);
 }
 
-TEST_CASE("distributed decoding gathers the single-process alignments on every rank", "[scale][distributed][em]") {
+TEST_CASE("distributed decoding gathers the single-process alignments on rank 0 only", "[scale][distributed][em]") {
   em::train_options o;
   o.block_size = 16;
   o.ibm1.iterations = 2;
@@ -157,9 +178,11 @@ TEST_CASE("distributed decoding gathers the single-process alignments on every r
     ao.block_size = 16;
     const auto one = em::align(m, enfr(), ao);
     const auto all = run_ranks(3, [&](thread_group& g) { return em::align_distributed(m, enfr(), ao, g); });
-    for (const auto& a : all) {
-      REQUIRE(a.forward.links == one.forward.links);
-      REQUIRE(a.reverse.links == one.reverse.links);
+    REQUIRE(all[0].forward.links == one.forward.links);
+    REQUIRE(all[0].reverse.links == one.reverse.links);
+    for (std::size_t r = 1; r < all.size(); ++r) {
+      CHECK(all[r].forward.links.empty());
+      CHECK(all[r].reverse.links.empty());
     }
   }
   em::align_options with_post;
@@ -168,12 +191,10 @@ TEST_CASE("distributed decoding gathers the single-process alignments on every r
           run_ranks(1, [&](thread_group& g) { return em::align_distributed(m, enfr(), with_post, g); });
         }).find("with_posteriors") != std::string::npos);
   // What is not distributed yet is refused, not silently ignored.
-  em::train_options classes, ends, fertility;
+  em::train_options classes, fertility;
   classes.hmm.class_jumps = true;
-  ends.hmm.end_distribution = true;
   fertility.model3.iterations = 1;
-  for (const auto& [opt, name] : {std::pair{&classes, "class_jumps"}, std::pair{&ends, "end_distribution"},
-                                  std::pair{&fertility, "model3"}}) {
+  for (const auto& [opt, name] : {std::pair{&classes, "class_jumps"}, std::pair{&fertility, "model3"}}) {
     const em::train_options* refused = opt;
     CHECK(lexalign::test::message_of<lexalign::invalid_option>([&] {
             run_ranks(1, [&](thread_group& g) { return em::train_distributed(enfr(), *refused, g); });
@@ -196,4 +217,86 @@ TEST_CASE("an observer's stop on one rank stops every rank at the same iteration
     CHECK(m.forward.stages[0].result.log_likelihood.size() == 2);
     CHECK_FALSE(m.reverse.trained());
   }
+}
+
+TEST_CASE("a table sharded by given word: each rank holds its rows, the gathered model and the alignments are "
+          "bit-identical", "[scale][distributed][sharded]") {
+  struct setup {
+    em::model_kind kind;
+    int ranks;
+    std::size_t round_pairs;  // 0: one round; else rounds of whole blocks (ranks may differ in their count)
+    bool ends;
+  };
+  em::train_options o;
+  o.block_size = 8;
+  o.ibm1.iterations = 2;
+  o.hmm.iterations = 2;
+  o.fast_align.iterations = 3;
+  em::align_options ao;
+  ao.block_size = 8;
+  for (const setup& s : {setup{em::model_kind::hmm, 2, 0, false}, setup{em::model_kind::hmm, 4, 16, true},
+                         setup{em::model_kind::hmm, 3, 24, false}, setup{em::model_kind::ibm1, 3, 0, false},
+                         setup{em::model_kind::fast_align, 2, 16, false}}) {
+    CAPTURE(static_cast<int>(s.kind), s.ranks, s.round_pairs, s.ends);
+    o.model = s.kind;
+    o.hmm.end_distribution = s.ends;
+    const em::model one = em::train(enfr(), o);
+    const auto aligned = em::align(one, enfr(), ao);
+    struct out {
+      em::sharded_model part;
+      em::model whole;
+      em::bidirectional_alignments links;
+    };
+    const auto results = run_ranks(s.ranks, [&](thread_group& g) {
+      out r;
+      const em::shard_table_options so{.round_pairs = s.round_pairs};
+      r.part = em::train_sharded(enfr(), o, so, g);
+      r.links = em::align_sharded(r.part, enfr(), ao, so, g);
+      r.whole = em::gather_model(r.part, g);
+      return r;
+    });
+    require_identical(one, results[0].whole);
+    REQUIRE(results[0].links.forward.links == aligned.forward.links);
+    REQUIRE(results[0].links.reverse.links == aligned.reverse.links);
+    for (auto d : {&em::model::forward, &em::model::reverse}) {
+      const auto& full = (one.*d).table;
+      std::size_t held = 0, largest = 0;
+      for (int r = 0; r < s.ranks; ++r) {
+        const auto& t = (results[static_cast<std::size_t>(r)].part.part.*d).table;
+        REQUIRE(t.rows() == full.rows());
+        for (std::size_t row = 0; row < t.rows(); ++row) {
+          if (em::row_owner(row, s.ranks) != r) {
+            REQUIRE(t.columns(row).empty());
+            continue;
+          }
+          const auto a = t.columns(row), b = full.columns(row);
+          REQUIRE(std::vector<lexalign::word_id>(a.begin(), a.end()) == std::vector<lexalign::word_id>(b.begin(), b.end()));
+        }
+        held += t.size();
+        largest = std::max(largest, t.size());
+      }
+      REQUIRE(held == full.size());  // every entry on exactly one rank
+      CHECK(largest < full.size());
+    }
+    for (std::size_t r = 1; r < results.size(); ++r) {
+      CHECK_FALSE(results[r].whole.forward.trained());
+      CHECK(results[r].links.forward.links.empty());
+      REQUIRE(results[r].part.part.forward.hmm.jump == one.forward.hmm.jump);  // parameters on every rank
+    }
+  }
+}
+
+TEST_CASE("train_sharded refuses what it does not shard", "[scale][distributed][sharded]") {
+  em::train_options pruned;
+  pruned.pruning.max_candidates = 5;
+  CHECK(lexalign::test::message_of<lexalign::invalid_option>([&] {
+          run_ranks(1, [&](thread_group& g) { return em::train_sharded(enfr(), pruned, {}, g).rank; });
+        }).find("pruning") != std::string::npos);
+  em::train_options o;
+  o.ibm1.iterations = 1;
+  o.hmm.iterations = 0;
+  const auto sm = run_ranks(1, [&](thread_group& g) { return em::train_sharded(enfr(), o, {}, g); });
+  CHECK(lexalign::test::message_of<lexalign::invalid_argument>([&] {
+          run_ranks(2, [&](thread_group& g) { return em::align_sharded(sm[0], enfr(), {}, {}, g).forward.links.size(); });
+        }).find("rank 0 of 1") != std::string::npos);
 }

@@ -17,11 +17,14 @@ namespace lexalign::test {
 class thread_group {
  public:
   struct shared {
-    explicit shared(int n) : size(n), sync(n), data(static_cast<std::size_t>(n)), length(static_cast<std::size_t>(n)) {}
+    explicit shared(int n)
+        : size(n), sync(n), data(static_cast<std::size_t>(n)), length(static_cast<std::size_t>(n)),
+          counts(static_cast<std::size_t>(n)) {}
     int size;
     std::barrier<> sync;
     std::vector<const void*> data;
     std::vector<std::size_t> length;
+    std::vector<const std::uint64_t*> counts;  // all_to_all's send counts
   };
 
   thread_group(shared& s, int rank) : s_(s), rank_(rank) {}
@@ -50,6 +53,33 @@ class thread_group {
     }
     s_.sync.arrive_and_wait();
     out = std::move(all);
+  }
+
+  // Each rank publishes its send buffer and counts; rank q reads its part of
+  // every rank's buffer.
+  template <class T>
+  void all_to_all(std::span<const T> send, std::span<const std::uint64_t> counts, std::vector<T>& recv,
+                  std::vector<std::uint64_t>& recv_counts) {
+    if (counts.size() != static_cast<std::size_t>(s_.size)) throw std::logic_error("thread_group::all_to_all: counts");
+    std::uint64_t total = 0;
+    for (auto c : counts) total += c;
+    if (total != send.size()) throw std::logic_error("thread_group::all_to_all: counts do not add up");
+    s_.counts[static_cast<std::size_t>(rank_)] = counts.data();
+    publish(send.data(), send.size());
+    std::vector<T> all;
+    std::vector<std::uint64_t> got(static_cast<std::size_t>(s_.size));
+    const auto me = static_cast<std::size_t>(rank_);
+    for (std::size_t q = 0; q < got.size(); ++q) {
+      const std::uint64_t* c = s_.counts[q];
+      std::uint64_t at = 0;
+      for (std::size_t x = 0; x < me; ++x) at += c[x];
+      const auto* p = static_cast<const T*>(s_.data[q]) + at;
+      all.insert(all.end(), p, p + c[me]);
+      got[q] = c[me];
+    }
+    s_.sync.arrive_and_wait();
+    recv = std::move(all);
+    recv_counts = std::move(got);
   }
 
  private:

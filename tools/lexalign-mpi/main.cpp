@@ -21,7 +21,10 @@
 
 #include "cli/arguments.hpp"
 #include "cli/text_input.hpp"
+#include "lexalign/bayes/distributed.hpp"
+#include "lexalign/bayes/gibbs_aligner.hpp"
 #include "lexalign/em/distributed.hpp"
+#include "lexalign/em/sharded_table.hpp"
 #include "lexalign/em/model_io.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_file.hpp"
@@ -62,7 +65,9 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
       .option("source", "S", "source sentences, one per line (with --target; read by every rank)")
       .option("target", "T", "target sentences, line-parallel")
       .flag("no-verify", "with --corpus: skip the checksum and id check at open")
-      .option("model", "NAME", "ibm1, fast_align or hmm (IBM1 iterations, then HMM iterations)",
+      .option("model", "NAME",
+              "ibm1, fast_align, hmm (IBM1 iterations, then HMM iterations) or bayes (the approximate\n"
+              "distributed Gibbs sampler: not identical across rank counts, see docs/scale.md)",
               {.default_value = "hmm"})
       .option("ibm1-iterations", "N", "IBM Model 1 EM iterations", {.default_value = "5"})
       .option("hmm-iterations", "N", "HMM EM iterations", {.default_value = "5"})
@@ -72,6 +77,15 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
               {.default_value = "1"})
       .option("max-candidates", "K", "bounded table: keep at most K candidates per word, 0 = all",
               {.default_value = "0"})
+      .flag("shard-table", "EM: each rank holds only the table rows of the words it owns (same model)")
+      .option("round-pairs", "N", "with --shard-table: sentence pairs per row exchange round, 0 = the whole shard",
+              {.default_value = "0"})
+      .option("seed", "N", "bayes: random seed (the output depends on it and on the number of ranks)",
+              {.default_value = "1"})
+      .option("samplers", "N", "bayes: chains per direction", {.default_value = "3"})
+      .option("ibm1-sweeps", "N", "bayes: sweeps of the IBM1 stage (default: by corpus size)")
+      .option("hmm-sweeps", "N", "bayes: sweeps of the HMM stage")
+      .option("fertility-sweeps", "N", "bayes: sweeps of the fertility stage")
       .flag("no-lookup-cache", "do not precompute table indices (saves 4 bytes per sentence cell; slower)")
       .option("decode", "HOW", "posterior (links with posterior >= --threshold) or viterbi",
               {.default_value = "posterior"})
@@ -99,7 +113,21 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
   if (model_name == "ibm1") o.model = em::model_kind::ibm1;
   else if (model_name == "fast_align" || model_name == "fast-align") o.model = em::model_kind::fast_align;
   else if (model_name == "hmm") o.model = em::model_kind::hmm;
-  else throw usage_error("--model must be ibm1, fast_align or hmm, got '" + io::excerpt(model_name) + "'");
+  else if (model_name != "bayes")
+    throw usage_error("--model must be ibm1, fast_align, hmm or bayes, got '" + io::excerpt(model_name) + "'");
+  const bool bayesian = model_name == "bayes";
+  const bool shard_table = a.has("shard-table");
+  if (bayesian && (shard_table || a.has("save-model")))
+    throw usage_error("--model bayes takes neither --shard-table nor --save-model");
+  if (shard_table && a.has("serial")) throw usage_error("--shard-table is for the distributed run, not --serial");
+  em::shard_table_options sharding;
+  sharding.round_pairs = a.integer("round-pairs", 0, 1ull << 40);
+  bayes::gibbs_options g;
+  g.seed = a.integer("seed", 0, ~0ull >> 1);
+  g.samplers = a.integer("samplers", 1, 1024);
+  if (a.has("ibm1-sweeps")) g.ibm1_sweeps = a.integer("ibm1-sweeps", 0, 1'000'000);
+  if (a.has("hmm-sweeps")) g.hmm_sweeps = a.integer("hmm-sweeps", 0, 1'000'000);
+  if (a.has("fertility-sweeps")) g.fertility_sweeps = a.integer("fertility-sweeps", 0, 1'000'000);
   o.ibm1.iterations = a.integer("ibm1-iterations", 0, 1'000'000);
   o.hmm.iterations = a.integer("hmm-iterations", 0, 1'000'000);
   o.fast_align.iterations = a.integer("fast-align-iterations", 0, 1'000'000);
@@ -117,6 +145,8 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
   d.posterior_threshold = a.number("threshold", 0.0, 1.0);
   d.parallel.threads = o.parallel.threads;
   d.block_size = o.block_size;
+  g.parallel.threads = o.parallel.threads;
+  g.block_size = o.block_size;
   const std::optional<long long> fail_rank =
       a.has("fail-on-rank") ? std::optional<long long>(static_cast<long long>(a.integer("fail-on-rank", 0, 1u << 20)))
                             : std::nullopt;
@@ -154,9 +184,22 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
   };
   em::model m;
   em::bidirectional_alignments al;
-  if (a.has("serial")) {
+  std::vector<std::uint64_t> table_bytes;  // with --shard-table: per rank, owned and largest round (bytes)
+  if (bayesian) {
+    bayes::gibbs_result r = a.has("serial") ? bayes::train_and_align(corpus, g, observer)
+                                            : bayes::train_and_align_distributed(corpus, g, world, observer);
+    al.forward.links = std::move(r.forward.links);
+    al.reverse.links = std::move(r.reverse.links);
+  } else if (a.has("serial")) {
     m = em::train(corpus, o, observer);
     al = em::align(m, corpus, d);
+  } else if (shard_table) {
+    const em::sharded_model sm = em::train_sharded(corpus, o, sharding, world, observer);
+    const std::uint64_t mine[4] = {sm.forward_memory.owned_bytes, sm.forward_memory.round_bytes,
+                                   sm.reverse_memory.owned_bytes, sm.reverse_memory.round_bytes};
+    world.all_gather(std::span<const std::uint64_t>(mine, 4), table_bytes);
+    al = em::align_sharded(sm, corpus, d, sharding, world);
+    if (a.has("save-model")) m = em::gather_model(sm, world);  // the whole table on rank 0, at the end only
   } else {
     m = em::train_distributed(corpus, o, world, observer);
     al = em::align_distributed(m, corpus, d, world);
@@ -170,6 +213,10 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
     if (a.has("reverse")) write_links(a.value("reverse"), al.reverse.links);
     if (a.has("save-model")) em::save(m, a.value("save-model"));
     if (!quiet) {
+      for (std::size_t r = 0; r + 3 < table_bytes.size(); r += 4)
+        err << "lexalign-mpi: rank " << r / 4 << " table bytes: forward owned " << table_bytes[r] << ", round "
+            << table_bytes[r + 1] << "; reverse owned " << table_bytes[r + 2] << ", round " << table_bytes[r + 3]
+            << '\n';
       for (const auto* dm : {&m.forward, &m.reverse})
         if (dm->trained())
           err << "lexalign-mpi: " << (dm == &m.forward ? "forward" : "reverse") << " table " << dm->table.size()

@@ -14,6 +14,12 @@
 //   sum(std::span<std::uint64_t>)                         element-wise sum over ranks, in place (mod 2^64)
 //   all_gather(std::span<const T>, std::vector<T>&)       every rank's span, concatenated in rank order,
 //                                                          on every rank (T = std::uint64_t and double)
+//   all_to_all(std::span<const T> send, std::span<const std::uint64_t> send_counts,
+//              std::vector<T>& recv, std::vector<std::uint64_t>& recv_counts)
+//                                                          personalised exchange: send holds the data for
+//                                                          rank 0, then rank 1, ... (send_counts[q] elements
+//                                                          for rank q); recv gets what every rank sent to
+//                                                          this one, in rank order (recv_counts[q] from q)
 // (the concept rank_group); every rank must make the same calls in the same
 // order, as with MPI collectives.
 //
@@ -28,8 +34,8 @@
 //
 // Memory per rank: the full model tables (and, while the table is built, the
 // gathered co-occurrence keys of all ranks: 8 bytes per pair per rank) plus
-// the shard's lookup cache and the pages of the shard's sentences.  The
-// table is not sharded by source word yet.
+// the shard's lookup cache and the pages of the shard's sentences.  For a
+// table sharded by source word across the ranks see em/sharded_table.hpp.
 #pragma once
 
 #include <algorithm>
@@ -66,12 +72,15 @@ namespace em {
 // A group of ranks with the collectives the distributed trainer needs.
 template <class G>
 concept rank_group = requires(G& g, std::span<std::uint64_t> u, std::span<const std::uint64_t> cu,
-                              std::span<const double> cd, std::vector<std::uint64_t>& vu, std::vector<double>& vd) {
+                              std::span<const double> cd, std::vector<std::uint64_t>& vu, std::vector<double>& vd,
+                              std::vector<std::uint64_t>& counts) {
   { g.rank() } -> std::convertible_to<int>;
   { g.size() } -> std::convertible_to<int>;
   g.sum(u);
   g.all_gather(cu, vu);
   g.all_gather(cd, vd);
+  g.all_to_all(cu, cu, vu, counts);
+  g.all_to_all(cd, cu, vd, counts);
 };
 
 // The sentence pairs [begin, end) of one rank.
@@ -228,7 +237,7 @@ em_result group_train_hmm(const bitext_view& v, lexical_table& t, hmm_parameters
                           const lookup_cache& cache, const executor& ex, G& g, std::string_view stage, Obs& obs) {
   em_result result;
   result.log_likelihood.reserve(o.iterations);
-  fixed_point_counts lexical, jumps, starts;
+  fixed_point_counts lexical, jumps, starts, ends;
   hmm_estep_scratch scratch;
   std::vector<double> all;
   p.null_probability = o.null_weight / (1.0 + o.null_weight);
@@ -236,16 +245,19 @@ em_result group_train_hmm(const bitext_view& v, lexical_table& t, hmm_parameters
   p.start_smoothing = o.start_smoothing;
   p.band_above = o.band.above_length;
   p.band_width = o.band.width;
+  p.configure(o);
   for (std::size_t it = 1; it <= o.iterations; ++it) {
-    hmm_expectation(v, t, p, lexical, jumps, starts, o.probability_floor, ex, o.block_size, &cache, &scratch);
+    hmm_expectation(v, t, p, lexical, jumps, starts, o.probability_floor, ex, o.block_size, &cache, &scratch, &ends);
     g.sum(lexical.cells());
     g.sum(jumps.cells());
     g.sum(starts.cells());
+    g.sum(ends.cells());  // per-distance sums: empty when the end distribution is off
     const double ll = group_ordered_sum(g, scratch.block_ll, all);
     normalize_counts(t, lexical, o.vb_alpha);
     if (o.prior) o.prior->apply(t);
     normalize_vector(p.jump, jumps);
     normalize_vector(p.start, starts);
+    if (!p.end.empty()) normalize_vector(p.end, ends);
     if (record_iteration_group(g, result, it, o.iterations, ll, obs, stage)) return result;
   }
   result.convergence.status = solver_status::max_iterations;
@@ -342,6 +354,17 @@ directional_model group_train_directional(const bitext_view& v, const train_opti
   return m;
 }
 
+// What the distributed trainers do not distribute (yet): the HMM's class
+// jumps (their word classes are trained on the whole corpus) and Models 3/4.
+// The end distribution is distributed (its per-distance counts are summed
+// like the jump counts).
+inline void require_distributable(const train_options& options) {
+  validation::require(!options.hmm.class_jumps, "em::train_options.hmm.class_jumps", "true",
+                      "off (class jumps are not distributed yet)");
+  validation::require(options.model3.iterations == 0 && options.model4.iterations == 0,
+                      "em::train_options.model3/model4.iterations", "> 0", "0 (Models 3/4 are not distributed yet)");
+}
+
 inline void require_group(int rank, int size) {
   if (size < 1 || rank < 0 || rank >= size)
     throw invalid_argument("em distributed: rank " + std::to_string(rank) + " of a group of " + std::to_string(size));
@@ -358,13 +381,7 @@ template <rank_group G>
 model train_distributed(const parallel_corpus& corpus, const train_options& options, G& group,
                         observer_ref obs = {}) {
   validate(options);
-  // Not distributed yet: the HMM's class jumps and end distribution, Models 3/4.
-  validation::require(!options.hmm.class_jumps, "em::train_options.hmm.class_jumps", "true",
-                      "off (class jumps are not distributed yet)");
-  validation::require(!options.hmm.end_distribution, "em::train_options.hmm.end_distribution", "true",
-                      "off (the end distribution is not distributed yet)");
-  validation::require(options.model3.iterations == 0 && options.model4.iterations == 0,
-                      "em::train_options.model3/model4.iterations", "> 0", "0 (Models 3/4 are not distributed yet)");
+  detail::require_distributable(options);
   detail::require_group(group.rank(), group.size());
   const executor ex(options.parallel);
   const shard_range r = shard_of(corpus.size(), options.block_size, group.rank(), group.size());
@@ -398,16 +415,14 @@ inline void pack_links(const alignment_corpus& links, std::vector<std::uint64_t>
   }
 }
 
-template <class G>
-alignment_corpus group_links(const alignment_corpus& local, std::size_t pairs, G& g) {
-  std::vector<std::uint64_t> packed, all;
-  pack_links(local, packed);
-  g.all_gather(std::span<const std::uint64_t>(packed), all);
+// Unpacks pack_links's words of `pairs` sentences.
+inline alignment_corpus unpack_links(const std::vector<std::uint64_t>& all, std::size_t pairs) {
   alignment_corpus out(pairs);
   std::size_t pos = 0;
   for (std::size_t k = 0; k < pairs; ++k) {
     if (pos >= all.size()) throw error("em::align_distributed: ranks returned too few sentences");
     const std::size_t n = static_cast<std::size_t>(all[pos++]);
+    if (n > all.size() - pos) throw error("em::align_distributed: a rank returned a truncated sentence");
     out[k].sure.reserve(n);
     for (std::size_t x = 0; x < n; ++x, ++pos)
       out[k].sure.push_back({static_cast<std::uint32_t>(all[pos] >> 32), static_cast<std::uint32_t>(all[pos])});
@@ -415,11 +430,32 @@ alignment_corpus group_links(const alignment_corpus& local, std::size_t pairs, G
   return out;
 }
 
+// Sends `words` to rank `root` only (a gather through all_to_all); `out` is
+// the concatenation in rank order on root, empty elsewhere.
+template <class G, class T>
+void gather_to(G& g, int root, std::span<const T> words, std::vector<T>& out) {
+  std::vector<std::uint64_t> send_counts(static_cast<std::size_t>(g.size()), 0), recv_counts;
+  send_counts[static_cast<std::size_t>(root)] = words.size();
+  g.all_to_all(words, std::span<const std::uint64_t>(send_counts), out, recv_counts);
+}
+
+// The shards' links, in rank (= sentence) order, on rank 0; empty elsewhere.
+template <class G>
+alignment_corpus group_links(const alignment_corpus& local, std::size_t pairs, G& g) {
+  std::vector<std::uint64_t> packed, all;
+  pack_links(local, packed);
+  gather_to(g, 0, std::span<const std::uint64_t>(packed), all);
+  packed = {};
+  if (g.rank() != 0) return {};
+  return unpack_links(all, pairs);
+}
+
 }  // namespace detail
 
 // em::align of the training corpus over the ranks: each rank decodes its
-// shard; every rank gets all alignments, identical to em::align(model,
-// corpus, options).  The corpus must use the model's vocabularies (the corpus
+// shard; rank 0 gets all alignments, identical to em::align(model, corpus,
+// options), the other ranks get empty links (nothing is all-gathered: each
+// alignment crosses the network once).  The corpus must use the model's vocabularies (the corpus
 // it was trained on); posteriors (with_posteriors) are not gathered.
 template <rank_group G>
 bidirectional_alignments align_distributed(const model& m, const parallel_corpus& corpus,

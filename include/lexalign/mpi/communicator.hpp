@@ -116,6 +116,42 @@ class communicator {
                    detail::datatype<T>(), comm_);
   }
 
+  // Personalised exchange (MPI_Alltoallv): send holds send_counts[q]
+  // elements for rank q, in rank order; recv gets recv_counts[q] elements
+  // from each rank q, in rank order.  Counts travel as 64-bit first, so that
+  // every rank sees an oversized exchange and all throw together.
+  template <class T>
+  void all_to_all(std::span<const T> send, std::span<const std::uint64_t> send_counts, std::vector<T>& recv,
+                  std::vector<std::uint64_t>& recv_counts) const {
+    const auto n = static_cast<std::size_t>(size_);
+    if (send_counts.size() != n) throw invalid_argument("mpi::communicator::all_to_all: one count per rank");
+    recv_counts.assign(n, 0);
+    MPI_Alltoall(send_counts.data(), 1, MPI_UINT64_T, recv_counts.data(), 1, MPI_UINT64_T, comm_);
+    std::uint64_t sent = 0, got = 0;
+    for (std::size_t q = 0; q < n; ++q) {
+      sent += send_counts[q];
+      got += recv_counts[q];
+    }
+    std::uint64_t over = sent > static_cast<std::uint64_t>(INT_MAX) || got > static_cast<std::uint64_t>(INT_MAX);
+    MPI_Allreduce(MPI_IN_PLACE, &over, 1, MPI_UINT64_T, MPI_SUM, comm_);
+    if (over != 0)
+      throw error("mpi::communicator::all_to_all: a rank exchanges more than MPI's 2^31-1 elements per call");
+    if (sent != send.size()) throw invalid_argument("mpi::communicator::all_to_all: counts do not add up");
+    std::vector<int> sc(n), sd(n), rc(n), rd(n);
+    int at_s = 0, at_r = 0;
+    for (std::size_t q = 0; q < n; ++q) {
+      sc[q] = static_cast<int>(send_counts[q]);
+      rc[q] = static_cast<int>(recv_counts[q]);
+      sd[q] = at_s;
+      rd[q] = at_r;
+      at_s += sc[q];
+      at_r += rc[q];
+    }
+    recv.resize(static_cast<std::size_t>(got));
+    MPI_Alltoallv(send.data(), sc.data(), sd.data(), detail::datatype<T>(), recv.data(), rc.data(), rd.data(),
+                  detail::datatype<T>(), comm_);
+  }
+
   void barrier() const { MPI_Barrier(comm_); }
 
   // Ends every rank of the job with `code` (MPI_Abort): for a rank that
