@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lexalign/em/distributed.hpp"
+#include "lexalign/em/sharded_table.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_file.hpp"
 #include "lexalign/io/corpus_reader.hpp"
@@ -70,6 +71,16 @@ int main() {
                                  from_text.reverse.table.probabilities().begin());
   std::cout << "train_distributed == train: " << (same_d ? "yes" : "no") << '\n';
   ok = ok && same_d;
+
+  // The table sharded by source word (with one rank: every row is its own),
+  // in exchange rounds of 64 pairs; gather_model rebuilds the whole model.
+  const auto sharded = em::train_sharded(file.corpus(), o, {.round_pairs = 64}, group);
+  const auto gathered = em::gather_model(sharded, group);
+  const bool same_s = std::equal(gathered.forward.table.probabilities().begin(),
+                                 gathered.forward.table.probabilities().end(),
+                                 from_text.forward.table.probabilities().begin());
+  std::cout << "train_sharded == train: " << (same_s ? "yes" : "no") << '\n';
+  ok = ok && same_s;
 
   {  // flip one bit in the middle of the file
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);

@@ -2,6 +2,7 @@
 // Prefer the fine-grained headers in code where compile time matters.
 #pragma once
 
+#include "lexalign/bayes/distributed.hpp"
 #include "lexalign/bayes/embedding_prior.hpp"
 #include "lexalign/bayes/gibbs_aligner.hpp"
 #include "lexalign/bayes/gibbs_options.hpp"

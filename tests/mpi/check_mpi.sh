@@ -7,11 +7,17 @@
 #       lexalign-mpi on NP ranks (corpus file; with NP 2 also text input) writes the same
 #       model file and alignments, byte for byte, as lexalign-mpi --serial
 #       (em::train + em::align on one process)
+#   check_mpi.sh identical ... DATADIR EXTRA
+#       the same with EXTRA options for the distributed runs (e.g. --shard-table)
+#   check_mpi.sh bayes TOOL CLI MPIRUN NP bayes WORKDIR DATADIR
+#       the approximate distributed Gibbs sampler: -np 1 writes what --serial
+#       (one process) writes; -np NP twice with one seed writes the same
+#       alignments (deterministic per seed and rank count)
 #   check_mpi.sh failure|signal TOOL CLI MPIRUN NP MODEL WORKDIR DATADIR
 #       rank 1 fails (an error / SIGABRT): the job exits non-zero, promptly,
 #       naming the rank
 set -eu
-mode=$1 tool=$2 cli=$3 mpirun=$4 np=$5 model=$6 work=$7 data=$8
+mode=$1 tool=$2 cli=$3 mpirun=$4 np=$5 model=$6 work=$7 data=$8 extra=${9:-}
 rm -rf "$work"
 mkdir -p "$work"
 # Open MPI's own allocations are not ours to check (sanitizer builds).
@@ -32,7 +38,7 @@ identical)
   timeout 120 "$tool" --corpus "$work/c.lxc" --serial $common \
     --forward "$work/s.fwd" --reverse "$work/s.rev" --save-model "$work/s.model"
   # shellcheck disable=SC2086
-  run_mpi "$np" "$tool" --corpus "$work/c.lxc" $common \
+  run_mpi "$np" "$tool" --corpus "$work/c.lxc" $common $extra \
     --forward "$work/d.fwd" --reverse "$work/d.rev" --save-model "$work/d.model"
   for f in fwd rev model; do
     test -s "$work/s.$f"
@@ -40,11 +46,29 @@ identical)
   done
   if [ "$np" -eq 2 ]; then  # text input read by every rank, two threads per rank
     # shellcheck disable=SC2086
-    run_mpi "$np" "$tool" --source "$src" --target "$tgt" $common --threads 2 \
+    run_mpi "$np" "$tool" --source "$src" --target "$tgt" $common $extra --threads 2 \
       --forward "$work/t.fwd" --reverse "$work/t.rev" --save-model "$work/t.model"
     for f in fwd rev model; do cmp "$work/s.$f" "$work/t.$f"; done
   fi
-  echo "identical: $model on $np ranks (model, forward and reverse alignments)"
+  echo "identical: $model $extra on $np ranks (model, forward and reverse alignments)"
+  ;;
+bayes)
+  gibbs="--model bayes --seed 5 --samplers 2 --ibm1-sweeps 2 --hmm-sweeps 2 --fertility-sweeps 3 --block-size 32 --quiet"
+  # shellcheck disable=SC2086
+  timeout 120 "$tool" --corpus "$work/c.lxc" --serial $gibbs --forward "$work/s.fwd" --reverse "$work/s.rev"
+  # shellcheck disable=SC2086
+  run_mpi 1 "$tool" --corpus "$work/c.lxc" $gibbs --forward "$work/one.fwd" --reverse "$work/one.rev"
+  for f in fwd rev; do cmp "$work/s.$f" "$work/one.$f"; done
+  for run in a b; do
+    # shellcheck disable=SC2086
+    run_mpi "$np" "$tool" --corpus "$work/c.lxc" $gibbs --forward "$work/$run.fwd" --reverse "$work/$run.rev"
+  done
+  for f in fwd rev; do
+    test -s "$work/a.$f"
+    cmp "$work/a.$f" "$work/b.$f"
+  done
+  test "$(wc -l <"$work/a.fwd")" -eq "$(wc -l <"$src")"
+  echo "bayes: -np 1 = one process; -np $np deterministic"
   ;;
 failure | signal)
   extra=""

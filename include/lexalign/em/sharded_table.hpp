@@ -71,10 +71,11 @@ inline int row_owner(std::size_t row, int ranks) noexcept {
 
 // What a rank held for one direction (bytes; the largest over the run).
 struct shard_table_memory {
-  std::size_t owned_pairs = 0;         // entries of the rows this rank owns
-  std::size_t owned_bytes = 0;         // their table (lexical_table::memory_bytes) + their counts while training
-  std::size_t round_pairs = 0;         // entries of the largest round's local table
-  std::size_t round_bytes = 0;         // the largest round's local table, counts, lookup cache, exchange indices
+  std::size_t owned_pairs = 0;   // entries of the rows this rank owns
+  std::size_t owned_bytes = 0;   // their table (lexical_table::memory_bytes: 12 per entry + 8 per row of the
+                                 // vocabulary); training adds 8 bytes per owned entry for the counts
+  std::size_t round_pairs = 0;   // entries of the largest round's local table
+  std::size_t round_bytes = 0;   // the largest round's local table, its counts, lookup cache and exchange indices
 };
 
 // What train_sharded returns on each rank.
@@ -296,7 +297,7 @@ directional_model sharded_train_directional(const parallel_corpus& corpus, bool 
     if (options.model == model_kind::fast_align) lengths = group_length_pairs(s.view(), g);
   }
   mem.owned_pairs = m.table.size();
-  mem.owned_bytes = m.table.memory_bytes() + 8 * m.table.size();
+  mem.owned_bytes = m.table.memory_bytes();
   const bool use_cache =
       options.model == model_kind::fast_align ? options.fast_align.cache_lookups : options.ibm1.cache_lookups;
   std::optional<shard_view> kept_view;
