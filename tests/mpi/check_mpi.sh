@@ -53,7 +53,7 @@ identical)
   echo "identical: $model $extra on $np ranks (model, forward and reverse alignments)"
   ;;
 bayes)
-  gibbs="--model bayes --seed 5 --samplers 2 --ibm1-sweeps 2 --hmm-sweeps 2 --fertility-sweeps 3 --block-size 32 --quiet"
+  gibbs="--model bayes --seed 5 --samplers 2 --ibm1-sweeps 1 --hmm-sweeps 1 --fertility-sweeps 2 --block-size 32 --quiet"
   # shellcheck disable=SC2086
   timeout 120 "$tool" --corpus "$work/c.lxc" --serial $gibbs --forward "$work/s.fwd" --reverse "$work/s.rev"
   # shellcheck disable=SC2086
