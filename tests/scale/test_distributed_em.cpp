@@ -132,7 +132,7 @@ TEST_CASE("the HMM's end distribution is distributed: the model is bit-identical
     o.hmm.end_distribution = ends;
     const em::model one = em::train(enfr(), o);
     REQUIRE(one.forward.hmm.end.empty() == !ends);
-    const auto models = run_ranks(3, [&](thread_group& g) { return em::train_distributed(enfr(), o, g); });
+    const auto models = run_ranks(2, [&](thread_group& g) { return em::train_distributed(enfr(), o, g); });
     for (const auto& m : models) {
       require_identical(one, m);
       REQUIRE(m.forward.hmm.end == one.forward.hmm.end);
@@ -234,8 +234,9 @@ TEST_CASE("a table sharded by given word: each rank holds its rows, the gathered
   o.fast_align.iterations = 2;
   em::align_options ao;
   ao.block_size = 8;
+  // (IBM1 alone: the first stage of hmm here, and mpi.ibm1_np3_sharded.)
   for (const setup& s : {setup{em::model_kind::hmm, 2, 0, false}, setup{em::model_kind::hmm, 4, 16, true},
-                         setup{em::model_kind::ibm1, 3, 24, false}, setup{em::model_kind::fast_align, 2, 16, false}}) {
+                         setup{em::model_kind::fast_align, 3, 24, false}}) {
     CAPTURE(static_cast<int>(s.kind), s.ranks, s.round_pairs, s.ends);
     o.model = s.kind;
     o.hmm.end_distribution = s.ends;
