@@ -24,8 +24,13 @@ lexalign and their ratio (NumPy / lexalign, > 1 = lexalign faster), the
 same for CPU time of the process (time.process_time, CLOCK_PROCESS_CPUTIME_ID:
 on a shared, loaded machine the time a process waits descheduled inflates
 wall time, and unequally), and the fraction of matrices where both return
-the same links; then `uptime`.  --hot N times each method on the first N
-matrices only (repeated until as many calls as --pairs), which stay in cache:
+the same links (with --hot: over the N matrices); then the floor (CPU
+time of one read of every entry of the same matrices: the tool's `touch`),
+max_ratio = NumPy CPU / floor (no implementation that reads the matrix can
+beat NumPy by more), and NumPy's and lexalign's CPU nanoseconds per matrix
+element; then `uptime`.  --hot N times each method on the first N matrices
+only, cycled until as many calls as --pairs (the same memory each time, on
+both sides), so that they stay in cache;
 the gap between the two runs is the cost of cold data.
 """
 import argparse
@@ -137,7 +142,8 @@ def main():
     hot = f"; hot: the first {args.hot} matrices cycled" if args.hot else ""
     print(f"# wall and CPU time per matrix in microseconds{hot}")
     print(f"{'method':9} {'m=n':>4} {'numpy_us':>10} {'lexalign_us':>12} {'ratio':>7} "
-          f"{'np_cpu_us':>10} {'lx_cpu_us':>10} {'cpu_ratio':>9} {'same_links':>10}")
+          f"{'np_cpu_us':>10} {'lx_cpu_us':>10} {'cpu_ratio':>9} {'same_links':>10} "
+          f"{'floor_us':>9} {'max_ratio':>9} {'np_ns/el':>8} {'lx_ns/el':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in [int(s) for s in args.sizes.split(",")]:
             x = rng.standard_normal((args.pairs, size, 64))
@@ -146,9 +152,13 @@ def main():
             yn = y / np.linalg.norm(y, axis=2, keepdims=True)
             cos = (np.einsum("kid,kjd->kij", xn, yn) + 1) / 2
             dots = np.einsum("kid,kjd->kij", xn, yn) * 64  # norm-8 vectors
+            env = dict(os.environ)
             if args.hot:
-                cos = np.ascontiguousarray(cos[np.arange(args.pairs) % args.hot])
-                dots = np.ascontiguousarray(dots[np.arange(args.pairs) % args.hot])
+                # Only the first N matrices, cycled by both sides: the same
+                # memory each time, so they stay in cache.
+                cos = np.ascontiguousarray(cos[:args.hot])
+                dots = np.ascontiguousarray(dots[:args.hot])
+                env["LEXALIGN_EXTRACT_CALLS"] = str(args.pairs)
             for method, fn in METHODS.items():
                 if method not in args.methods.split(","):
                     continue
@@ -160,14 +170,22 @@ def main():
                 np.save(path, np.ascontiguousarray(stack))
                 links_path = os.path.join(tmp, f"{method}_{size}.links")
                 res = subprocess.run([args.tool, method, path, str(args.repeats), links_path], check=True,
-                                     capture_output=True, text=True)
+                                     capture_output=True, text=True, env=env)
                 ours_us = float(res.stdout.split('"median_us": ')[1].split(",")[0])
                 ours_cpu = float(res.stdout.split('"median_cpu_us": ')[1].split(",")[0])
-                np_us, np_cpu, np_out = time_numpy(fn, list(stack), args.repeats)
+                mats = [stack[k % len(stack)] for k in range(args.pairs)]  # hot: the same few arrays
+                np_us, np_cpu, np_out = time_numpy(fn, mats, args.repeats)
+                np_out = np_out[:len(stack)]
+                # The floor: one read of every entry of the same matrices.
+                res = subprocess.run([args.tool, "touch", path, str(args.repeats)], check=True,
+                                     capture_output=True, text=True, env=env)
+                floor_cpu = float(res.stdout.split('"median_cpu_us": ')[1].split(",")[0])
                 ours_links = open(links_path).read().splitlines()
                 same = sum(links_text(a) == b for a, b in zip(np_out, ours_links)) / len(np_out)
                 print(f"{method:9} {size:4d} {np_us:10.1f} {ours_us:12.2f} {np_us / ours_us:7.1f} "
-                      f"{np_cpu:10.1f} {ours_cpu:10.2f} {np_cpu / max(ours_cpu, 1e-9):9.1f} {same:10.3f}")
+                      f"{np_cpu:10.1f} {ours_cpu:10.2f} {np_cpu / max(ours_cpu, 1e-9):9.1f} {same:10.3f} "
+                      f"{floor_cpu:9.2f} {np_cpu / max(floor_cpu, 1e-9):9.1f} "
+                      f"{np_cpu * 1e3 / size ** 2:8.2f} {ours_cpu * 1e3 / size ** 2:8.2f}")
                 sys.stdout.flush()
     print("# load: " + subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 

@@ -1,6 +1,10 @@
 // argmax (forward / reverse / mutual) and IterMax against literal
 // transcriptions of SimAlign's NumPy code, on random matrices with ties.
+#include <array>
+#include <cmath>
+#include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "lexalign/extract/argmax.hpp"
@@ -13,7 +17,10 @@ using extract_test::mat;
 
 namespace {
 const std::pair<std::size_t, std::size_t> shapes[] = {{1, 1}, {1, 4}, {4, 1}, {2, 2}, {2, 5}, {3, 3}, {3, 7},
-                                                      {7, 3}, {5, 5}, {8, 6}, {6, 9}, {12, 12}, {20, 17}};
+                                                      {7, 3}, {5, 5}, {8, 6}, {6, 9}, {12, 12}, {20, 17},
+                                                      // the fused sweep: blocks of 4 rows plus 1-3 left over,
+                                                      // whole vectors of 2/4/8 lanes plus a tail
+                                                      {9, 33}, {31, 16}, {18, 41}};
 }
 
 TEST_CASE("argmax directions equal NumPy's eye(n)[argmax] products, ties to the lowest index", "[extract][argmax]") {
@@ -109,6 +116,21 @@ TEST_CASE("argmax and IterMax reject bad options and inputs", "[extract][argmax]
   CHECK_THROWS_WITH(ex::itermax(s, {.max_count = 0}), "extract::itermax_options.max_count must be >= 1 (got 0)");
   s(1, 2) = std::numeric_limits<double>::quiet_NaN();
   CHECK_THROWS_WITH(ex::argmax(s), "similarity(1, 2) is NaN");
+  // The entries are checked inside the fused sweep: every direction and
+  // IterMax, in a vector lane, a tail column and a left-over row.
+  for (auto [m, n, i, j] : {std::array<std::size_t, 4>{3, 3, 1, 2}, {9, 33, 2, 5}, {9, 33, 8, 32}, {9, 33, 4, 31}}) {
+    for (double bad : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                       -std::numeric_limits<double>::infinity()}) {
+      mat t(m, n, 0.5);
+      t(i, j) = bad;
+      const std::string where = "similarity(" + std::to_string(i) + ", " + std::to_string(j) + ") is ";
+      const std::string what = where + (std::isnan(bad) ? "NaN" : "infinite");
+      CHECK_THROWS_WITH(ex::argmax(t), what);
+      CHECK_THROWS_WITH(ex::argmax(t, {.direction = ex::argmax_direction::forward}), what);
+      CHECK_THROWS_WITH(ex::argmax(t, {.direction = ex::argmax_direction::reverse}), what);
+      CHECK_THROWS_WITH(ex::itermax(t), what);
+    }
+  }
   const mat empty(0, 3);
   CHECK_THROWS_WITH(ex::argmax(empty), "similarity is empty (0 x 3)");
 }

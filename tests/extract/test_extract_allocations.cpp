@@ -72,3 +72,38 @@ TEST_CASE("warm partial_exact OT extraction pads in the workspace", "[extract][a
   const auto with_partial = count(partial);
   if (LEXALIGN_COUNTING_NEW) CHECK(with_partial <= with_balanced);
 }
+
+TEST_CASE("warm OT extraction allocates nothing for every plan", "[extract][allocations][ot]") {
+  // The entropic plans go through ot::sinkhorn_into / partial_into /
+  // sinkhorn_unbalanced_into into the workspace's result; the exact ones
+  // through ot::emd_into.  A warm call of a smaller or equal size allocates
+  // nothing, uniform or explicit masses.
+  std::mt19937 rng(47);
+  const auto big = extract_test::random_matrix(rng, 14, 11, 0);
+  const auto small = extract_test::random_matrix(rng, 6, 9, 0);
+  const std::vector<double> a_big(14, 1.0), b_big(11, 1.0);
+  std::vector<double> a_small(6), b_small(9);
+  for (double& v : a_small) v = 0.5 + std::uniform_real_distribution<double>(0, 1)(rng);
+  for (double& v : b_small) v = 0.5 + std::uniform_real_distribution<double>(0, 1)(rng);
+  for (const auto plan : {ex::ot_plan::balanced, ex::ot_plan::balanced_exact, ex::ot_plan::partial,
+                          ex::ot_plan::partial_exact, ex::ot_plan::unbalanced}) {
+    CAPTURE(static_cast<int>(plan));
+    ex::ot_extract_workspace<> ws;
+    ex::ot_extract_result r;
+    const ex::ot_extract_options o{.plan = plan, .threshold = 0.0};
+    ex::ot_extract_into(big, a_big, b_big, o, ws, r);  // warm up at the largest size
+    ex::ot_extract_into(small, a_small, b_small, o, ws, r);
+    r.alignment.sure.reserve(14 * 11);
+    r.scores.reserve(14 * 11);
+    const auto before = lexalign::test::global_new_calls();
+    ex::ot_extract_into(small, a_small, b_small, o, ws, r);
+    ex::ot_extract_into(big, a_big, b_big, o, ws, r);
+    ex::ot_extract_into(small, a_small, b_small, o, ws, r);
+    if (LEXALIGN_COUNTING_NEW) CHECK(lexalign::test::global_new_calls() == before);
+    CHECK(r.convergence.ok());
+    // The warm call's links equal a fresh call's (the reused result and workspace change nothing).
+    const auto fresh = ex::ot_extract(small, a_small, b_small, o);
+    CHECK(r.alignment.sure == fresh.alignment.sure);
+    CHECK(r.scores == fresh.scores);
+  }
+}

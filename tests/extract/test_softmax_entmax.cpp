@@ -1,6 +1,8 @@
 // awesome-align's softmax and 1.5-entmax extraction against definitions
 // written out independently (exp / sum, and entmax by bisection on tau).
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "lexalign/extract/entmax.hpp"
@@ -16,7 +18,7 @@ TEST_CASE("softmax extraction keeps the cells above the threshold in both direct
   std::normal_distribution<double> g(0.0, 3.0);
   ex::workspace<> ws;
   ex::extract_result r;
-  for (auto [m, n] : {std::pair<std::size_t, std::size_t>{1, 1}, {1, 6}, {6, 1}, {5, 5}, {7, 12}, {20, 15}})
+  for (auto [m, n] : {std::pair<std::size_t, std::size_t>{1, 1}, {1, 6}, {6, 1}, {5, 5}, {7, 12}, {20, 15}, {9, 37}})
     for (double threshold : {0.0, 0.001, 0.1, 0.3})  // 0: the two-exponential path
       for (int rep = 0; rep < 5; ++rep) {
         mat s(m, n);
@@ -47,6 +49,69 @@ TEST_CASE("softmax extraction is stable for large dot products", "[extract][soft
   const double a = 1 / (1 + std::exp(-10.0)), b = 1 / (1 + std::exp(-5.0));
   CHECK(r.scores[0] == Approx(2 * a * b / (a + b)).epsilon(1e-12));
 }
+
+TEST_CASE("softmax falls back to per-row and per-column maxima when a sum would underflow", "[extract][softmax]") {
+  // Row 2 and column 5 lie 800 below the global maximum: exp(S - max S) is
+  // 0 there, so their probabilities need their own maxima (the fallback);
+  // cell (2, 5), the largest of both, is a link.
+  std::mt19937 rng(24);
+  std::normal_distribution<double> g(0.0, 2.0);
+  mat s(5, 19);
+  for (std::size_t i = 0; i < 5; ++i)
+    for (std::size_t j = 0; j < 19; ++j) s(i, j) = g(rng) - (i == 2 || j == 5 ? 800.0 : 0.0);
+  s(2, 5) = -780;
+  // The definition, each row shifted by its own maximum (softmax is shift
+  // invariant; unshifted, exp(-780) would underflow in the reference too).
+  auto softmax_rows = [](const mat& x) {
+    mat p(x.rows(), x.cols());
+    for (std::size_t i = 0; i < x.rows(); ++i) {
+      double mx = x(i, 0), z = 0;
+      for (std::size_t j = 0; j < x.cols(); ++j) mx = std::max(mx, x(i, j));
+      for (std::size_t j = 0; j < x.cols(); ++j) z += std::exp(x(i, j) - mx);
+      for (std::size_t j = 0; j < x.cols(); ++j) p(i, j) = std::exp(x(i, j) - mx) / z;
+    }
+    return p;
+  };
+  const mat pxy = softmax_rows(s);
+  const mat pyx = extract_test::transpose(softmax_rows(extract_test::transpose(s)));
+  const auto r = ex::softmax(s);
+  std::vector<lexalign::link> expected;
+  for (std::size_t i = 0; i < 5; ++i)
+    for (std::size_t j = 0; j < 19; ++j)
+      if (pxy(i, j) > 1e-3 && pyx(i, j) > 1e-3) expected.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+  CHECK(r.alignment.sure == expected);
+  CHECK(std::find(expected.begin(), expected.end(), lexalign::link{2, 5}) != expected.end());
+  mat bad = s;
+  bad(3, 17) = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(ex::softmax(bad), "similarity(3, 17) is infinite");
+}
+
+#if LEXALIGN_HAVE_VECTOR_EXT
+TEST_CASE("softmax's exp of non-positive arguments is within 1e-15 of std::exp", "[extract][softmax]") {
+  using vd = lexalign::ot::detail::vd_t;
+  constexpr std::size_t W = sizeof(vd) / sizeof(double);
+  std::mt19937_64 rng(25);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  double worst = 0;
+  for (int rep = 0; rep < 20000; ++rep) {
+    vd x, y;
+    for (std::size_t l = 0; l < W; ++l) x[l] = rep % 2 ? -708.3 * u(rng) : -4 * u(rng);
+    ex::detail::exp_nonpositive(y, x);
+    for (std::size_t l = 0; l < W; ++l) worst = std::max(worst, std::abs(y[l] - std::exp(x[l])) / std::exp(x[l]));
+  }
+  CHECK(worst < 1e-15);
+  vd x{}, y;
+  x[0] = 0;
+  x[1] = -std::numeric_limits<double>::infinity();
+  if (W > 2) x[2] = -708.5;  // below the smallest normal result: 0
+  if (W > 3) x[3] = -std::log(2.0);
+  ex::detail::exp_nonpositive(y, x);
+  CHECK(y[0] == 1.0);
+  CHECK(y[1] == 0.0);
+  if (W > 2) CHECK(y[2] == 0.0);
+  if (W > 3) CHECK(y[3] == Approx(0.5).epsilon(1e-15));
+}
+#endif
 
 TEST_CASE("entmax15 equals the bisection solution and sums to one", "[extract][entmax]") {
   std::mt19937 rng(22);

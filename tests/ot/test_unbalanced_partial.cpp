@@ -117,3 +117,78 @@ TEST_CASE("unbalanced and partial iterations allocate nothing", "[ot][allocation
   REQUIRE(seen.size() == 5);
   for (auto s : seen) CHECK(s == seen[0]);
 }
+
+TEST_CASE("sinkhorn_into, partial_into and sinkhorn_unbalanced_into reuse the result: no allocation when warm",
+          "[ot][unbalanced][partial][allocations]") {
+  // Workspace and result both draw from one counting resource; after a warm
+  // call at the largest size, whole calls (setup, iterations, plan,
+  // potentials) allocate nothing, and the results equal the allocating
+  // overloads' bit for bit.
+  using pmr_alloc = std::pmr::polymorphic_allocator<double>;
+  auto make = [](std::size_t m, std::size_t n, unsigned seed) {
+    lexalign::dense_matrix<double> C(m, n);
+    std::vector<double> a(m), b(n);
+    unsigned x = seed;
+    auto next = [&] { return ((x = x * 1103515245u + 12345u) >> 8 & 0xffff) / 65536.0; };
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j) C(i, j) = next();
+    double sa = 0, sb = 0;
+    for (auto& v : a) sa += (v = 0.2 + next());
+    for (auto& v : b) sb += (v = 0.2 + next());
+    for (auto& v : b) v *= sa / sb;  // equal masses for the balanced solver
+    return std::tuple{C, a, b};
+  };
+  const auto [Cb, ab, bb] = make(12, 9, 1);
+  const auto [Cs, as, bs] = make(5, 7, 2);
+  const ot::sinkhorn_options so{.epsilon = 0.1, .method = ot::sinkhorn_method::log, .max_iterations = 200};
+  const ot::sinkhorn_options ss{.epsilon = 0.2, .max_iterations = 200};
+  const ot::unbalanced_options uo{.sinkhorn = so, .marginal_relaxation = 0.5};
+  const ot::partial_options po{.epsilon = 0.1, .mass = 0.5, .max_iterations = 200};
+  lexalign::test::counting_resource res;
+  ot::entropic_workspace<double, pmr_alloc> ws(&res);
+  ot::ot_result<double, pmr_alloc> r{std::vector<double, pmr_alloc>(&res), std::vector<double, pmr_alloc>(&res),
+                                     lexalign::dense_matrix<double, pmr_alloc>(pmr_alloc(&res)), 0.0, {}};
+  auto all = [&](const auto& C, const auto& a, const auto& b, auto&& check) {
+    ot::sinkhorn_into(a, b, C, so, ws, r);
+    check(ot::sinkhorn(a, b, C, so));
+    ot::sinkhorn_into(a, b, C, ss, ws, r);
+    check(ot::sinkhorn(a, b, C, ss));
+    ot::sinkhorn_unbalanced_into(a, b, C, uo, ws, r);
+    check(ot::sinkhorn_unbalanced(a, b, C, uo));
+    ot::partial_into(a, b, C, po, ws, r);
+    check(ot::partial(a, b, C, po));
+  };
+  auto same = [&](const auto& fresh) {
+    CHECK(r.convergence.status == fresh.convergence.status);
+    CHECK(r.convergence.iterations == fresh.convergence.iterations);
+    CHECK(std::vector<double>(r.f.begin(), r.f.end()) == fresh.f);
+    CHECK(std::vector<double>(r.g.begin(), r.g.end()) == fresh.g);
+    CHECK(r.plan.rows() == fresh.plan.rows());
+    CHECK(r.plan.cols() == fresh.plan.cols());
+    CHECK(std::vector<double>(r.plan.data(), r.plan.data() + r.plan.size()) ==
+          std::vector<double>(fresh.plan.data(), fresh.plan.data() + fresh.plan.size()));
+    CHECK(r.cost == fresh.cost);
+  };
+  all(Cb, ab, bb, same);  // warm up at the largest size (and compare)
+  const auto before = res.allocations();
+  all(Cs, as, bs, [](const auto&) {});
+  all(Cb, ab, bb, [](const auto&) {});
+  CHECK(res.allocations() == before);
+  all(Cs, as, bs, same);  // a smaller problem in the warm buffers: same answers
+  // return_plan = false leaves the plan empty; warm start from r's own potentials.
+  ot::sinkhorn_options np = so;
+  np.return_plan = false;
+  ot::sinkhorn_into(ab, bb, Cb, np, ws, r);
+  CHECK(r.plan.size() == 0);
+  const auto cold = ot::sinkhorn(ab, bb, Cb, so);
+  ot::sinkhorn_options warm = so;
+  warm.initial_f = cold.f;
+  warm.initial_g = cold.g;
+  ot::sinkhorn_into(ab, bb, Cb, so, ws, r);
+  warm.initial_f = r.f;  // aliasing r's own potentials
+  warm.initial_g = r.g;
+  ot::sinkhorn_into(ab, bb, Cb, warm, ws, r);
+  CHECK(r.convergence.converged());
+  CHECK(r.convergence.iterations <= so.check_every);
+  CHECK(max_abs_diff(std::vector<double>(r.f.begin(), r.f.end()), cold.f) < 1e-6);
+}

@@ -1,12 +1,18 @@
 // Times one extract/ method over a stack of similarity matrices and prints
 // one JSON line.
 //
-//   lexalign_extract_tool argmax|itermax|matching|softmax|entmax MATRICES.npy REPEATS [LINKS_OUT]
+//   lexalign_extract_tool argmax|itermax|matching|softmax|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]
+//
+// `touch` is the floor: it only reads every entry once (a vectorised OR of
+// the exponent bits, extract's finiteness check),
+// the least any method must do, so NumPy's time over it bounds the ratio
+// any implementation could reach on the same (cold or hot) matrices.
 //
 // MATRICES.npy: a float64 array of shape (K, m, n) (read with io::read_npy).
 // One repetition extracts the links of all K matrices with a reused
 // workspace and result; after one untimed warm-up, REPEATS repetitions are
-// timed.  Prints the median and minimum wall time per matrix in
+// timed (LEXALIGN_EXTRACT_CALLS=C: C calls per repetition, cycling over
+// the K matrices).  Prints the median and minimum wall time per matrix in
 // microseconds, the median CPU time of the process per matrix (less
 // sensitive to a loaded machine: time spent descheduled is not counted) and
 // the total number of links.  LINKS_OUT, when given, receives the links of
@@ -15,6 +21,7 @@
 #include <chrono>
 #include <ctime>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -29,7 +36,7 @@ namespace ex = lexalign::extract;
 
 int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {
-    std::fprintf(stderr, "usage: %s argmax|itermax|matching|softmax|entmax MATRICES.npy REPEATS [LINKS_OUT]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s argmax|itermax|matching|softmax|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]\n", argv[0]);
     return 2;
   }
   const std::string method = argv[1];
@@ -40,9 +47,14 @@ int main(int argc, char** argv) {
   }
   const std::size_t K = stack.shape[0], m = stack.shape[1], n = stack.shape[2];
   const int repeats = std::stoi(argv[3]);
+  // Calls per repetition: K, or LEXALIGN_EXTRACT_CALLS cycling over the K
+  // matrices (compare_extract.py --hot: a few matrices that stay in cache).
+  const char* calls_env = std::getenv("LEXALIGN_EXTRACT_CALLS");
+  const std::size_t calls = calls_env ? static_cast<std::size_t>(std::stoul(calls_env)) : K;
   ex::workspace<> ws;
   ex::matching_workspace<> mws;
   std::vector<ex::extract_result> results(K);
+  volatile int sink = 0;
   auto one = [&](std::size_t k) {
     const lexalign::matrix_view<const double> s(stack.data.data() + k * m * n, m, n);
     if (method == "argmax") ex::argmax_into(s, {}, ws, results[k]);
@@ -50,6 +62,7 @@ int main(int argc, char** argv) {
     else if (method == "matching") ex::matching_into(s, {}, mws, results[k]);
     else if (method == "softmax") ex::softmax_into(s, {}, ws, results[k]);
     else if (method == "entmax") ex::entmax_into(s, {}, ws, results[k]);
+    else if (method == "touch") sink = sink + ex::detail::all_finite(stack.data.data() + k * m * n, m * n);
     else throw std::runtime_error("unknown method " + method);
   };
   auto cpu_us = [] {
@@ -61,12 +74,12 @@ int main(int argc, char** argv) {
   for (int rep = 0; rep <= repeats; ++rep) {
     const double c0 = cpu_us();
     const auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t k = 0; k < K; ++k) one(k);
+    for (std::size_t c = 0; c < calls; ++c) one(c % K);
     const auto t1 = std::chrono::steady_clock::now();
     const double c1 = cpu_us();
     if (rep > 0) {
-      us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / static_cast<double>(K));
-      cpu.push_back((c1 - c0) / static_cast<double>(K));
+      us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count() / static_cast<double>(calls));
+      cpu.push_back((c1 - c0) / static_cast<double>(calls));
     }
   }
   std::sort(us.begin(), us.end());

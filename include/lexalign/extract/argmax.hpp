@@ -36,14 +36,16 @@ inline void validate(const argmax_options& opt) {
 
 namespace detail {
 
-// The argmax links of ws.src (already loaded) into `out`.  Uses ws.index_a
-// (row argmax), ws.index_b (column argmax) and ws.a (column maxima); one pass.
+// The argmax links of ws.src (loaded, entries not yet checked: the sweep
+// checks them) into `out`.  Uses ws.index_a (row argmax), ws.index_b (column
+// argmax) and ws.a (column maxima); one pass over the matrix.
 template <class WAlloc>
 void argmax_loaded(argmax_direction dir, workspace<WAlloc>& ws, extract_result& out) {
   const std::size_t m = ws.rows, n = ws.cols;
   const double* s = ws.src;
   out.clear();
   if (dir == argmax_direction::forward) {
+    if (!all_finite(s, m * n)) report_bad_entry("similarity", ws);
     for (std::size_t i = 0; i < m; ++i) {
       const std::size_t j = argmax_row(s + i * n, n);
       out.push(i, j, s[i * n + j]);
@@ -51,7 +53,9 @@ void argmax_loaded(argmax_direction dir, workspace<WAlloc>& ws, extract_result& 
     return;
   }
   ws.a.resize(n);
-  row_column_argmax(m, n, [&](std::size_t i) { return s + i * n; }, ws.index_a, ws.index_b, ws.a.data());
+  if (!row_column_argmax_dense(m, n, s, [](std::size_t) { return static_cast<const double*>(nullptr); }, ws.index_a,
+                               ws.index_b, ws.a.data()))
+    report_bad_entry("similarity", ws);
   if (dir == argmax_direction::mutual) {
     for (std::size_t i = 0; i < m; ++i) {
       const auto j = static_cast<std::size_t>(ws.index_a[i]);
@@ -59,12 +63,21 @@ void argmax_loaded(argmax_direction dir, workspace<WAlloc>& ws, extract_result& 
     }
     return;
   }
-  // reverse: one link per column, emitted in (source, target) order.
-  ws.flags.assign(m * n, 0);
-  for (std::size_t j = 0; j < n; ++j) ws.flags[static_cast<std::size_t>(ws.index_b[j]) * n + j] = 1;
+  // reverse: one link per column, emitted in (source, target) order: the
+  // columns bucketed by their row (a counting sort, stable in j).
+  auto& start = ws.index_a;  // reused: row starts, m + 1 entries
+  start.assign(m + 1, 0);
+  for (std::size_t j = 0; j < n; ++j) ++start[static_cast<std::size_t>(ws.index_b[j]) + 1];
+  for (std::size_t i = 0; i < m; ++i) start[i + 1] += start[i];
+  ws.c.resize(n);  // the columns in (row, column) order, as doubles (exact below 2^53)
+  for (std::size_t j = 0; j < n; ++j)
+    ws.c[static_cast<std::size_t>(start[static_cast<std::size_t>(ws.index_b[j])]++)] = static_cast<double>(j);
+  std::size_t k = 0;
   for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j)
-      if (ws.flags[i * n + j]) out.push(i, j, s[i * n + j]);
+    for (; k < static_cast<std::size_t>(start[i]); ++k) {
+      const auto j = static_cast<std::size_t>(ws.c[k]);
+      out.push(i, j, s[i * n + j]);
+    }
 }
 
 }  // namespace detail
@@ -73,7 +86,7 @@ void argmax_loaded(argmax_direction dir, workspace<WAlloc>& ws, extract_result& 
 template <lexalign::matrix M, class WAlloc>
 void argmax_into(const M& similarity, const argmax_options& opt, workspace<WAlloc>& ws, extract_result& out) {
   validate(opt);
-  detail::load_matrix(similarity, "similarity", ws);
+  detail::load_matrix(similarity, "similarity", ws, validation::entry_rule::finite, false);
   detail::argmax_loaded(opt.direction, ws, out);
 }
 

@@ -16,6 +16,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <utility>
 
 #include "lexalign/config.hpp"
 #include "lexalign/extract/argmax.hpp"
@@ -38,26 +40,30 @@ inline void validate(const itermax_options& opt) {
 
 namespace detail {
 
+// ws.src loaded (entries not yet checked: the first sweep checks them).
+// Each round is one sweep over S (row_column_argmax_dense reads S ⊙ w
+// without storing it); the links are kept as a list (one per row per
+// round at most) and sorted by (row, column) at the end.
 template <class WAlloc>
 void itermax_loaded(const itermax_options& opt, workspace<WAlloc>& ws, extract_result& out) {
   argmax_loaded(argmax_direction::mutual, ws, out);
   const std::size_t m = ws.rows, n = ws.cols;
   if (m <= 2 || n <= 2) return;
   const double* s = ws.src;
-  // flags[0..m): row linked; flags[m..m+n): column linked; flags[m+n..]: cell linked.
-  ws.flags.assign(m + n + m * n, 0);
+  // flags[0..m): row linked; flags[m..m+n): column linked.
+  ws.flags.assign(m + n, 0);
   unsigned char* row_linked = ws.flags.data();
   unsigned char* col_linked = row_linked + m;
-  unsigned char* cell = col_linked + n;
   for (const link& l : out.alignment.sure) {
     row_linked[l.source] = 1;
     col_linked[l.target] = 1;
-    cell[std::size_t{l.source} * n + l.target] = 1;
   }
-  ws.a.resize(n);  // column maxima
-  ws.b.resize(n);  // one row of S ⊙ w
-  ws.c.resize(n);  // w(i, j) for a free row i
-  ws.d.resize(n);  // w(i, j) for a linked row i
+  ws.pairs.clear();  // the links added by the rounds
+  ws.a.resize(n);    // column maxima
+  ws.c.resize(n);    // w(i, j) for a free row i
+  ws.d.resize(n);    // w(i, j) for a linked row i
+  const double* wfree = ws.c.data();
+  const double* wlinked = ws.d.data();
   for (std::size_t count = 1; count < opt.max_count; ++count) {
     std::size_t free_rows = 0, free_cols = 0;
     for (std::size_t i = 0; i < m; ++i) free_rows += !row_linked[i];
@@ -71,17 +77,10 @@ void itermax_loaded(const itermax_options& opt, workspace<WAlloc>& ws, extract_r
       const double wl = 0.0 + wc;
       ws.d[j] = wl > 1.0 ? 1.0 : wl;
     }
-    double* w = ws.b.data();
-    row_column_argmax(
-        m, n,
-        [&](std::size_t i) {
-          const double* row = s + i * n;
-          const double* wt = row_linked[i] ? ws.d.data() : ws.c.data();
-          for (std::size_t j = 0; j < n; ++j) w[j] = row[j] * wt[j];
-          return static_cast<const double*>(w);
-        },
-        ws.index_a, ws.index_b, ws.a.data());
-    bool added = false;
+    row_column_argmax_dense(
+        m, n, s, [&](std::size_t i) { return row_linked[i] ? wlinked : wfree; }, ws.index_a, ws.index_b,
+        ws.a.data());
+    const std::size_t before = ws.pairs.size();
     for (std::size_t i = 0; i < m; ++i) {
       const auto j = static_cast<std::size_t>(ws.index_a[i]);
       if (static_cast<std::size_t>(ws.index_b[j]) != i) continue;
@@ -90,15 +89,34 @@ void itermax_loaded(const itermax_options& opt, workspace<WAlloc>& ws, extract_r
       // them now does not change the test for the others.
       row_linked[i] = 1;
       col_linked[j] = 1;
-      cell[i * n + j] = 1;
-      added = true;
+      ws.pairs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
     }
-    if (!added) break;
+    if (ws.pairs.size() == before) break;
   }
+  if (ws.pairs.empty()) return;
+  // Merge: the argmax links (in out, sorted) and the rounds' (sorted by row
+  // within each round) into (row, column) order: counting sort by row, then
+  // the few links of each row sorted by column.
+  for (const link& l : out.alignment.sure) ws.pairs.push_back(l);
+  auto& start = ws.index_b;  // m + 1 row starts
+  start.assign(m + 1, 0);
+  for (const link& l : ws.pairs) ++start[l.source + 1];
+  for (std::size_t i = 0; i < m; ++i) start[i + 1] += start[i];
+  auto& at = ws.index_a;  // fill positions
+  at.assign(start.begin(), start.end() - 1);
+  ws.b.resize(ws.pairs.size());  // columns by row, as doubles (exact below 2^53)
+  for (const link& l : ws.pairs) ws.b[static_cast<std::size_t>(at[l.source]++)] = l.target;
   out.clear();
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j)
-      if (cell[i * n + j]) out.push(i, j, s[i * n + j]);
+  for (std::size_t i = 0; i < m; ++i) {
+    double* first = ws.b.data() + start[i];
+    double* last = ws.b.data() + start[i + 1];
+    for (double* p = first + 1; p < last; ++p)  // insertion sort: a row has at most max_count links
+      for (double* q = p; q > first && q[-1] > q[0]; --q) std::swap(q[-1], q[0]);
+    for (double* p = first; p < last; ++p) {
+      const auto j = static_cast<std::size_t>(*p);
+      out.push(i, j, s[i * n + j]);
+    }
+  }
 }
 
 }  // namespace detail
@@ -106,7 +124,7 @@ void itermax_loaded(const itermax_options& opt, workspace<WAlloc>& ws, extract_r
 template <lexalign::matrix M, class WAlloc>
 void itermax_into(const M& similarity, const itermax_options& opt, workspace<WAlloc>& ws, extract_result& out) {
   validate(opt);
-  detail::load_matrix(similarity, "similarity", ws);
+  detail::load_matrix(similarity, "similarity", ws, validation::entry_rule::finite, false);
   detail::itermax_loaded(opt, ws, out);
 }
 

@@ -17,12 +17,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <vector>
 
 #include "lexalign/config.hpp"
 #include "lexalign/extract/result.hpp"
+#include "lexalign/ot/detail/simd.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace extract {
@@ -49,13 +51,99 @@ struct matching_workspace {
 
 namespace detail {
 
+// The two smallest of h_j = c[j] - v[j], j < n, in (value, index) order:
+// umin at j1 (the first index of the minimum), usub at j2 (the next in that
+// order; +inf and -1 when n == 1).  The same answer as the sequential scan
+// of LAPJV's augmenting row reduction; vectorised, each lane keeps its own
+// two smallest (in index order, so ties keep the lower index), then the
+// lanes are merged.
+inline void two_smallest(const double* c, const double* v, std::ptrdiff_t n, double& umin, std::ptrdiff_t& j1,
+                         double& usub, std::ptrdiff_t& j2) noexcept {
+  const double inf = std::numeric_limits<double>::infinity();
+  umin = inf;
+  usub = inf;
+  j1 = -1;
+  j2 = -1;
+  std::ptrdiff_t j = 0;
+  auto take = [&](double h, std::ptrdiff_t at) {
+    if (h < umin || (h == umin && at < j1)) {
+      usub = umin;
+      j2 = j1;
+      umin = h;
+      j1 = at;
+    } else if (h < usub || (h == usub && at < j2)) {
+      usub = h;
+      j2 = at;
+    }
+  };
+#if LEXALIGN_HAVE_VECTOR_EXT
+  using vd = ot::detail::vd_t;
+  using vi = ot::detail::vi64_t;
+  constexpr std::ptrdiff_t W = sizeof(vd) / sizeof(double);
+  if (n >= 4 * W) {  // shorter rows: the scalar scan is cheaper than the merge
+    vd m1 = vd{} + inf, m2 = m1;
+    vi i1 = vi{} - 1, i2 = i1, lane;
+    for (std::ptrdiff_t l = 0; l < W; ++l) lane[l] = l;
+    for (; j + W <= n; j += W) {
+      const vd x = ot::detail::vload(c + j) - ot::detail::vload(v + j);
+      const vi at = lane + static_cast<std::int64_t>(j);
+      const auto lt1 = x < m1, lt2 = x < m2;
+      m2 = lt1 ? m1 : (lt2 ? x : m2);
+      i2 = lt1 ? i1 : (lt2 ? at : i2);
+      m1 = lt1 ? x : m1;
+      i1 = lt1 ? at : i1;
+    }
+    // Merge without branches: the first is the smallest lane first (lowest
+    // index on ties); the second, the smallest of the other lanes' firsts
+    // and the winning lane's second.
+    const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+    double a = m1[0];
+    for (std::ptrdiff_t l = 1; l < W; ++l) a = m1[l] < a ? m1[l] : a;
+    vi pick = m1 == a ? i1 : vi{} + big;
+    std::int64_t ia = pick[0];
+    for (std::ptrdiff_t l = 1; l < W; ++l) ia = pick[l] < ia ? pick[l] : ia;
+    const auto win = i1 == ia;
+    const vd cand = win ? m2 : m1;
+    const vi icand = win ? i2 : i1;
+    double b = cand[0];
+    for (std::ptrdiff_t l = 1; l < W; ++l) b = cand[l] < b ? cand[l] : b;
+    pick = cand == b ? icand : vi{} + big;
+    std::int64_t ib = pick[0];
+    for (std::ptrdiff_t l = 1; l < W; ++l) ib = pick[l] < ib ? pick[l] : ib;
+    umin = a;
+    j1 = ia;
+    usub = b;
+    j2 = b < inf ? ib : -1;
+  }
+#endif
+  if (j == 0) {  // LAPJV's sequential scan (its order gives the same ties)
+    umin = c[0] - v[0];
+    j1 = 0;
+    for (j = 1; j < n; ++j) {
+      const double h = c[j] - v[j];
+      if (h < usub) {
+        if (h >= umin) {
+          usub = h;
+          j2 = j;
+        } else {
+          usub = umin;
+          umin = h;
+          j2 = j1;
+          j1 = j;
+        }
+      }
+    }
+    return;
+  }
+  for (; j < n; ++j) take(c[j] - v[j], j);
+}
+
 // Minimum-cost perfect assignment of the row-major N x N `c` (LAPJV); on
 // return x[i] is row i's column.  Ties are broken by the scan order (no
 // promise beyond optimality).
 template <class WAlloc>
 void lapjv(std::size_t N, matching_workspace<WAlloc>& ws) {
   const double* c = ws.cost.data();
-  const double inf = std::numeric_limits<double>::infinity();
   const auto n = static_cast<std::ptrdiff_t>(N);
   auto& v = ws.v;
   auto& d = ws.d;
@@ -73,16 +161,26 @@ void lapjv(std::size_t N, matching_workspace<WAlloc>& ws) {
   cl.resize(N);
   pred.resize(N);
   matches.assign(N, 0);
-  // 1. Column reduction: each column to its cheapest row (last column first).
+  // 1. Column reduction: each column to its cheapest row (the first on
+  // ties), found row by row (contiguous, branch-free: vectorises); then the
+  // columns are assigned last column first.
+  for (std::ptrdiff_t j = 0; j < n; ++j) {
+    v[j] = c[j];
+    d[j] = 0;  // the row of the minimum, as a double (exact below 2^53)
+  }
+  for (std::ptrdiff_t i = 1; i < n; ++i) {
+    const double* ci = c + i * n;
+    double* vv = v.data();
+    double* dd = d.data();
+    const double row = static_cast<double>(i);
+    for (std::ptrdiff_t j = 0; j < n; ++j) {
+      const bool lt = ci[j] < vv[j];
+      vv[j] = lt ? ci[j] : vv[j];
+      dd[j] = lt ? row : dd[j];
+    }
+  }
   for (std::ptrdiff_t j = n - 1; j >= 0; --j) {
-    double mn = c[j];
-    std::ptrdiff_t imin = 0;
-    for (std::ptrdiff_t i = 1; i < n; ++i)
-      if (c[i * n + j] < mn) {
-        mn = c[i * n + j];
-        imin = i;
-      }
-    v[j] = mn;
+    const auto imin = static_cast<std::ptrdiff_t>(d[j]);
     if (++matches[imin] == 1) {
       x[imin] = j;
       y[j] = imin;
@@ -102,11 +200,10 @@ void lapjv(std::size_t N, matching_workspace<WAlloc>& ws) {
       fr[nfree++] = i;
     } else if (matches[i] == 1) {
       const std::ptrdiff_t j1 = x[i];
-      double mn = inf;
-      const double* ci = c + i * n;
-      for (std::ptrdiff_t j = 0; j < n; ++j)
-        if (j != j1 && ci[j] - v[j] < mn) mn = ci[j] - v[j];
-      v[j1] -= mn;
+      double umin, usub;
+      std::ptrdiff_t a1, a2;
+      two_smallest(c + i * n, v.data(), n, umin, a1, usub, a2);
+      v[j1] -= a1 != j1 ? umin : usub;  // the smallest over j != j1
     }
   }
   // 3. Augmenting row reduction, twice.
@@ -121,23 +218,9 @@ void lapjv(std::size_t N, matching_workspace<WAlloc>& ws) {
     nfree = 0;
     while (k < previous) {
       const std::ptrdiff_t i = fr[k++];
-      const double* ci = c + i * n;
-      double umin = ci[0] - v[0], usub = inf;
-      std::ptrdiff_t j1 = 0, j2 = -1;
-      for (std::ptrdiff_t j = 1; j < n; ++j) {
-        const double h = ci[j] - v[j];
-        if (h < usub) {
-          if (h >= umin) {
-            usub = h;
-            j2 = j;
-          } else {
-            usub = umin;
-            umin = h;
-            j2 = j1;
-            j1 = j;
-          }
-        }
-      }
+      double umin, usub;
+      std::ptrdiff_t j1, j2;
+      two_smallest(c + i * n, v.data(), n, umin, j1, usub, j2);
       std::ptrdiff_t i0 = y[j1];
       bool strict = umin < usub;
       if (strict) {

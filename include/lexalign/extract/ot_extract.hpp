@@ -96,13 +96,17 @@ struct ot_extract_result : extract_result {
   double transported_mass = 0;
 };
 
-// Buffers reused across calls: the exact plans (balanced_exact,
-// partial_exact) allocate nothing once warm; the entropic solvers of ot/
-// still return a fresh plan per call (moved into `plan`, not copied).
+// Buffers reused across calls: with a warm workspace and result (one earlier
+// call of the same or larger size), no observer and one thread, a call
+// allocates nothing, whichever the plan (the entropic solvers write into
+// `entropic_result` through ot::sinkhorn_into / partial_into /
+// sinkhorn_unbalanced_into, the exact ones into `exact_result`).
 template <class Allocator = std::allocator<double>>
 struct ot_extract_workspace {
   explicit ot_extract_workspace(const Allocator& alloc = Allocator())
       : base(alloc), cost(alloc), plan(alloc), a(alloc), b(alloc), entropic(alloc), exact(alloc), exact_result(alloc),
+        entropic_result{std::vector<double, Allocator>(alloc), std::vector<double, Allocator>(alloc),
+                        dense_matrix<double, Allocator>(alloc), 0.0, convergence_info{}},
         padded_cost(alloc), padded_a(alloc), padded_b(alloc) {}
   workspace<Allocator> base;
   dense_matrix<double, Allocator> cost;  // C = 1 - minmax(Distort(S))
@@ -111,6 +115,7 @@ struct ot_extract_workspace {
   ot::entropic_workspace<double, Allocator> entropic;
   ot::emd_workspace<double, Allocator> exact;
   ot::emd_result<double, Allocator> exact_result;
+  ot::ot_result<double, Allocator> entropic_result;
   // partial_exact: the cost and masses with the dummy row and column.
   dense_matrix<double, Allocator> padded_cost;
   std::vector<double, Allocator> padded_a, padded_b;
@@ -134,11 +139,16 @@ std::vector<double> norm_masses(const M& vectors) {
 
 namespace detail {
 
+// The size message is built only when the size is wrong (no allocation in
+// the normal case); rank and emptiness are checked first, as load_weights does.
 template <class V, class WA>
 void load_masses(const V& v, std::size_t expected, std::vector<double, WA>& out, const char* name) {
-  const std::string what = std::string("the similarity has ") + std::to_string(expected) +
-                           (name[0] == 'a' ? " rows" : " columns");
-  validation::load_weights(v, out, name, expected, what);
+  if (has_rank_one(v) && size(v) != 0 && size(v) != expected) {
+    const std::string what = std::string("the similarity has ") + std::to_string(expected) +
+                             (name[0] == 'a' ? " rows" : " columns");
+    validation::check_size(name, size(v), expected, what);
+  }
+  validation::load_weights(v, out, name);
 }
 
 }  // namespace detail
@@ -175,6 +185,16 @@ void ot_extract_into(const M& similarity, const VA& a_in, const VB& b_in, const 
       }
     out.transported_mass = mass;
   };
+  // The entropic solvers into ws.entropic_result; without an observer no
+  // stage names are built per event (no allocation).
+  auto entropic = [&](auto&& solve) {
+    if constexpr (std::is_same_v<Obs, no_observer>)
+      solve(no_observer{});
+    else
+      solve(std::ref(pobs));
+    out.convergence = ws.entropic_result.convergence;
+    take_plan(ws.entropic_result.plan);
+  };
   auto exact = [&](auto&& a, auto&& b, const auto& cost) {
     ot::emd_options eo = opt.emd;
     eo.dense_plan = true;
@@ -188,9 +208,7 @@ void ot_extract_into(const M& similarity, const VA& a_in, const VB& b_in, const 
     case ot_plan::balanced: {
       for (double& x : ws.a) x /= sum_a;
       for (double& x : ws.b) x /= sum_b;
-      const auto r = ot::sinkhorn(ws.a, ws.b, ws.cost, opt.sinkhorn, ws.entropic, std::ref(pobs));
-      out.convergence = r.convergence;
-      take_plan(r.plan);
+      entropic([&](auto o) { ot::sinkhorn_into(ws.a, ws.b, ws.cost, opt.sinkhorn, ws.entropic, ws.entropic_result, o); });
       break;
     }
     case ot_plan::balanced_exact: {
@@ -203,9 +221,7 @@ void ot_extract_into(const M& similarity, const VA& a_in, const VB& b_in, const 
     case ot_plan::partial: {
       ot::partial_options po = opt.partial;
       po.mass = opt.transported_fraction * std::min(sum_a, sum_b);
-      const auto r = ot::partial(ws.a, ws.b, ws.cost, po, ws.entropic, std::ref(pobs));
-      out.convergence = r.convergence;
-      take_plan(r.plan);
+      entropic([&](auto o) { ot::partial_into(ws.a, ws.b, ws.cost, po, ws.entropic, ws.entropic_result, o); });
       break;
     }
     case ot_plan::partial_exact: {
@@ -235,9 +251,9 @@ void ot_extract_into(const M& similarity, const VA& a_in, const VB& b_in, const 
       break;
     }
     case ot_plan::unbalanced: {
-      const auto r = ot::sinkhorn_unbalanced(ws.a, ws.b, ws.cost, opt.unbalanced, ws.entropic, std::ref(pobs));
-      out.convergence = r.convergence;
-      take_plan(r.plan);
+      entropic([&](auto o) {
+        ot::sinkhorn_unbalanced_into(ws.a, ws.b, ws.cost, opt.unbalanced, ws.entropic, ws.entropic_result, o);
+      });
       break;
     }
   }

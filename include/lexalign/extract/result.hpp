@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -69,7 +70,8 @@ class workspace {
   using vec = std::vector<U, rebind<U>>;
 
   explicit workspace(const Allocator& alloc = Allocator())
-      : sim(alloc), a(alloc), b(alloc), c(alloc), d(alloc), index_a(alloc), index_b(alloc), flags(alloc) {}
+      : sim(alloc), a(alloc), b(alloc), c(alloc), d(alloc), index_a(alloc), index_b(alloc), flags(alloc),
+        pairs(alloc) {}
   Allocator get_allocator() const { return sim.get_allocator(); }
 
   // The input as a dense row-major double matrix (`src`, rows x cols): the
@@ -81,6 +83,7 @@ class workspace {
   vec<double> a, b, c, d;
   vec<std::ptrdiff_t> index_a, index_b;
   vec<unsigned char> flags;
+  vec<link> pairs;
 
   matrix_view<const double> view() const noexcept { return {src, rows, cols}; }
   double operator()(std::size_t i, std::size_t j) const noexcept { return src[i * cols + j]; }
@@ -103,9 +106,11 @@ inline bool all_finite(const double* x, std::size_t count) noexcept {
 // Points ws.src at `m` as a dense row-major double matrix, copying into
 // ws.sim only when `m` is not one already; checks rank, emptiness and every
 // entry against `rule` (messages name `name`).
+// With check = false the entries are not checked here: the caller's kernel
+// checks them in its own pass (see row_column_argmax_dense).
 template <lexalign::matrix M, class WAlloc>
 void load_matrix(const M& m, std::string_view name, workspace<WAlloc>& ws,
-                 validation::entry_rule rule = validation::entry_rule::finite) {
+                 validation::entry_rule rule = validation::entry_rule::finite, bool check = true) {
   if (!has_rank_two(m)) throw invalid_argument(std::string(name) + " must be a 2-D array");
   const std::size_t r = rows(m), c = cols(m);
   validation::check_not_empty(name, r, c);
@@ -135,6 +140,7 @@ void load_matrix(const M& m, std::string_view name, workspace<WAlloc>& ws,
     }
     ws.src = ws.sim.data();
   }
+  if (!check) return;
   const double* s = ws.src;
   bool ok = all_finite(s, r * c);
   if (ok && rule == validation::entry_rule::finite_non_negative) {
@@ -214,6 +220,147 @@ void row_column_argmax(std::size_t r, std::size_t c, RowFn&& row, IVecR& row_ind
       idx[j] = gt ? ii : idx[j];
     }
   }
+}
+
+// Row and column argmax of the dense row-major r x c matrix `s` in ONE sweep
+// (extract's hot kernel: argmax, IterMax).  When `weight(i)` returns a
+// non-null pointer (for every row, or for none), row i is read as
+// s(i, j) * weight(i)[j] (IterMax's masked rounds) without storing the
+// product.  Rows are taken four at a
+// time: one pass over the columns updates the four rows' running maxima
+// (per vector lane: first maximum and its index) and, in register, the
+// columns' running maxima and rows, which are loaded and stored once per
+// four rows.  Ties go to the lowest index on both sides (NumPy's argmax):
+// lanes keep their first maximum, columns see the rows in order with a
+// strict >.  Returns false when a value read is not finite (the caller then
+// reports the bad entry); entries are multiplied by 0 into an accumulator,
+// which stays 0 exactly when every one is finite.  `best` and `col_best_row`
+// hold c values of scratch / output; row_index (r) and col_index (c) are
+// resized.
+template <class WeightFn, class IVecR, class IVecC>
+bool row_column_argmax_dense(std::size_t r, std::size_t c, const double* s, WeightFn&& weight, IVecR& row_index,
+                             IVecC& col_index, double* best) {
+  row_index.resize(r);
+  col_index.resize(c);
+  std::ptrdiff_t* cidx = col_index.data();
+  std::ptrdiff_t* ridx = row_index.data();
+  const double ninf = -std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < c; ++j) {
+    best[j] = ninf;
+    cidx[j] = 0;
+  }
+  double bad = 0;  // sum of x * 0: NaN iff some x is not finite
+  std::size_t i = 0;
+#if LEXALIGN_HAVE_VECTOR_EXT
+  using vd = ot::detail::vd_t;
+  using vi = ot::detail::vi64_t;
+  constexpr std::size_t W = sizeof(vd) / sizeof(double);
+  static_assert(sizeof(std::ptrdiff_t) == sizeof(std::int64_t));
+  const std::size_t cv = c / W * W;  // columns handled by whole vectors
+  vi lane;
+  for (std::size_t l = 0; l < W; ++l) lane[l] = static_cast<std::int64_t>(l);
+  vd vbad[4] = {};
+  // R rows from i0 on: one pass over the columns.
+  auto block = [&]<std::size_t R>(std::size_t i0, std::integral_constant<std::size_t, R>) {
+    const double* row[R];
+    const double* wt[R];
+    for (std::size_t q = 0; q < R; ++q) {
+      row[q] = s + (i0 + q) * c;
+      wt[q] = weight(i0 + q);
+    }
+    vd racc[R];
+    vi rid[R];
+    for (std::size_t q = 0; q < R; ++q) {
+      racc[q] = vd{} + ninf;
+      rid[q] = vi{};
+    }
+    vi rows_v[R];
+    for (std::size_t q = 0; q < R; ++q) rows_v[q] = vi{} + static_cast<std::int64_t>(i0 + q);
+    auto sweep = [&](auto weighted) {
+      for (std::size_t k = 0; k < cv; k += W) {
+        vd cb = ot::detail::vload(best + k);
+        vi ci;
+        std::memcpy(&ci, cidx + k, sizeof ci);
+        const vi kk = lane + static_cast<std::int64_t>(k);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 4
+#endif
+        for (std::size_t q = 0; q < R; ++q) {
+          vd x = ot::detail::vload(row[q] + k);
+          if constexpr (decltype(weighted)::value) x = x * ot::detail::vload(wt[q] + k);
+          vbad[q] += x * 0.0;  // one chain per row: no serial dependency across rows
+          const auto gr = x > racc[q];
+          racc[q] = gr ? x : racc[q];
+          rid[q] = gr ? kk : rid[q];
+          const auto gc = x > cb;
+          cb = gc ? x : cb;
+          ci = gc ? rows_v[q] : ci;
+        }
+        ot::detail::vstore(best + k, cb);
+        std::memcpy(cidx + k, &ci, sizeof ci);
+      }
+    };
+    if (wt[0]) sweep(std::true_type{});
+    else sweep(std::false_type{});
+    for (std::size_t q = 0; q < R; ++q) {
+      double bv = racc[q][0];
+      std::int64_t at = rid[q][0];
+      for (std::size_t l = 1; l < W; ++l)
+        if (racc[q][l] > bv || (racc[q][l] == bv && rid[q][l] < at)) {
+          bv = racc[q][l];
+          at = rid[q][l];
+        }
+      // the remaining columns, in order
+      for (std::size_t k = cv; k < c; ++k) {
+        const double x = wt[q] ? row[q][k] * wt[q][k] : row[q][k];
+        bad += x * 0.0;
+        if (x > bv) {
+          bv = x;
+          at = static_cast<std::int64_t>(k);
+        }
+        if (x > best[k]) {
+          best[k] = x;
+          cidx[k] = static_cast<std::ptrdiff_t>(i0 + q);
+        }
+      }
+      ridx[i0 + q] = static_cast<std::ptrdiff_t>(at);
+    }
+  };
+  for (; i + 4 <= r; i += 4) block(i, std::integral_constant<std::size_t, 4>{});
+  for (; i < r; ++i) block(i, std::integral_constant<std::size_t, 1>{});
+  bad += ot::detail::hsum(vbad[0]) + ot::detail::hsum(vbad[1]) + ot::detail::hsum(vbad[2]) + ot::detail::hsum(vbad[3]);
+#else
+  for (; i < r; ++i) {
+    const double* x = s + i * c;
+    const double* w = weight(i);
+    double bv = ninf;
+    std::ptrdiff_t at = 0;
+    for (std::size_t j = 0; j < c; ++j) {
+      const double v = w ? x[j] * w[j] : x[j];
+      bad += v * 0.0;
+      if (v > bv) {
+        bv = v;
+        at = static_cast<std::ptrdiff_t>(j);
+      }
+      if (v > best[j]) {
+        best[j] = v;
+        cidx[j] = static_cast<std::ptrdiff_t>(i);
+      }
+    }
+    ridx[i] = at;
+  }
+#endif
+  return bad == 0;
+}
+
+// Throws the validation error of the first entry of the loaded matrix that
+// breaks `rule` (called when a fused check failed).
+template <class WAlloc>
+[[noreturn]] void report_bad_entry(std::string_view name, const workspace<WAlloc>& ws,
+                                   validation::entry_rule rule = validation::entry_rule::finite) {
+  for (std::size_t i = 0; i < ws.rows; ++i)
+    for (std::size_t j = 0; j < ws.cols; ++j) validation::check_entry(name, i, j, ws(i, j), rule);
+  throw invalid_argument(std::string(name) + " has a non-finite entry");
 }
 
 }  // namespace detail

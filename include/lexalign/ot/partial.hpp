@@ -133,13 +133,14 @@ struct partial_policy {
 
 }  // namespace detail
 
+// Into a caller's result, reusing its buffers (see sinkhorn_into).
 template <vector VA, vector VB, matrix C, class T, class Allocator, observer Obs = no_observer>
-ot_result<T, Allocator> partial(const VA& a_in, const VB& b_in, const C& cost, const partial_options& options,
-                                entropic_workspace<T, Allocator>& ws, Obs obs = {}) {
+void partial_into(const VA& a_in, const VB& b_in, const C& cost, const partial_options& options,
+                  entropic_workspace<T, Allocator>& ws, ot_result<T, Allocator>& r, Obs obs = {}) {
   static_assert(std::is_floating_point_v<T>, "partial: the workspace value type must be float or double");
   validate(options);
   const executor ex(options.parallel);
-  auto r = detail::empty_result<T>(ws.get_allocator());
+  detail::reset_result(r);
   detail::with_cost_source(cost, ws.cost, [&](const auto& src) {
     const std::size_t m = src.rows(), n = src.cols();
     const auto [ta, tb] = detail::load_marginals(a_in, b_in, ws, m, n);
@@ -179,6 +180,13 @@ ot_result<T, Allocator> partial(const VA& a_in, const VB& b_in, const C& cost, c
     for (std::size_t j = 0; j < n; ++j) y[j] = y[j] > 0 ? static_cast<T>(eps * std::log(static_cast<double>(y[j]))) : detail::ninf<T>;
     detail::finish<T>(src, ws, eps, options.return_plan, ex, r);
   });
+}
+
+template <vector VA, vector VB, matrix C, class T, class Allocator, observer Obs = no_observer>
+ot_result<T, Allocator> partial(const VA& a_in, const VB& b_in, const C& cost, const partial_options& options,
+                                entropic_workspace<T, Allocator>& ws, Obs obs = {}) {
+  auto r = detail::empty_result<T>(ws.get_allocator());
+  partial_into(a_in, b_in, cost, options, ws, r, std::move(obs));
   return r;
 }
 

@@ -181,6 +181,14 @@ void solve_into(const Src& src, WS& ws, const sinkhorn_options& o, const loop_pa
   finish<T>(src, ws, o.epsilon, o.return_plan, ex, r);
 }
 
+// An _into call's result before the solve: the plan emptied (capacity
+// kept; `finish` refills it when asked).  f and g are left alone, so the
+// options may warm-start from r's own potentials; `finish` overwrites them.
+template <class T, class Allocator>
+void reset_result(ot_result<T, Allocator>& r) {
+  r.plan.resize(0, 0);
+}
+
 template <class T, class Allocator>
 ot_result<T, Allocator> empty_result(const Allocator& alloc) {
   return ot_result<T, Allocator>{std::vector<T, Allocator>(alloc), std::vector<T, Allocator>(alloc),
@@ -195,19 +203,32 @@ ot_result<T, Allocator> empty_result(const Allocator& alloc) {
 // lexalign::invalid_argument on bad data (and, for the scaling form, on a
 // kernel exp(-C / epsilon) with a row or column that underflows to 0, or a
 // warm start g with exp(g / epsilon) out of range).
+//
+// sinkhorn_into writes into a caller's result `r` and reuses its buffers
+// (plan, f, g): with a warm workspace and a warm result of the same or
+// larger size, one thread and no observer, a call allocates nothing.  With
+// return_plan = false, r.plan is left 0 x 0 (its capacity kept).  The
+// options may warm-start from r's own potentials (initial_f = r.f).
 template <vector VA, vector VB, matrix C, class T, class Allocator, observer Obs = no_observer>
-ot_result<T, Allocator> sinkhorn(const VA& a, const VB& b, const C& cost, const sinkhorn_options& options,
-                                 entropic_workspace<T, Allocator>& ws, Obs obs = {}) {
+void sinkhorn_into(const VA& a, const VB& b, const C& cost, const sinkhorn_options& options,
+                   entropic_workspace<T, Allocator>& ws, ot_result<T, Allocator>& r, Obs obs = {}) {
   static_assert(std::is_floating_point_v<T>, "sinkhorn: the workspace value type must be float or double");
   validate(options);
   const executor ex(options.parallel);
-  auto r = detail::empty_result<T>(ws.get_allocator());
+  detail::reset_result(r);
   detail::with_cost_source(cost, ws.cost, [&](const auto& src) {
     const auto [ta, tb] = detail::load_marginals(a, b, ws, src.rows(), src.cols());
     detail::match_mass(ta, tb, ws.b, options.mass_tolerance);
     const detail::loop_params p{.eps = options.epsilon, .norm = options.norm};
     detail::solve_into<T>(src, ws, options, p, detail::sinkhorn_stages, "sinkhorn", ex, obs, r);
   });
+}
+
+template <vector VA, vector VB, matrix C, class T, class Allocator, observer Obs = no_observer>
+ot_result<T, Allocator> sinkhorn(const VA& a, const VB& b, const C& cost, const sinkhorn_options& options,
+                                 entropic_workspace<T, Allocator>& ws, Obs obs = {}) {
+  auto r = detail::empty_result<T>(ws.get_allocator());
+  sinkhorn_into(a, b, cost, options, ws, r, std::move(obs));
   return r;
 }
 

@@ -43,21 +43,29 @@ inline constexpr stage_names unbalanced_stages{"sinkhorn_unbalanced", "sinkhorn_
                                                "sinkhorn_unbalanced.epsilon_scaling"};
 }  // namespace detail
 
+// Into a caller's result, reusing its buffers (see sinkhorn_into).
 template <vector VA, vector VB, matrix C, class T, class Allocator, observer Obs = no_observer>
-ot_result<T, Allocator> sinkhorn_unbalanced(const VA& a, const VB& b, const C& cost, const unbalanced_options& options,
-                                            entropic_workspace<T, Allocator>& ws, Obs obs = {}) {
+void sinkhorn_unbalanced_into(const VA& a, const VB& b, const C& cost, const unbalanced_options& options,
+                              entropic_workspace<T, Allocator>& ws, ot_result<T, Allocator>& r, Obs obs = {}) {
   static_assert(std::is_floating_point_v<T>, "sinkhorn_unbalanced: the workspace value type must be float or double");
   validate(options);
   const sinkhorn_options& so = options.sinkhorn;
   const double tau = options.marginal_relaxation;
   const executor ex(so.parallel);
-  auto r = detail::empty_result<T>(ws.get_allocator());
+  detail::reset_result(r);
   detail::with_cost_source(cost, ws.cost, [&](const auto& src) {
     detail::load_marginals(a, b, ws, src.rows(), src.cols());
     const double rho = std::isinf(tau) ? 1.0 : tau / (tau + so.epsilon);
     const detail::loop_params p{.eps = so.epsilon, .rho_a = rho, .rho_b = rho, .balanced = false};
     detail::solve_into<T>(src, ws, so, p, detail::unbalanced_stages, "sinkhorn_unbalanced", ex, obs, r);
   });
+}
+
+template <vector VA, vector VB, matrix C, class T, class Allocator, observer Obs = no_observer>
+ot_result<T, Allocator> sinkhorn_unbalanced(const VA& a, const VB& b, const C& cost, const unbalanced_options& options,
+                                            entropic_workspace<T, Allocator>& ws, Obs obs = {}) {
+  auto r = detail::empty_result<T>(ws.get_allocator());
+  sinkhorn_unbalanced_into(a, b, cost, options, ws, r, std::move(obs));
   return r;
 }
 

@@ -40,8 +40,14 @@ inline constexpr T ninf = -std::numeric_limits<T>::infinity();
 template <class WS, vector VA, vector VB>
 std::pair<double, double> load_marginals(const VA& a, const VB& b, WS& ws, std::size_t m, std::size_t n,
                                          std::string_view a_name = "a", std::string_view b_name = "b") {
-  const double ta = validation::load_weights(a, ws.a, a_name, m, "the cost has " + std::to_string(m) + " rows");
-  const double tb = validation::load_weights(b, ws.b, b_name, n, "the cost has " + std::to_string(n) + " columns");
+  // The size messages are built only for a wrong size (no allocation in the
+  // normal case); rank and emptiness first, as load_weights checks them.
+  if (has_rank_one(a) && size(a) != 0 && size(a) != m)
+    validation::check_size(a_name, size(a), m, "the cost has " + std::to_string(m) + " rows");
+  const double ta = validation::load_weights(a, ws.a, a_name);
+  if (has_rank_one(b) && size(b) != 0 && size(b) != n)
+    validation::check_size(b_name, size(b), n, "the cost has " + std::to_string(n) + " columns");
+  const double tb = validation::load_weights(b, ws.b, b_name);
   return {ta, tb};
 }
 
