@@ -16,9 +16,10 @@
 # THREADS (default 2), MODEL (default bayes), EXTRA (more options for every
 # lexalign call, e.g. "--samplers 1").  Every pair X-P and P-Y is aligned once
 # (WORK_DIR/pairs/*.align); the variants only rerun the per-verse graph step.
-# Rows: direct, votes (majority of pivots, union), votes (intersection),
-# Adamic-Adar at thresholds 2 and 4 (union) and 1 (intersection); the same
-# with only the web English pivot (K = 3).
+# Rows: direct; votes (majority of the pivots) united with the direct links,
+# only for unaligned tokens, intersected, replacing them; Adamic-Adar at
+# thresholds 2 and 4 (union), 2 for unaligned tokens only, 1 intersected; and
+# votes / Adamic-Adar with only the web English pivot (K = 3).
 set -eu
 if [ $# -ne 3 ]; then
   echo "usage: $0 LEXALIGN SHARED_DATA_DIR WORK_DIR" >&2
@@ -79,11 +80,17 @@ run direct $PIVOTS -- --pivot-method none
 # shellcheck disable=SC2086
 run votes $PIVOTS -- --pivot-method votes
 # shellcheck disable=SC2086
+run votes-only-unaligned $PIVOTS -- --pivot-method votes --only-unaligned
+# shellcheck disable=SC2086
 run votes-intersection $PIVOTS -- --pivot-method votes --combine intersection
+# shellcheck disable=SC2086
+run votes-replace $PIVOTS -- --pivot-method votes --combine replace
 for t in 2 4; do
   # shellcheck disable=SC2086
   run adamic-adar-$t $PIVOTS -- --pivot-method adamic-adar --threshold $t
 done
+# shellcheck disable=SC2086
+run adamic-adar-2-only-unaligned $PIVOTS -- --pivot-method adamic-adar --threshold 2 --only-unaligned
 # shellcheck disable=SC2086
 run adamic-adar-1-intersection $PIVOTS -- --pivot-method adamic-adar --threshold 1 --combine intersection
 case " $PIVOTS " in

@@ -139,6 +139,8 @@ inline pair_aligner gibbs_pair_aligner(bayes::gibbs_options options = {},
     auto o = options;
     o.parallel = parallel;
     auto r = bayes::train_and_align(corpus, o, obs);
+    if (r.forward.links.size() != corpus.size() || r.reverse.links.size() != corpus.size())
+      return alignment_corpus(corpus.size());  // stopped by the observer: the driver drops this pair
     return symmetrize::combine(r.forward.links, r.reverse.links, combine);
   };
 }
@@ -158,6 +160,8 @@ inline pair_aligner em_pair_aligner(em::train_options training = {}, em::align_o
     t.parallel = parallel;
     d.parallel = parallel;
     auto r = em::train_and_align(corpus, t, d, obs);
+    if (r.forward.links.size() != corpus.size() || r.reverse.links.size() != corpus.size())
+      return alignment_corpus(corpus.size());  // stopped by the observer: the driver drops this pair
     return symmetrize::combine(r.forward.links, r.reverse.links, combine);
   };
 }
@@ -302,12 +306,17 @@ inline std::vector<corpus_pair_alignment> align_pairs(const multiparallel_corpus
     corpus_pair_alignment pa{a, b, alignment_corpus(c.size())};
     if (!pc.empty()) {
       bool stop_seen = false;
-      auto forward = [&](const iteration_event& ev) {
-        const auto act = obs(ev);
-        if (act == observer_action::stop) stop_seen = true;
-        return act;
-      };
-      prefixed_observer<decltype(forward)> named("multiparallel." + c.languages[a] + "-" + c.languages[b], forward);
+      struct stop_watch {  // forwards to obs, remembers a stop, keeps obs's progress interval
+        observer_ref obs;
+        bool* seen;
+        observer_action operator()(const iteration_event& ev) {
+          const auto act = obs(ev);
+          if (act == observer_action::stop) *seen = true;
+          return act;
+        }
+        std::size_t progress_interval() const { return obs.progress_interval(); }
+      } forward{obs, &stop_seen};
+      prefixed_observer<stop_watch> named("multiparallel." + c.languages[a] + "-" + c.languages[b], forward);
       alignment_corpus got = obs ? aligner(pc, par, named) : aligner(pc, par, {});
       if (got.size() != pc.size())
         throw invalid_argument("pair_aligner returned " + std::to_string(got.size()) + " lines for " +
