@@ -12,13 +12,16 @@
 #                     the pairwise alignments (pairs/, reused by a rerun), the
 #                     alignments of each variant and table.md
 #
-# Environment: PIVOTS (default: every other language of bible-nt),
+# Environment: PIVOTS (default: every other language of bible-nt; the
+# measurement in docs/multilingual/multiparallel.md used
+# PIVOTS="eng-web eus swh wol quc" for lack of time),
 # THREADS (default 2), MODEL (default bayes), EXTRA (more options for every
 # lexalign call, e.g. "--samplers 1").  Every pair X-P and P-Y is aligned once
 # (WORK_DIR/pairs/*.align); the variants only rerun the per-verse graph step.
 # Rows: direct; votes (majority of the pivots) united with the direct links,
-# only for unaligned tokens, intersected, replacing them; Adamic-Adar at
-# thresholds 2 and 4 (union), 2 for unaligned tokens only, 1 intersected; and
+# only for unaligned tokens, intersected, replacing them, refining them;
+# Adamic-Adar at thresholds 2 and 4 (union), 4 for unaligned tokens only, 4
+# refining, 1 intersected; and
 # votes / Adamic-Adar with only the web English pivot (K = 3).
 set -eu
 if [ $# -ne 3 ]; then
@@ -84,18 +87,25 @@ run votes-only-unaligned $PIVOTS -- --pivot-method votes --only-unaligned
 # shellcheck disable=SC2086
 run votes-intersection $PIVOTS -- --pivot-method votes --combine intersection
 # shellcheck disable=SC2086
+run votes-intersection-1 $PIVOTS -- --pivot-method votes --combine intersection --min-votes 1
+# shellcheck disable=SC2086
 run votes-replace $PIVOTS -- --pivot-method votes --combine replace
+# shellcheck disable=SC2086
+run votes-refine $PIVOTS -- --pivot-method votes --combine refine
 for t in 2 4; do
   # shellcheck disable=SC2086
   run adamic-adar-$t $PIVOTS -- --pivot-method adamic-adar --threshold $t
 done
 # shellcheck disable=SC2086
-run adamic-adar-2-only-unaligned $PIVOTS -- --pivot-method adamic-adar --threshold 2 --only-unaligned
+run adamic-adar-4-only-unaligned $PIVOTS -- --pivot-method adamic-adar --threshold 4 --only-unaligned
+# shellcheck disable=SC2086
+run adamic-adar-4-refine $PIVOTS -- --pivot-method adamic-adar --threshold 4 --combine refine
 # shellcheck disable=SC2086
 run adamic-adar-1-intersection $PIVOTS -- --pivot-method adamic-adar --threshold 1 --combine intersection
 case " $PIVOTS " in
   *" eng-web "*)
     run web-only-votes eng-web -- --pivot-method votes
+    run web-only-votes-refine eng-web -- --pivot-method votes --combine refine
     run web-only-adamic-adar-1 eng-web -- --pivot-method adamic-adar --threshold 1 ;;
 esac
 cat "$TABLE"

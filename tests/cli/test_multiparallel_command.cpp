@@ -73,6 +73,13 @@ TEST_CASE("align --multiparallel: direct = plain align, pivots add links, pairs-
     added += v[k].sure.size() - d[k].sure.size();
   }
   CHECK(v[3].sure == d[3].sure);  // the pivot lacks verse 3
+  args.insert(args.end(), {"--combine", "refine"});
+  const auto refined = run(args);
+  REQUIRE(refined.rc == 0);
+  const auto rf = parse(refined.out);
+  REQUIRE(rf.size() == 30);
+  CHECK(rf[3].sure == d[3].sure);  // no pivot: the direct links stay
+  args.resize(args.size() - 2);
 
   // --pairs-dir: written on the first run, read on the second (same output).
   const auto dir = std::filesystem::temp_directory_path() / ("lexalign_mp_" + std::to_string(std::random_device{}()));

@@ -203,6 +203,45 @@ TEST_CASE("multiparallel driver: votes need a majority of the pivots", "[multili
   CHECK(extra > 0);
 }
 
+TEST_CASE("multiparallel driver: refine drops unsupported direct links and fills gaps", "[multilingual][multiparallel]") {
+  // The direct a-b alignment misses concepts 3 and 7 and has a false link
+  // (first a token, last b token); the pivots c and d are right.  refine:
+  // the false link has no pivot support and goes, the gaps are filled: the truth.
+  const auto t = synthetic(4, 10, 13);
+  const auto c = make_corpus(t);
+  std::size_t false_links = 0;
+  auto noisy_direct = [&, base = oracle(true)](const lexalign::parallel_corpus& pc, const lexalign::parallel_options& p,
+                                               lexalign::observer_ref o) {
+    auto out = base(pc, p, o);
+    if (pc.source_vocabulary().word(0)[0] == 'a' && pc.target_vocabulary().word(0)[0] == 'b')
+      for (std::size_t k = 0; k < pc.size(); ++k) {
+        const auto last = static_cast<std::uint32_t>(pc.target(k).size() - 1);
+        if (pc.source_vocabulary().word(pc.source(k)[0]).substr(1) != pc.target_vocabulary().word(pc.target(k)[last]).substr(1)) {
+          out[k].sure.push_back({0, last});
+          ++false_links;
+        }
+        lexalign::normalize_links(out[k].sure);
+      }
+    return out;
+  };
+  const auto r = ml::multiparallel_align(c, 0, 1, {.combine = ml::direct_combination::refine}, noisy_direct);
+  CHECK(false_links > 0);
+  for (std::size_t k = 0; k < 10; ++k) CHECK(r.links[k].sure == truth(t, 0, 1, k));
+#if LEXALIGN_HAS_LINK_PREDICTION
+  const auto aa = ml::improve_alignment(c, r.pairs, 0, 1, {.method = ml::pivot_method::adamic_adar,
+                                                            .combine = ml::direct_combination::refine, .threshold = 2.5});
+  for (std::size_t k = 0; k < 10; ++k) CHECK(aa[k].sure == truth(t, 0, 1, k));
+#endif
+  // union keeps the false links.
+  const auto u = ml::improve_alignment(c, r.pairs, 0, 1);
+  std::size_t n_u = 0, n_t = 0;
+  for (std::size_t k = 0; k < 10; ++k) {
+    n_u += u[k].sure.size();
+    n_t += truth(t, 0, 1, k).size();
+  }
+  CHECK(n_u == n_t + false_links);
+}
+
 #if LEXALIGN_HAS_LINK_PREDICTION
 TEST_CASE("multiparallel driver: Adamic-Adar link prediction fills the gaps", "[multilingual][multiparallel]") {
   const auto t = synthetic(4, 8, 11);

@@ -3,8 +3,8 @@
 // (or read from --pairs-dir), then the pair's alignment is improved verse by
 // verse through the other languages (lexalign/multilingual/multiparallel_corpus.hpp).
 //
-//   lexalign align --multiparallel --corpus en=nt.en --corpus es=nt.es --corpus de=nt.de \
-//       --pair en-es --pivot-method votes > en-es.align
+//   lexalign align --multiparallel --corpus en=nt.en --corpus es=nt.es --corpus de=nt.de
+//                  --pair en-es --pivot-method votes > en-es.align
 //
 // Order of work as in `lexalign align`: every option first, then the output
 // paths, then the corpora (all checked line-parallel), then the alignments.
@@ -89,7 +89,8 @@ int run_align_multiparallel(const std::vector<std::string>& args, std::istream& 
   a.option("min-votes", "N", "votes: pivots that must compose a link (0: a majority of the verse's pivots)",
            {.default_value = "0"});
   a.option("threshold", "S", "adamic-adar: add a pair whose score sum 1/ln deg(z) reaches S", {.default_value = "2"});
-  a.option("combine", "HOW", "union, intersection or replace (the direct links with the pivot links)",
+  a.option("combine", "HOW",
+           "union, intersection, replace, or refine (drop direct links no pivot supports, add pivot links for unaligned tokens)",
            {.default_value = "union"});
   a.flag("only-unaligned", "union: add pivot links only for tokens without a direct link");
   a.flag("all-pairs", "align every pair of languages, not only those with X or Y (Adamic-Adar degrees)");
@@ -132,7 +133,8 @@ int run_align_multiparallel(const std::vector<std::string>& args, std::istream& 
     if (comb == "union") o.combine = ml::direct_combination::unite;
     else if (comb == "intersection") o.combine = ml::direct_combination::intersect;
     else if (comb == "replace") o.combine = ml::direct_combination::replace;
-    else throw usage_error("--combine must be union, intersection or replace, got '" + io::excerpt(comb) + "'");
+    else if (comb == "refine") o.combine = ml::direct_combination::refine;
+    else throw usage_error("--combine must be union, intersection, replace or refine, got '" + io::excerpt(comb) + "'");
     o.only_unaligned = a.has("only-unaligned");
     if (o.only_unaligned && o.combine != ml::direct_combination::unite)
       throw usage_error("--only-unaligned goes with --combine union");

@@ -30,7 +30,8 @@
 //     enough votes (pivot_method::votes) or the pairs whose Adamic-Adar score
 //     reaches the threshold (pivot_method::adamic_adar, needs Boost.Graph);
 //     the result is the direct links united with, intersected with or
-//     replaced by the candidates (options.combine).  A verse empty in x or y
+//     replaced by the candidates, or refined (direct links without any pivot
+//     support dropped, candidates added for unaligned tokens) (options.combine).  A verse empty in x or y
 //     gets no links; a pivot without the verse does not vote.
 //
 // Observer stages: "multiparallel.<a>-<b>.<the aligner's stage>" (e.g.
@@ -175,6 +176,10 @@ enum class direct_combination {
   unite,      // direct links plus the candidates (adds links: recall)
   intersect,  // direct links the candidates confirm (removes links: precision)
   replace,    // the candidates alone
+  // The direct links some pivot supports (a vote, or a positive Adamic-Adar
+  // score; all of them in a verse no pivot has), plus the candidates for
+  // tokens of x or y without a direct link: removes and adds.
+  refine,
 };
 
 struct multiparallel_options {
@@ -200,9 +205,9 @@ inline void validate(const multiparallel_options& o) {
                       "multiparallel_options.method", std::to_string(static_cast<int>(o.method)),
                       "votes or adamic_adar");
   validation::require(o.combine == direct_combination::unite || o.combine == direct_combination::intersect ||
-                          o.combine == direct_combination::replace,
+                          o.combine == direct_combination::replace || o.combine == direct_combination::refine,
                       "multiparallel_options.combine", std::to_string(static_cast<int>(o.combine)),
-                      "unite, intersect or replace");
+                      "unite, intersect, replace or refine");
   validation::positive("multiparallel_options.threshold", o.threshold);
   validation::require(!o.only_unaligned || o.combine == direct_combination::unite, "multiparallel_options.only_unaligned",
                       "true", "false unless combine is unite");
@@ -371,17 +376,24 @@ inline alignment_corpus improve_alignment(const multiparallel_corpus& c, const s
           v.alignments[n].links.assign(line.sure.begin(), line.sure.end());
           v.alignments[n].links.insert(v.alignments[n].links.end(), line.possible.begin(), line.possible.end());
         }
-        const auto direct = detail::oriented_links(v, x, y);  // after check_verse below (called by the scorers)
-        std::vector<unsigned char> candidate(nx * ny, 0);
+        const auto pv = pivot_vote_counts(v, x, y);  // checks the verse's links
+        const auto direct = detail::oriented_links(v, x, y);
+        // candidate: enough votes / score; supported: any vote / a positive score.
+        std::vector<unsigned char> candidate(nx * ny, 0), supported(nx * ny, 0);
         if (options.method == pivot_method::votes) {
-          const auto pv = pivot_vote_counts(v, x, y);
           const std::size_t need = required_votes(options.min_votes, pv.voters);
-          for (std::size_t q = 0; q < nx * ny; ++q) candidate[q] = pv.voters > 0 && pv.votes[q] >= need;
+          for (std::size_t q = 0; q < nx * ny; ++q) {
+            candidate[q] = pv.voters > 0 && pv.votes[q] >= need;
+            supported[q] = pv.votes[q] > 0;
+          }
         } else {
 #if LEXALIGN_HAS_LINK_PREDICTION
           const auto s = adamic_adar(v, x, y);
           for (std::size_t i = 0; i < nx; ++i)
-            for (std::size_t j = 0; j < ny; ++j) candidate[i * ny + j] = s(i, j) >= options.threshold;
+            for (std::size_t j = 0; j < ny; ++j) {
+              candidate[i * ny + j] = s(i, j) >= options.threshold;
+              supported[i * ny + j] = s(i, j) > 0;
+            }
 #endif
         }
         auto& res = out[k].sure;
@@ -390,12 +402,17 @@ inline alignment_corpus improve_alignment(const multiparallel_corpus& c, const s
             if (candidate[l.source * ny + l.target]) res.push_back(l);
           continue;
         }
+        const bool refine = options.combine == direct_combination::refine;
         if (options.combine == direct_combination::unite) res = direct;
+        if (refine)  // the direct links some pivot supports (all of them when no pivot has the verse)
+          for (const auto& l : direct)
+            if (pv.voters == 0 || supported[l.source * ny + l.target]) res.push_back(l);
         std::vector<unsigned char> xa(nx, 0), ya(ny, 0);
         for (const auto& l : direct) xa[l.source] = ya[l.target] = 1;
+        const bool only_unaligned = options.only_unaligned || refine;
         for (std::size_t i = 0; i < nx; ++i)
           for (std::size_t j = 0; j < ny; ++j)
-            if (candidate[i * ny + j] && !(options.only_unaligned && xa[i] && ya[j]))
+            if (candidate[i * ny + j] && !(only_unaligned && xa[i] && ya[j]))
               res.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
         normalize_links(res);
       }
