@@ -97,7 +97,7 @@ TEST_CASE("align --multiparallel: direct = plain align, pivots add links, pairs-
   // A pair file with a link outside its verse: file and line named.
   {
     std::ofstream f(dir / "a-c-x.align");
-    f << "99-0\n";
+    f << "99-0\n" << std::string(29, '\n');  // 30 lines, the first out of range
   }
   const auto bad = run(args);
   CHECK(bad.rc == 1);
