@@ -79,6 +79,7 @@
 #include "lexalign/multilingual/mapping.hpp"
 #include "lexalign/multilingual/multi_space.hpp"
 #include "lexalign/multilingual/multiparallel.hpp"
+#include "lexalign/multilingual/multiparallel_corpus.hpp"
 #include "lexalign/multilingual/procrustes.hpp"
 #include "lexalign/multilingual/unsupervised.hpp"
 #include "lexalign/ot/assignment.hpp"

@@ -65,13 +65,16 @@ std::size_t link_count(const alignment_corpus& links) {
 }  // namespace
 
 int run_align(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+  for (const auto& w : args)  // K corpora and a target pair: align_multiparallel.cpp
+    if (w == "--multiparallel") return run_align_multiparallel(args, in, out, err);
   arguments a("lexalign align (--input PAIRS | --source S --target T) [options]",
               "Aligns a parallel corpus with EM-trained statistical models (IBM Model 1, fast_align's\n"
               "diagonal Model 2, or IBM1 then the HMM) or the Bayesian Gibbs sampler (--model bayes)\n"
               "and prints Pharaoh links (source-target, 0-based), one line per input line.\n"
               "Without --symmetrize it prints the forward model's alignment (each target word linked to\n"
               "at most one source word), or the reverse model's with --reverse.  Progress goes to\n"
-              "standard error (--quiet silences it).  docs/cli.md describes every option.");
+              "standard error (--quiet silences it).  docs/cli.md describes every option.\n"
+              "K >= 3 line-parallel corpora and a target pair: lexalign align --multiparallel --help.");
   a.option("input", "PAIRS", "'source ||| target' lines, or - for standard input");
   a.option("source", "S", "source sentences, one per line (with --target)");
   a.option("target", "T", "target sentences, one per line (with --source)");

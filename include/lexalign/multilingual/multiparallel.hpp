@@ -9,6 +9,7 @@
 //   v.alignments.push_back({0, 2, links02});
 //   v.alignments.push_back({2, 1, links21});
 //   auto voted = ml::pivot_vote(v, 0, 1, {.min_votes = 1});   // X-P then P-Y, voted over pivots
+//   // the whole corpus (align every pair, then this per verse): multiparallel_corpus.hpp
 //   auto aa = ml::adamic_adar(v, 0, 1);                       // link-prediction scores (Boost.Graph)
 //   auto better = ml::predict_links(v, 0, 1, {.threshold = 1.0});
 //
@@ -18,8 +19,9 @@
 // pivot_vote: for every pivot p (not x, y) with alignments x-p and p-y,
 //   composed(i, j) = exists k: (i, k) in x-p and (k, j) in p-y; votes(i, j) =
 //   number of pivots composing (i, j); the result is the direct x-y links
-//   plus every (i, j) with votes >= min_votes (or only the voted links with
-//   keep_direct = false).
+//   plus every (i, j) with votes >= min_votes (0: a majority of the pivots
+//   aligned to both x and y in the verse), or only the voted links with
+//   keep_direct = false.
 // adamic_adar: score(i, j) = sum over common neighbours z of token i of x and
 //   token j of y (in any language) of 1 / log(deg z); every common neighbour
 //   has degree >= 2, so the terms are finite.
@@ -40,9 +42,16 @@
 #include "lexalign/core/matrix_view.hpp"
 #include "lexalign/core/validate.hpp"
 
-#if __has_include(<boost/graph/adjacency_list.hpp>)
+// Boost.Graph (header-only; Debian: libboost-graph-dev) is optional: the
+// CMake option LEXALIGN_WITH_BOOST_GRAPH (on when Boost is found) links
+// Boost::headers and defines LEXALIGN_WITH_BOOST_GRAPH=1; without it the
+// link-prediction functions below are not declared (pivot_vote needs only
+// the standard library).  Outside CMake, define the macro yourself.
+#if defined(LEXALIGN_WITH_BOOST_GRAPH) && LEXALIGN_WITH_BOOST_GRAPH
 #include <boost/graph/adjacency_list.hpp>
-#define LEXALIGN_HAVE_BOOST_GRAPH 1
+#define LEXALIGN_HAS_LINK_PREDICTION 1
+#else
+#define LEXALIGN_HAS_LINK_PREDICTION 0
 #endif
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -99,41 +108,65 @@ inline std::vector<link> oriented_links(const multiparallel_verse& v, std::size_
 }  // namespace detail
 
 struct pivot_vote_options {
-  std::size_t min_votes = 1;   // pivots that must compose a link to add it (>= 1)
+  // Pivots that must compose a link to add it; 0 = a majority of the verse's
+  // voting pivots (more than half of those with links to both x and y).
+  std::size_t min_votes = 0;
   bool keep_direct = true;     // start from the direct x-y links
 };
 
-inline void validate(const pivot_vote_options& o) { validation::at_least("pivot_vote_options.min_votes", o.min_votes, 1); }
+inline void validate(const pivot_vote_options&) {}
 
-// Links x -> y: direct (if kept) plus those composed through >= min_votes pivots; sorted.
-inline std::vector<link> pivot_vote(const multiparallel_verse& v, std::size_t x, std::size_t y,
-                                    const pivot_vote_options& options = {}) {
-  validate(options);
+// The votes of a verse: votes[i * n_y + j] = number of pivots p (not x, y)
+// with some token k of p such that (i, k) is in x-p and (k, j) in p-y;
+// `voters` = the pivots with links to both x and y in this verse.
+struct pivot_votes {
+  std::vector<std::size_t> votes;
+  std::size_t voters = 0;
+};
+
+inline pivot_votes pivot_vote_counts(const multiparallel_verse& v, std::size_t x, std::size_t y) {
   detail::check_verse(v, x, y);
   const std::size_t nx = v.lengths[x], ny = v.lengths[y];
-  std::vector<std::size_t> votes(nx * ny, 0);
+  pivot_votes out;
+  out.votes.assign(nx * ny, 0);
   std::vector<unsigned char> composed(nx * ny);
   for (std::size_t p = 0; p < v.lengths.size(); ++p) {
     if (p == x || p == y) continue;
     const auto xp = detail::oriented_links(v, x, p), py = detail::oriented_links(v, p, y);
     if (xp.empty() || py.empty()) continue;
+    ++out.voters;
     std::fill(composed.begin(), composed.end(), 0);
     for (const auto& a : xp)
       for (auto it = std::lower_bound(py.begin(), py.end(), link{a.target, 0}); it != py.end() && it->source == a.target; ++it)
         composed[a.source * ny + it->target] = 1;
-    for (std::size_t k = 0; k < nx * ny; ++k) votes[k] += composed[k];
+    for (std::size_t k = 0; k < nx * ny; ++k) out.votes[k] += composed[k];
   }
+  return out;
+}
+
+// The vote count a link needs: min_votes, or the majority of `voters` when 0.
+constexpr std::size_t required_votes(std::size_t min_votes, std::size_t voters) noexcept {
+  return min_votes ? min_votes : voters / 2 + 1;
+}
+
+// Links x -> y: direct (if kept) plus those composed through enough pivots; sorted.
+inline std::vector<link> pivot_vote(const multiparallel_verse& v, std::size_t x, std::size_t y,
+                                    const pivot_vote_options& options = {}) {
+  validate(options);
+  const auto pv = pivot_vote_counts(v, x, y);
+  const std::size_t nx = v.lengths[x], ny = v.lengths[y];
+  const std::size_t need = required_votes(options.min_votes, pv.voters);
   std::vector<link> out = options.keep_direct ? detail::oriented_links(v, x, y) : std::vector<link>{};
   for (std::size_t i = 0; i < nx; ++i)
     for (std::size_t j = 0; j < ny; ++j)
-      if (votes[i * ny + j] >= options.min_votes)
+      if (pv.votes[i * ny + j] >= need)
         out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-#ifdef LEXALIGN_HAVE_BOOST_GRAPH
+#if LEXALIGN_HAS_LINK_PREDICTION
 
 // Adamic-Adar scores of every (token i of x, token j of y): an nx x ny matrix.
 inline dense_matrix<double> adamic_adar(const multiparallel_verse& v, std::size_t x, std::size_t y) {
@@ -185,7 +218,7 @@ inline std::vector<link> predict_links(const multiparallel_verse& v, std::size_t
   return out;
 }
 
-#endif  // LEXALIGN_HAVE_BOOST_GRAPH
+#endif  // LEXALIGN_HAS_LINK_PREDICTION
 
 }  // namespace multilingual
 LEXALIGN_NAMESPACE_END

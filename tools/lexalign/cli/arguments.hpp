@@ -64,6 +64,7 @@ class usage_error : public std::runtime_error {
 struct option_settings {
   bool required = false;
   std::string default_value = {};  // shown in the help when not empty
+  bool repeatable = false;         // may be given several times: values() has them all, value() the last
 };
 
 class arguments {
@@ -87,6 +88,7 @@ class arguments {
   // checked then).  Throws usage_error.
   bool parse(const std::vector<std::string>& args) {
     values_.clear();
+    all_values_.clear();
     for (const auto& a : args)
       if (a == "-h" || a == "--help") return false;
     for (std::size_t k = 0; k < args.size(); ++k) {
@@ -100,7 +102,7 @@ class arguments {
       }
       const spec* s = find(name);
       if (!s) throw usage_error("unknown option '--" + excerpt(name) + "'");
-      if (values_.count(name)) throw usage_error("option '--" + name + "' given twice");
+      if (values_.count(name) && !s->settings.repeatable) throw usage_error("option '--" + name + "' given twice");
       if (s->is_flag) {
         if (inline_value) throw usage_error("flag '--" + name + "' takes no value");
         values_[name] = "";
@@ -110,6 +112,7 @@ class arguments {
         if (k + 1 >= args.size()) throw usage_error("option '--" + name + "' needs a value (" + s->metavar + ")");
         values_[name] = args[++k];
       }
+      if (s->settings.repeatable) all_values_[name].push_back(values_[name]);
     }
     for (const spec& s : specs_)
       if (s.settings.required && !values_.count(s.name)) throw usage_error("missing option '--" + s.name + "'");
@@ -118,6 +121,12 @@ class arguments {
 
   // True if the flag or option was given.
   bool has(std::string_view name) const { return values_.count(std::string(name)) != 0; }
+
+  // Every value of a repeatable option, in command-line order.
+  std::vector<std::string> values(std::string_view name) const {
+    if (auto it = all_values_.find(std::string(name)); it != all_values_.end()) return it->second;
+    return {};
+  }
 
   // The option's value, else its default.
   std::string value(std::string_view name) const {
@@ -189,6 +198,7 @@ class arguments {
   std::string usage_, description_;
   std::vector<spec> specs_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_values_;
 };
 
 // An input named on the command line: a file, or "-" for `in`.  Errors name

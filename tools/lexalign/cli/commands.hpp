@@ -14,6 +14,9 @@ using command_function = int (*)(const std::vector<std::string>& args, std::istr
                                  std::ostream& err);
 
 int run_align(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+// `lexalign align --multiparallel ...` (align_multiparallel.cpp); run_align forwards to it.
+int run_align_multiparallel(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+                            std::ostream& err);
 int run_score(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int run_symmetrize(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
 int run_baseline(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
