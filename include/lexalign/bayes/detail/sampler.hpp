@@ -103,6 +103,7 @@ struct chain_state {
 // Per-sentence scratch, sized once for the longest sentences.
 struct sentence_scratch {
   std::vector<double> weight;           // l+1
+  std::vector<double> cum;              // l+1: running sums of weight (the draw)
   std::vector<std::uint32_t> fertility; // l: current fertility of each given position
   std::vector<double> inv;              // l: cached position factors (see position_factors)
   std::vector<double> jw;               // per jump bin: alpha_b + n_b of the chain (sweep's fast path)
@@ -112,6 +113,7 @@ struct sentence_scratch {
 
   void reserve(std::size_t max_given, std::size_t /*max_generated*/ = 0) {
     weight.reserve(max_given + 1);
+    cum.reserve(max_given + 1);
     base.reserve(max_given);
     next_same.reserve(max_given);
     fertility.reserve(max_given);
@@ -260,7 +262,8 @@ template <stage St>
 inline double fast_conditional(const direction_problem& p, const chain_state& c, std::span<const word_id> e,
                                std::span<const word_id> f, const std::uint32_t* a, const std::uint32_t* fert,
                                std::size_t j, double* w, neighbours& nb, const double* inv, double* jw,
-                               double* scratch_base, const std::int32_t* first, const std::int32_t* next_same) {
+                               double* scratch_base, const std::int32_t* first, const std::int32_t* next_same,
+                               double* cum) {
   constexpr bool jumps = St != stage::ibm1;
   const std::size_t l = e.size(), m = f.size();
   const std::uint32_t old = a[j];
@@ -290,30 +293,47 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
   const double* j2 = jw + (mj + next);  // J(next - i) = j2[-i]
   const bool has_prior = p.has_lexical_prior;
   const std::size_t t_old = old == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[old - 1]};
-  double* base = scratch_base;
-  if constexpr (jumps) {
-    for (std::size_t i = 0; i < l; ++i) {
-      const auto ii = static_cast<std::ptrdiff_t>(i);
-      base[i] = j1[ii] * j2[-ii] * inv[i];
-    }
-  } else {
-    std::copy(inv, inv + l, base);
-  }
+  // base[i]: the jump factors x the position factor (= inv without jumps).
+  const double* base = inv;
   const auto slots = c.lexical.row_slots(fj);
   if (!has_prior && slots.size() <= 4 * l + 16) {
     // Few word types were ever linked to f_j: start every position at alpha
     // and add the counts found by scanning f_j's table (rows of this
     // sentence are found through first/next_same).
-    for (std::size_t i = 0; i < l; ++i) w[i + 1] = p.lexical_alpha * base[i];
+    const double alpha = p.lexical_alpha;
+    if constexpr (jumps) {
+      for (std::size_t i = 0; i < l; ++i) {
+        const auto ii = static_cast<std::ptrdiff_t>(i);
+        const double b = j1[ii] * j2[-ii] * inv[i];
+        scratch_base[i] = b;
+        w[i + 1] = alpha * b;
+      }
+      base = scratch_base;
+    } else {
+      for (std::size_t i = 0; i < l; ++i) w[i + 1] = alpha * inv[i];
+    }
     for (const auto& sl : slots) {
       if (sl.key == count_table::empty_key) continue;
       for (std::int32_t i = first[sl.key]; i >= 0; i = next_same[i]) w[i + 1] += sl.count * base[i];
     }
   } else {
-    for (std::size_t i = 0; i < l; ++i) {
-      const std::size_t row = em::lexical_table::row_of(e[i]);
-      const double alpha = has_prior ? p.entry_alpha(row, fj) : p.lexical_alpha;
-      w[i + 1] = (alpha + c.lexical.get(fj, row)) * base[i];
+    if constexpr (jumps) {
+      for (std::size_t i = 0; i < l; ++i) {
+        const auto ii = static_cast<std::ptrdiff_t>(i);
+        scratch_base[i] = j1[ii] * j2[-ii] * inv[i];
+      }
+      base = scratch_base;
+    }
+    const count_table::reader counts = c.lexical.read(fj);
+    if (has_prior) {
+      for (std::size_t i = 0; i < l; ++i) {
+        const std::size_t row = em::lexical_table::row_of(e[i]);
+        w[i + 1] = (p.entry_alpha(row, fj) + counts.get(row)) * base[i];
+      }
+    } else {
+      const double alpha = p.lexical_alpha;
+      for (std::size_t i = 0; i < l; ++i)
+        w[i + 1] = (alpha + counts.get(em::lexical_table::row_of(e[i]))) * base[i];
     }
   }
   // The position whose two jumps fall in one bin: J(d) (J(d) + 1).
@@ -330,13 +350,15 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
       hi = p.fertility_bin(fert[old - 1]);
       lo = p.fertility_bin(fert[old - 1] - 1);
     }
-    for (std::size_t i = 0; i < l; ++i) {
-      if (e[i] != t_old) continue;
-      const std::size_t row = em::lexical_table::row_of(e[i]);
+    const std::size_t row = em::lexical_table::row_of(static_cast<word_id>(t_old));
+    const double lex = p.entry_alpha(row, fj) + c.lexical.get(fj, row) - 1.0;
+    const double lex_den = p.row_base[row] + c.row_total[row] - 1.0;
+    for (std::int32_t is = first[row]; is >= 0; is = next_same[is]) {
+      const auto i = static_cast<std::size_t>(is);
       const auto ii = static_cast<std::ptrdiff_t>(i);
-      double num = p.entry_alpha(row, fj) + c.lexical.get(fj, row) - 1.0;
+      double num = lex;
       if constexpr (jumps) num *= j1[ii] * (j2[-ii] + (ii - prev == next - ii ? 1.0 : 0.0));
-      double den = p.row_base[row] + c.row_total[row] - 1.0;
+      double den = lex_den;
       if constexpr (St == stage::fertility) {
         auto F = [&](std::size_t b) {
           double v = p.fertility_alpha_of(t_old, b) + c.fertility[t_old * B + b];
@@ -358,7 +380,10 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
     if (old != 0) jw[r2] += 1.0;
   }
   double sum = 0.0;
-  for (std::size_t x = 0; x <= l; ++x) sum += w[x];
+  for (std::size_t x = 0; x <= l; ++x) {
+    sum += w[x];
+    cum[x] = sum;
+  }
   return sum;
 }
 
@@ -366,22 +391,25 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
 // positions when `all`), in the current state: 1 / (row_base + n(row)) for
 // the position's lexical row, times F(e_i, b1) / (F(e_i, b0) - 1) with
 // b0 = bin(phi_i), b1 = bin(phi_i + 1) in the fertility stage (1 when b0 == b1).
+inline double position_factor(const direction_problem& p, const chain_state& c, stage st, std::size_t t,
+                              std::size_t row, std::uint32_t phi) {
+  double num = 1.0, den = p.row_base[row] + c.row_total[row];
+  if (st == stage::fertility) {
+    const std::size_t B = p.fertility_bins;
+    const std::size_t b0 = p.fertility_bin(phi), b1 = p.fertility_bin(phi + 1);
+    if (b0 != b1) {
+      num = p.fertility_alpha_of(t, b1) + c.fertility[t * B + b1];
+      den *= p.fertility_alpha_of(t, b0) + c.fertility[t * B + b0] - 1.0;
+    }
+  }
+  return num / den;
+}
 inline void position_factors(const direction_problem& p, const chain_state& c, stage st, std::span<const word_id> e,
                              const std::uint32_t* fert, double* inv, bool all, std::size_t t1, std::size_t t2) {
-  const std::size_t B = p.fertility_bins;
   for (std::size_t i = 0; i < e.size(); ++i) {
     const std::size_t t = e[i];
     if (!all && t != t1 && t != t2) continue;
-    const std::size_t row = em::lexical_table::row_of(e[i]);
-    double num = 1.0, den = p.row_base[row] + c.row_total[row];
-    if (st == stage::fertility) {
-      const std::size_t b0 = p.fertility_bin(fert[i]), b1 = p.fertility_bin(fert[i] + 1);
-      if (b0 != b1) {
-        num = p.fertility_alpha_of(t, b1) + c.fertility[t * B + b1];
-        den *= p.fertility_alpha_of(t, b0) + c.fertility[t * B + b0] - 1.0;
-      }
-    }
-    inv[i] = num / den;
+    inv[i] = position_factor(p, c, st, t, em::lexical_table::row_of(e[i]), st == stage::fertility ? fert[i] : 0);
   }
 }
 
@@ -444,6 +472,16 @@ inline std::uint32_t draw(const double* w, std::size_t n, double sum, xoshiro256
     u -= w[x];
   }
   return static_cast<std::uint32_t>(n - 1);
+}
+
+// The same draw from the running sums cum[x] = w[0] + ... + w[x] (cum[n-1]
+// = sum): the first x with u < cum[x], found by counting the x with
+// cum[x] <= u (no data-dependent branch).
+inline std::uint32_t draw_cumulative(const double* cum, std::size_t n, double sum, xoshiro256ss& rng) noexcept {
+  const double u = rng.uniform() * sum;
+  std::size_t x = 0;
+  for (std::size_t k = 0; k + 1 < n; ++k) x += cum[k] <= u ? 1 : 0;
+  return static_cast<std::uint32_t>(x);
 }
 
 // Rebuilds the lexical counts of `c` from its links.  Each word's table is
@@ -558,6 +596,7 @@ inline bool begin_sentence(const direction_problem& p, const chain_state& c, sta
   s.inv.resize(e.size());
   position_factors(p, c, st, e, s.fertility.data(), s.inv.data(), true, 0, 0);
   s.weight.resize(e.size() + 1);
+  s.cum.resize(e.size() + 1);
   const bool fast = st == stage::ibm1 || e.size() + 1 <= p.max_jump;
   if (fast) {
     s.base.resize(e.size());
@@ -575,24 +614,32 @@ inline bool begin_sentence(const direction_problem& p, const chain_state& c, sta
 inline double sweep_conditional(const direction_problem& p, const chain_state& c, stage st,
                                 std::span<const word_id> e, std::span<const word_id> f, const std::uint32_t* a,
                                 std::size_t j, sentence_scratch& s, bool fast, neighbours& nb) {
-  if (!fast) return conditional(p, c, st, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data());
+  if (!fast) {
+    const double sum = conditional(p, c, st, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data());
+    double run = 0.0;
+    for (std::size_t x = 0; x <= e.size(); ++x) s.cum[x] = run += s.weight[x];
+    return sum;
+  }
   switch (st) {
     case stage::ibm1:
       return fast_conditional<stage::ibm1>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
-                                           s.jw.data(), s.base.data(), s.first.data(), s.next_same.data());
+                                           s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
+                                           s.cum.data());
     case stage::hmm:
       return fast_conditional<stage::hmm>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
-                                          s.jw.data(), s.base.data(), s.first.data(), s.next_same.data());
+                                          s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
+                                           s.cum.data());
     case stage::fertility: break;
   }
   return fast_conditional<stage::fertility>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
-                                            s.jw.data(), s.base.data(), s.first.data(), s.next_same.data());
+                                            s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
+                                           s.cum.data());
 }
 
 // Moves token j's link to `to` and updates the sentence's caches.
 inline void sweep_move(const direction_problem& p, chain_state& c, stage st, std::span<const word_id> e,
                        std::span<const word_id> f, std::uint32_t* a, std::size_t j, std::uint32_t to,
-                       const neighbours& nb, sentence_scratch& s) {
+                       const neighbours& nb, sentence_scratch& s, bool fast = false) {
   const std::uint32_t from = a[j];
   move_link(p, c, st, e, f, a, s.fertility.data(), j, to, nb);
   if (st != stage::ibm1) {  // the (at most four) jump bins the move changed
@@ -610,9 +657,23 @@ inline void sweep_move(const direction_problem& p, chain_state& c, stage st, std
     sync(to);
   }
   // The lexical totals (and fertility counts) of the two word types changed.
-  position_factors(p, c, st, e, s.fertility.data(), s.inv.data(), false,
-                   from == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[from - 1]},
-                   to == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[to - 1]});
+  const std::size_t t1 = from == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[from - 1]};
+  const std::size_t t2 = to == 0 ? static_cast<std::size_t>(-1) : std::size_t{e[to - 1]};
+  if (!fast) {
+    position_factors(p, c, st, e, s.fertility.data(), s.inv.data(), false, t1, t2);
+    return;
+  }
+  // Fast path: the positions of the two types through first/next_same.
+  auto refresh = [&](std::size_t t) {
+    if (t == static_cast<std::size_t>(-1)) return;
+    const std::size_t row = em::lexical_table::row_of(static_cast<word_id>(t));
+    for (std::int32_t is = s.first[row]; is >= 0; is = s.next_same[is]) {
+      const auto i = static_cast<std::size_t>(is);
+      s.inv[i] = position_factor(p, c, st, t, row, st == stage::fertility ? s.fertility[i] : 0u);
+    }
+  };
+  refresh(t1);
+  if (t2 != t1) refresh(t2);
 }
 
 inline void end_sentence(std::span<const word_id> e, sentence_scratch& s, bool fast) {
@@ -647,10 +708,10 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
           else cell[x] += v;
         }
       }
-      const std::uint32_t to = draw(s.weight.data(), l1, sum, c.rng);
+      const std::uint32_t to = draw_cumulative(s.cum.data(), l1, sum, c.rng);
       if (to != a[j]) {
         ++changed;
-        sweep_move(p, c, st, e, f, a, j, to, nb, s);
+        sweep_move(p, c, st, e, f, a, j, to, nb, s, fast);
       }
     }
     end_sentence(e, s, fast);
