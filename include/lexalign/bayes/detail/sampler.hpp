@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -94,9 +95,43 @@ struct chain_state {
   std::vector<std::uint32_t> fertility;  // given_vocabulary x fertility_bins
   xoshiro256ss rng;
 
+  // A finished chain's links, packed (see pack()): packed_width bytes per
+  // link (1 when every sentence has fewer than 255 given words, 2 below
+  // 65,535), `links` then empty.
+  std::vector<std::uint8_t> packed;
+  unsigned packed_width = 0;
+
   std::size_t memory_bytes() const noexcept {
-    return links.capacity() * 4 + lexical.memory_bytes() + row_total.capacity() * 4 + jump.capacity() * 4 +
-           fertility.capacity() * 4;
+    return links.capacity() * 4 + packed.capacity() + lexical.memory_bytes() + row_total.capacity() * 4 +
+           jump.capacity() * 4 + fertility.capacity() * 4;
+  }
+
+  // Stores the links in the fewest bytes per link that hold the largest
+  // (1, 2 or 4) and frees `links`; a chain that will sample no more keeps its
+  // state in a quarter of the memory until it is decoded.
+  void pack() {
+    if (packed_width != 0) return;
+    const std::uint32_t top = links.empty() ? 0 : *std::max_element(links.begin(), links.end());
+    packed_width = top < 0x100u ? 1u : top < 0x10000u ? 2u : 4u;
+    packed.assign(links.size() * packed_width, 0);
+    for (std::size_t t = 0; t < links.size(); ++t)
+      for (unsigned b = 0; b < packed_width; ++b)
+        packed[t * packed_width + b] = static_cast<std::uint8_t>(links[t] >> (8 * b));
+    std::vector<std::uint32_t>().swap(links);
+  }
+
+  // The m links from token `offset` on: a pointer into `links`, or (packed)
+  // unpacked into `buffer`.
+  const std::uint32_t* links_at(std::size_t offset, std::size_t m, std::vector<std::uint32_t>& buffer) const {
+    if (packed_width == 0) return links.data() + offset;
+    buffer.resize(m);
+    for (std::size_t t = 0; t < m; ++t) {
+      std::uint32_t v = 0;
+      for (unsigned b = 0; b < packed_width; ++b)
+        v |= std::uint32_t{packed[(offset + t) * packed_width + b]} << (8 * b);
+      buffer[t] = v;
+    }
+    return buffer.data();
   }
 };
 
@@ -110,6 +145,12 @@ struct sentence_scratch {
   std::vector<double> base;             // l: jump factors x position factor of each position (fast path)
   std::vector<std::int32_t> first;      // per lexical row: first position of the sentence with it, or -1
   std::vector<std::int32_t> next_same;  // l: next position with the same row, or -1
+  // A filter of the sentence's rows (fast path): bit (x & 1023) for x = row + 1
+  // (so an empty table slot, key 2^32 - 1, tests bit 0, which only the rows
+  // 1023, 2047, ... set): a table slot whose bit is clear is not a row of the
+  // sentence, without reading `first`.
+  static constexpr std::size_t row_filter_words = 16;
+  std::uint64_t row_filter[row_filter_words] = {};
 
   void reserve(std::size_t max_given, std::size_t /*max_generated*/ = 0) {
     weight.reserve(max_given + 1);
@@ -258,12 +299,17 @@ inline double conditional(const direction_problem& p, const chain_state& c, stag
 // before returning) by position, and the position factors `inv`.  Positions
 // of the old link's word type and the one position whose two jumps share a
 // bin are then computed exactly as conditional_for does.
+// The fast path scans f_j's table (instead of one look-up per position) when
+// it has at most scan_slots_per_position * l + 16 slots (4: measured
+// against 8 on 2,000 Bible pairs, 4.11 s against 4.23 s user).
+inline constexpr std::size_t scan_slots_per_position = 4;
+
 template <stage St>
 inline double fast_conditional(const direction_problem& p, const chain_state& c, std::span<const word_id> e,
                                std::span<const word_id> f, const std::uint32_t* a, const std::uint32_t* fert,
                                std::size_t j, double* w, neighbours& nb, const double* inv, double* jw,
                                double* scratch_base, const std::int32_t* first, const std::int32_t* next_same,
-                               double* cum) {
+                               double* cum, const std::uint64_t* row_filter) {
   constexpr bool jumps = St != stage::ibm1;
   const std::size_t l = e.size(), m = f.size();
   const std::uint32_t old = a[j];
@@ -296,7 +342,7 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
   // base[i]: the jump factors x the position factor (= inv without jumps).
   const double* base = inv;
   const auto slots = c.lexical.row_slots(fj);
-  if (!has_prior && slots.size() <= 4 * l + 16) {
+  if (!has_prior && slots.size() <= scan_slots_per_position * l + 16) {
     // Few word types were ever linked to f_j: start every position at alpha
     // and add the counts found by scanning f_j's table (rows of this
     // sentence are found through first/next_same).
@@ -313,6 +359,8 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
       for (std::size_t i = 0; i < l; ++i) w[i + 1] = alpha * inv[i];
     }
     for (const auto& sl : slots) {
+      const std::uint32_t x = sl.key + 1u;  // 0 for an empty slot
+      if (((row_filter[(x >> 6) & (sentence_scratch::row_filter_words - 1)] >> (x & 63)) & 1u) == 0) continue;
       if (sl.key == count_table::empty_key) continue;
       for (std::int32_t i = first[sl.key]; i >= 0; i = next_same[i]) w[i + 1] += sl.count * base[i];
     }
@@ -379,8 +427,20 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
     jw[r1] += 1.0;
     if (old != 0) jw[r2] += 1.0;
   }
+  // Running sums four weights at a time (one dependent addition per four
+  // weights instead of per weight; nondecreasing, as the draw needs, since
+  // rounding is monotone and the weights are non-negative).
   double sum = 0.0;
-  for (std::size_t x = 0; x <= l; ++x) {
+  std::size_t x = 0;
+  for (; x + 4 <= l + 1; x += 4) {
+    const double s1 = w[x] + w[x + 1], s3 = w[x + 2] + w[x + 3];
+    cum[x] = sum + w[x];
+    cum[x + 1] = sum + s1;
+    cum[x + 2] = sum + (s1 + w[x + 2]);
+    sum += s1 + s3;
+    cum[x + 3] = sum;
+  }
+  for (; x <= l; ++x) {
     sum += w[x];
     cum[x] = sum;
   }
@@ -605,6 +665,8 @@ inline bool begin_sentence(const direction_problem& p, const chain_state& c, sta
       const std::size_t row = em::lexical_table::row_of(e[i]);
       s.next_same[i] = s.first[row];
       s.first[row] = static_cast<std::int32_t>(i);
+      const auto x = static_cast<std::uint32_t>(row + 1);
+      s.row_filter[(x >> 6) & (sentence_scratch::row_filter_words - 1)] |= std::uint64_t{1} << (x & 63);
     }
   }
   return fast;
@@ -624,16 +686,16 @@ inline double sweep_conditional(const direction_problem& p, const chain_state& c
     case stage::ibm1:
       return fast_conditional<stage::ibm1>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                            s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data());
+                                           s.cum.data(), s.row_filter);
     case stage::hmm:
       return fast_conditional<stage::hmm>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                           s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data());
+                                           s.cum.data(), s.row_filter);
     case stage::fertility: break;
   }
   return fast_conditional<stage::fertility>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                             s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data());
+                                           s.cum.data(), s.row_filter);
 }
 
 // Moves token j's link to `to` and updates the sentence's caches.
@@ -677,8 +739,10 @@ inline void sweep_move(const direction_problem& p, chain_state& c, stage st, std
 }
 
 inline void end_sentence(std::span<const word_id> e, sentence_scratch& s, bool fast) {
-  if (fast)
+  if (fast) {
     for (word_id g : e) s.first[em::lexical_table::row_of(g)] = -1;
+    std::fill(std::begin(s.row_filter), std::end(s.row_filter), std::uint64_t{0});
+  }
 }
 
 // One Gibbs sweep over the corpus; returns the number of links that changed.
