@@ -7,7 +7,8 @@
 #   scripts/bayes_vs_eflomal.sh EFLOMAL_BINARY [threads] [SILVER_DIR]
 # BAYES_TOOL and LEXALIGN (paths to built bayes_tool and lexalign binaries)
 # skip the Release build; BAYES_OPTIONS adds bayes_tool options (e.g.
-# "--scale 0.5" or "--save-model FILE").
+# "--scale 0.5" or "--save-model FILE"); EFLOMAL_OPTIONS replaces eflomal's
+# "-m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28" (e.g. -1 3 -2 3 -3 14 with --scale 0.5).
 # eflomal gets the text lowercased and numbered as its Python front end does
 # (no prefix/suffix truncation), schedule 7/7/28, 3 samplers, null prior 0.2.
 set -euo pipefail
@@ -43,8 +44,9 @@ echo "== load before: $(uptime)"
 /usr/bin/time -v "$tool" align --source "$en" --target "$es" --out "$tmp/lex" --seed 1 --threads "$threads" \
   ${BAYES_OPTIONS:-} 2> "$tmp/lex.time" > /dev/null &
 p1=$!
+# shellcheck disable=SC2086
 OMP_NUM_THREADS=$threads /usr/bin/time -v "$eflomal" -s "$tmp/en.ef" -t "$tmp/es.ef" -f "$tmp/ef.fwd" -r "$tmp/ef.rev" \
-  -m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28 -q 2> "$tmp/ef.time" > /dev/null &
+  ${EFLOMAL_OPTIONS:--m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28} -q 2> "$tmp/ef.time" > /dev/null &
 p2=$!
 wait $p1 $p2
 echo "== load after: $(uptime)"
