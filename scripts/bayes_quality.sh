@@ -11,16 +11,19 @@ cd "$(dirname "$0")/.."
 seeds=("$@")
 [[ ${#seeds[@]} -gt 0 ]] || seeds=(1 2 3)
 
+# BAYES_TOOL and LEXALIGN (paths to built binaries) skip the Release build.
 build=build/bayes-release
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF -DLEXALIGN_BUILD_EXAMPLES=ON \
-  -DLEXALIGN_BUILD_BENCHMARKS=ON -DLEXALIGN_PACKAGING_TESTS=OFF >/dev/null
-cmake --build "$build" --target bayes_tool -j 2 >/dev/null
-if ! cmake --build "$build" --target lexalign_cli -j 2 >/dev/null 2>&1; then
-  echo "bayes_quality.sh: the lexalign command (score/symmetrize) is not available in this checkout" >&2
-  exit 1
+if [[ -z "${BAYES_TOOL:-}" || -z "${LEXALIGN:-}" ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF -DLEXALIGN_BUILD_EXAMPLES=ON \
+    -DLEXALIGN_BUILD_BENCHMARKS=ON -DLEXALIGN_PACKAGING_TESTS=OFF >/dev/null
+  cmake --build "$build" --target bayes_tool -j 2 >/dev/null
+  if ! cmake --build "$build" --target lexalign_cli -j 2 >/dev/null 2>&1; then
+    echo "bayes_quality.sh: the lexalign command (score/symmetrize) is not available in this checkout" >&2
+    exit 1
+  fi
 fi
-tool="$build/benchmarks/bayes/bayes_tool"
-lexalign="$build/tools/lexalign/lexalign"
+tool=${BAYES_TOOL:-$build/benchmarks/bayes/bayes_tool}
+lexalign=${LEXALIGN:-$build/tools/lexalign/lexalign}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 aer() { "$lexalign" score --gold "$1" --test "$2" --source "$3" --target "$4" | awk '$1 == "aer" { print $2 }'; }

@@ -5,6 +5,10 @@
 # same machine load; user/system CPU, wall and peak RSS from /usr/bin/time -v,
 # then grow-diag-final-and and, if given, the Strong's silver standard.
 #   scripts/bayes_vs_eflomal.sh EFLOMAL_BINARY [threads] [SILVER_DIR]
+# BAYES_TOOL and LEXALIGN (paths to built bayes_tool and lexalign binaries)
+# skip the Release build; BAYES_OPTIONS adds bayes_tool options (e.g.
+# "--scale 0.5" or "--save-model FILE"); EFLOMAL_OPTIONS replaces eflomal's
+# "-m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28" (e.g. -1 3 -2 3 -3 14 with --scale 0.5).
 # eflomal gets the text lowercased and numbered as its Python front end does
 # (no prefix/suffix truncation), schedule 7/7/28, 3 samplers, null prior 0.2.
 set -euo pipefail
@@ -13,11 +17,13 @@ eflomal=${1:?usage: scripts/bayes_vs_eflomal.sh EFLOMAL_BINARY [threads] [SILVER
 threads=${2:-1}
 silver=${3:-}
 build=build/bayes-release
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF -DLEXALIGN_BUILD_EXAMPLES=OFF \
-  -DLEXALIGN_BUILD_BENCHMARKS=ON -DLEXALIGN_PACKAGING_TESTS=OFF >/dev/null
-cmake --build "$build" --target bayes_tool lexalign_cli -j 2 >/dev/null
-tool="$build/benchmarks/bayes/bayes_tool"
-lexalign="$build/tools/lexalign/lexalign"
+if [[ -z "${BAYES_TOOL:-}" || -z "${LEXALIGN:-}" ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF -DLEXALIGN_BUILD_EXAMPLES=OFF \
+    -DLEXALIGN_BUILD_BENCHMARKS=ON -DLEXALIGN_PACKAGING_TESTS=OFF >/dev/null
+  cmake --build "$build" --target bayes_tool lexalign_cli -j 2 >/dev/null
+fi
+tool=${BAYES_TOOL:-$build/benchmarks/bayes/bayes_tool}
+lexalign=${LEXALIGN:-$build/tools/lexalign/lexalign}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 en=data/bible/kjv-rv1909.en es=data/bible/kjv-rv1909.es
@@ -34,11 +40,13 @@ with open(sys.argv[2], 'w') as f:
 PY
 done
 echo "== load before: $(uptime)"
+# shellcheck disable=SC2086
 /usr/bin/time -v "$tool" align --source "$en" --target "$es" --out "$tmp/lex" --seed 1 --threads "$threads" \
-  2> "$tmp/lex.time" > /dev/null &
+  ${BAYES_OPTIONS:-} 2> "$tmp/lex.time" > /dev/null &
 p1=$!
+# shellcheck disable=SC2086
 OMP_NUM_THREADS=$threads /usr/bin/time -v "$eflomal" -s "$tmp/en.ef" -t "$tmp/es.ef" -f "$tmp/ef.fwd" -r "$tmp/ef.rev" \
-  -m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28 -q 2> "$tmp/ef.time" > /dev/null &
+  ${EFLOMAL_OPTIONS:--m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28} -q 2> "$tmp/ef.time" > /dev/null &
 p2=$!
 wait $p1 $p2
 echo "== load after: $(uptime)"

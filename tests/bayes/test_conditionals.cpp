@@ -2,6 +2,7 @@
 // the collapsed joint, computed here independently from its definition
 // (Dirichlet-multinomial marginals via lgamma), on tiny sentences with
 // repeated words, clamped jumps, the ">= B-1" fertility bin and priors.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -303,4 +304,24 @@ TEST_CASE("sweep (fast path and caches) follows a plain reference sweep draw for
       CHECK(fast.jump == slow.jump);
       CHECK(fast.fertility == slow.fertility);
     }
+}
+
+TEST_CASE("a finished chain's packed links read back exactly at 1, 2 and 4 bytes a link", "[bayes][memory]") {
+  for (std::uint32_t top : {200u, 255u, 256u, 65535u, 65536u, 3000000u}) {
+    bd::chain_state c;
+    for (std::uint32_t t = 0; t < 50; ++t) c.links.push_back((t * 2654435761u) % (top + 1));
+    c.links.push_back(top);
+    const auto original = c.links;
+    c.pack();
+    INFO("largest link " << top);
+    CHECK(c.links.empty());
+    CHECK(c.packed_width == (top < 256u ? 1u : top < 65536u ? 2u : 4u));
+    CHECK(c.packed.size() == original.size() * c.packed_width);
+    std::vector<std::uint32_t> buffer;
+    for (std::size_t offset : {std::size_t{0}, std::size_t{7}, original.size() - 1}) {
+      const std::size_t m = std::min<std::size_t>(9, original.size() - offset);
+      const std::uint32_t* a = c.links_at(offset, m, buffer);
+      for (std::size_t t = 0; t < m; ++t) CHECK(a[t] == original[offset + t]);
+    }
+  }
 }

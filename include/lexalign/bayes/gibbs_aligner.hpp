@@ -31,7 +31,9 @@
 // mapped); each chain holds one 4-byte link per generated token, its
 // non-zero lexical counts in small hash tables (detail/count_table.hpp, 8
 // bytes a slot, at most half full), 4-byte row totals, jump bins and
-// fertility cells.  With one worker the directions run one after the other,
+// fertility cells; a chain that has finished sampling keeps its links packed
+// (1 byte each when no sentence has 255 or more given words, else 2 or 4)
+// until it is decoded.  With one worker the directions run one after the other,
 // so only one direction's chains (and sums) exist at a time; with more, all
 // chains run at once.  docs/bayes_profile.md has the measurements.
 #pragma once
@@ -293,6 +295,7 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
   struct work_area {
     sentence_scratch s;
     std::vector<double> acc;
+    std::vector<std::uint32_t> links;  // a packed chain's links of one sentence
     std::vector<std::pair<link, float>> chosen;  // the sentence's links and probabilities, then sorted
   };
   std::vector<work_area> work(workers);
@@ -319,7 +322,7 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
       wa.s.weight.resize(l1);
       if (acc.empty()) {
         for (const chain_state& c : chains) {
-          const std::uint32_t* a = c.links.data() + p.link_offset(f);
+          const std::uint32_t* a = c.links_at(p.link_offset(f), f.size(), wa.links);
           if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), wa.s);
           for (std::size_t j = 0; j < f.size(); ++j) {
             neighbours nb;
@@ -453,6 +456,7 @@ inline run_output run(const direction_problem& fwd, const direction_problem& rev
       else
         out.forward_chains[x] = run_chain(fwd, chains_f[x], o, s, m, "forward", x, obs, observer_mutex, stop,
                                           acc_f.empty() ? nullptr : &af, K);
+      (reverse ? chains_r : chains_f)[x].pack();  // only decoded from now on
     });
   };
   // Decodes one direction and releases its chains and sums.

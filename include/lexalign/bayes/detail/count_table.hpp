@@ -95,6 +95,26 @@ class count_table {
     }
   }
 
+  // One row's table for repeated look-ups (the row's location read once).
+  struct reader {
+    const slot* base = nullptr;  // null: the row has no count
+    std::size_t mask = 0;
+    std::uint32_t shift = 0;
+    LEXALIGN_FORCE_INLINE std::uint32_t get(std::size_t f) const noexcept {
+      if (base == nullptr) return 0;
+      for (std::size_t h = home(static_cast<std::uint32_t>(f), shift);; h = (h + 1) & mask) {
+        const slot& s = base[h];
+        if (s.key == f) return s.count;
+        if (s.key == empty_key) return 0;
+      }
+    }
+  };
+  reader read(std::size_t row) const noexcept {
+    const row_info& r = rows_[row];
+    if (r.size == 0) return {};
+    return {pool_.data() + r.offset, (std::size_t{1} << r.shift) - 1, r.shift};
+  }
+
   // n(row, f) += 1.
   void increment(std::size_t row, std::size_t f) {
     row_info& r = rows_[row];
