@@ -28,8 +28,9 @@
 #   multi         K_LANGS (default "en es fr pl pt sv": every pair of these six has a
 #                 dictionary; the first is the hub): four maps of all K at once --
 #                 unsupervised hub, barycenter from it, supervised hub (each language's
-#                 training dictionary with the hub), barycenter from it -- each with
-#                 --report-transitivity; bli for every ordered pair (B -> A uses A-B.test
+#                 training dictionary with the hub), barycenter from it ($BARY_WORDS words
+#                 per language, default 5000, $BARY_ROUNDS rounds, default 5) -- each with
+#                 --report-transitivity (MULTI_METHODS narrows the four); bli for every ordered pair (B -> A uses A-B.test
 #                 with its columns swapped).
 #   tables        OUT_DIR/tables.md from results.tsv and the transitivity files.
 # Results: OUT_DIR/results.tsv (method, pair, P@1, P@5, P@10, coverage, queries,
@@ -54,6 +55,7 @@ GW_WORDS=${GW_WORDS:-500}
 WP_EPOCHS=${WP_EPOCHS:-5}
 WP_ITERS=${WP_ITERS:-50}
 BARY_WORDS=${BARY_WORDS:-5000}
+BARY_ROUNDS=${BARY_ROUNDS:-5}
 mkdir -p "$OUT/vec" "$OUT/dict" "$OUT/mapped"
 RES="$OUT/results.tsv"
 [ -f "$RES" ] || printf 'method\tpair\tp1\tp5\tp10\tcoverage\tqueries\tseconds\n' > "$RES"
@@ -141,7 +143,7 @@ if has_step multi; then
     else D="$OUT/dict/$L-$H.train.reversed"; awk '{ print $2, $1 }' "$OUT/dict/$H-$L.train" > "$D"; fi
     HD="$HD${HD:+,}$D"
   done
-  for M in supervised-hub supervised-barycenter hub barycenter; do
+  for M in ${MULTI_METHODS:-supervised-hub supervised-barycenter hub barycenter}; do
     done_row "$M" "_map" && continue
     D="$OUT/mapped/$M"; mkdir -p "$D"
     case $M in
@@ -152,7 +154,7 @@ if has_step multi; then
     # shellcheck disable=SC2086
     /usr/bin/time -f "map: %e s wall, %U s user, %M KB max RSS" -o "$OUT/time-$M.log" \
       "$LX" map --inputs "$IN" --method "${M#supervised-}" --hub 0 $EXTRA --max-words "$MAXW" --refinement "$REFINE" \
-      --max-rank "$MAX_RANK" --bary-words "$BARY_WORDS" --output-dir "$D" --threads "$THREADS" --progress \
+      --max-rank "$MAX_RANK" --bary-words "$BARY_WORDS" --bary-rounds "$BARY_ROUNDS" --output-dir "$D" --threads "$THREADS" --progress \
       --report-transitivity "$OUT/transitivity-$M.tsv" > /dev/null 2> "$OUT/map-$M.log"
     cat "$OUT/time-$M.log" >> "$OUT/map-$M.log"; echo "load: $(uptime)" >> "$OUT/map-$M.log"
     S1=$(date +%s)

@@ -159,33 +159,6 @@ TEST_CASE("barycenter mean language from hub maps: shared space and composed cou
   CHECK(stages.back() == "barycenter_map.round");
 }
 
-TEST_CASE("barycenter_map: the assignment plans give the network simplex's optimum", "[multilingual][multi]") {
-  // Unrelated noisy languages from rough maps: plans are not trivial, and
-  // with continuous random data the optimal permutation is unique.
-  const languages L = make_languages(3, 30, 4, 0.3, 23);
-  std::vector<dm> w0(3, dm(4, 4, 0.0));
-  for (auto& m : w0)
-    for (std::size_t i = 0; i < 4; ++i) m(i, i) = 1.0;
-  const auto lap = ml::barycenter_map(L.x, w0, {.words = 30, .iterations = 2});
-  const auto emd = ml::barycenter_map(L.x, w0, {.words = 30, .iterations = 2, .assignment = false});
-  REQUIRE(lap.plans.size() == 3);
-  for (std::size_t l = 0; l < 3; ++l) {
-    REQUIRE(lap.plans[l].size() == 30);
-    // The same pairs (entries sorted by support point), each 1/30.
-    auto pl = lap.plans[l], pe = emd.plans[l];
-    auto by_i = [](const auto& x, const auto& y) { return x.i < y.i; };
-    std::sort(pl.begin(), pl.end(), by_i);
-    std::sort(pe.begin(), pe.end(), by_i);
-    REQUIRE(pe.size() == 30);
-    for (std::size_t i = 0; i < 30; ++i) {
-      CHECK(pl[i].j == pe[i].j);
-      CHECK(pl[i].mass == Approx(1.0 / 30));
-    }
-    for (std::size_t i = 0; i < 16; ++i) CHECK(lap.w[l].data()[i] == Approx(emd.w[l].data()[i]).margin(1e-9));
-  }
-  for (std::size_t i = 0; i < 30 * 4; ++i) CHECK(lap.support.data()[i] == Approx(emd.support.data()[i]).margin(1e-9));
-}
-
 TEST_CASE("transitivity: 1 for consistent maps, lower when a pivot is scrambled", "[multilingual][multi]") {
   const languages L = make_languages(3, 50, 6, 0.0, 17);
   const auto hub = supervised_hub(L);

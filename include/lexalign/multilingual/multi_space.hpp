@@ -35,7 +35,6 @@
 #include "lexalign/core/parallel.hpp"
 #include "lexalign/core/status.hpp"
 #include "lexalign/core/validate.hpp"
-#include "lexalign/extract/matching.hpp"
 #include "lexalign/multilingual/bli.hpp"
 #include "lexalign/multilingual/csls.hpp"
 #include "lexalign/multilingual/mapping.hpp"
@@ -142,12 +141,6 @@ struct barycenter_mapping_options {
   // and their tolerance; the metric must stay sqeuclidean or euclidean.
   ot::free_support_barycenter_options barycenter{.max_iterations = 10, .tolerance = 1e-8};
   procrustes_options procrustes{};
-  // When the support has as many points as every language has words (the
-  // default), all masses are uniform and equal, so an optimal exact plan is
-  // a permutation (Birkhoff-von Neumann): solve every plan as a dense linear
-  // assignment (Jonker-Volgenant LAPJV) instead of the network simplex --
-  // the same optimum, much faster at 5,000 words.  false = always ot::emd.
-  bool assignment = true;
 };
 
 inline void validate(const barycenter_mapping_options& o) {
@@ -159,36 +152,6 @@ inline void validate(const barycenter_mapping_options& o) {
                       "barycenter_mapping_options.barycenter weights", "given", "empty (uniform)");
   validate(o.procrustes);
 }
-
-namespace detail {
-// Exact OT between two uniform measures of k points each: an optimal plan is
-// a permutation with mass 1/k per pair, found by LAPJV on the k x k cost.
-// The inner-solver interface of ot::free_support_barycenter.
-class uniform_assignment_solver {
- public:
-  template <class T>
-  solver_status operator()(std::span<const T> a, std::span<const T>, matrix_view<const T> cost, matrix_view<T> plan) {
-    solve(cost);
-    for (std::size_t i = 0; i < plan.rows(); ++i)
-      for (std::size_t j = 0; j < plan.cols(); ++j) plan(i, j) = T{0};
-    for (std::size_t i = 0; i < plan.rows(); ++i) plan(i, static_cast<std::size_t>(ws_.x[i])) = a[i];
-    return solver_status::converged;
-  }
-  template <class T>
-  void solve(matrix_view<const T> cost) {
-    const std::size_t k = cost.rows();
-    ws_.cost.resize(k * k);
-    for (std::size_t i = 0; i < k; ++i)
-      for (std::size_t j = 0; j < k; ++j) ws_.cost[i * k + j] = static_cast<double>(cost(i, j));
-    extract::detail::lapjv(k, ws_);
-  }
-  // Row i's column after the last solve.
-  std::size_t column(std::size_t i) const { return static_cast<std::size_t>(ws_.x[i]); }
-
- private:
-  extract::matching_workspace<> ws_;
-};
-}  // namespace detail
 
 // The mean-language alternation from initial maps `w0` (one per language,
 // e.g. hub_map's).  Observer: stage "barycenter_map" once per round (error =
@@ -224,9 +187,6 @@ inline multi_mapping_result barycenter_map(const std::vector<dense_matrix<float>
   r.convergence.status = solver_status::max_iterations;
   ot::emd_workspace<double> ews;
   ot::emd_result<double> plan;
-  bool square = options.assignment;
-  for (std::size_t l = 0; l < K; ++l) square = square && n[l] == k;
-  detail::uniform_assignment_solver lap;
   for (std::size_t it = 1; it <= options.iterations; ++it) {
     for (std::size_t l = 0; l < K; ++l) {
       const auto m = apply_map(heads[l], r.w[l]);
@@ -245,8 +205,7 @@ inline multi_mapping_result barycenter_map(const std::vector<dense_matrix<float>
       if (act == observer_action::stop) stopped = true;
       return act;
     };
-    const auto bar = square ? ot::free_support_barycenter(y, b, r.support, options.barycenter, lap, inner_obs)
-                            : ot::free_support_barycenter(y, b, r.support, options.barycenter, inner_obs);
+    const auto bar = ot::free_support_barycenter(y, b, r.support, options.barycenter, inner_obs);
     r.support = bar.support;
     if (stopped) {
       r.convergence.status = solver_status::stopped_by_observer;
@@ -264,19 +223,11 @@ inline multi_mapping_result barycenter_map(const std::vector<dense_matrix<float>
           }
           cost(i, j) = s;
         }
-      if (square) {
-        lap.solve(matrix_view<const double>(cost.data(), k, n[l]));
-        r.languages[l] = {solver_status::converged, 1, 0.0};
-        r.plans[l].clear();
-        for (std::size_t i = 0; i < k; ++i) r.plans[l].push_back({i, lap.column(i), a[i]});
-      } else {
-        ot::emd_into(a, b[l], cost, {.dense_plan = false}, ews, plan);
-        r.languages[l] = plan.convergence;
-        r.plans[l].assign(plan.entries.begin(), plan.entries.end());
-      }
-      const auto& entries = r.plans[l];
+      ot::emd_into(a, b[l], cost, {.dense_plan = false}, ews, plan);
+      r.languages[l] = plan.convergence;
+      r.plans[l].assign(plan.entries.begin(), plan.entries.end());
       dense_matrix<double> target(n[l], d, 0.0), src(n[l], d);
-      for (const auto& e : entries)
+      for (const auto& e : plan.entries)
         for (std::size_t c = 0; c < d; ++c) target(e.j, c) += e.mass * r.support(e.i, c) / b[l][e.j];
       for (std::size_t i = 0; i < n[l] * d; ++i) src.data()[i] = heads[l].data()[i];
       auto fit = procrustes(src, target, options.procrustes);
