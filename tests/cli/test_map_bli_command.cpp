@@ -114,12 +114,31 @@ TEST_CASE("map (supervised, unsupervised) then bli reaches P@1 = 1 on rotated co
   const auto bar = run({"map", "--inputs", a.path() + "," + b.path() + "," + c.path(), "--method", "barycenter",
                         "--output-dir", dir.path.string(), "--gw-words", "40", "--gw-epsilon", "0.05", "--gw-iterations",
                         "10", "--wp-epochs", "1", "--wp-iterations", "1", "--wp-batch", "20", "--refinement", "1",
-                        "--bary-rounds", "2"});
+                        "--bary-rounds", "2", "--report-transitivity", (dir.path / "transitivity.tsv").string(),
+                        "--transitivity-words", "0"});
   REQUIRE(bar.rc == 0);
   const std::string stem_c = (dir.path / std::filesystem::path(c.path()).stem()).string();
   temp_file bc(dictionary('b', 'c', 0, 40));
   const auto bli3 = run({"bli", "--source", stem_b + ".vec", "--target", stem_c + ".vec", "--dictionary", bc.path()});
   CHECK(bli3.out.find("P@1                 1.0000") != std::string::npos);
+  // Exact maps of one cloud: every X -> P -> Y agrees with X -> Y (6 ordered triples of 3 inputs, all 40 words).
+  {
+    std::ifstream f(dir.path / "transitivity.tsv");
+    std::string line;
+    std::vector<std::string> rows;
+    while (std::getline(f, line)) rows.push_back(line);
+    REQUIRE(rows.size() == 7);
+    CHECK(rows[0] == "source\tpivot\ttarget\tagreement\twords");
+    const std::string na = std::filesystem::path(a.path()).stem().string(),
+                      nb = std::filesystem::path(b.path()).stem().string(),
+                      nc = std::filesystem::path(c.path()).stem().string();
+    CHECK(rows[1] == na + "\t" + nb + "\t" + nc + "\t1.0000\t40");
+    for (std::size_t r = 1; r < 7; ++r) CHECK(rows[r].find("\t1.0000\t40") != std::string::npos);
+    CHECK(bar.err.find("transitivity: mean 1.0000 over 6 ordered triples") != std::string::npos);
+  }
+  // Two inputs have no pivot.
+  CHECK(run({"map", "--inputs", a.path() + "," + b.path(), "--method", "supervised", "--dictionary", train.path(),
+             "--output-dir", dir.path.string(), "--report-transitivity", (dir.path / "t2.tsv").string()}).rc == 2);
 
   // Supervised hub maps (b -> a and c -> a dictionaries), then the barycenter.
   temp_file ba(dictionary('b', 'a', 0, 12)), ca(dictionary('c', 'a', 0, 12));

@@ -177,6 +177,61 @@ TEST_CASE("transitivity: 1 for consistent maps, lower when a pivot is scrambled"
   CHECK(ml::transitivity(x, p, y, 3, ml::retrieval::nearest_neighbor) == Approx(2.0 / 3));
 }
 
+TEST_CASE("transitivity_all: every triple as brute force (nn) and as transitivity (csls)", "[multilingual][multi]") {
+  // Unrelated random spaces, so that agreement is neither 0 nor 1.
+  std::mt19937 gen(29);
+  std::normal_distribution<float> nf;
+  const std::size_t K = 4, n = 30, d = 5, words = 20;
+  std::vector<fm> x(K, fm(n, d));
+  for (auto& m : x)
+    for (std::size_t i = 0; i < n * d; ++i) m.data()[i] = nf(gen);
+  // Brute force: best b word (cosine, lowest index on ties) of each of a's first `words` words among b's first `words`.
+  auto best = [&](const fm& a, const fm& b) {
+    std::vector<std::size_t> out(words);
+    for (std::size_t i = 0; i < words; ++i) {
+      double top = -2;
+      for (std::size_t j = 0; j < words; ++j) {
+        double ab = 0, aa = 0, bb = 0;
+        for (std::size_t c = 0; c < d; ++c) ab += double(a(i, c)) * b(j, c), aa += double(a(i, c)) * a(i, c), bb += double(b(j, c)) * b(j, c);
+        const double cs = ab / std::sqrt(aa * bb);
+        if (cs > top) top = cs, out[i] = j;
+      }
+    }
+    return out;
+  };
+  const auto nn = ml::transitivity_all(x, {.words = words, .method = ml::retrieval::nearest_neighbor});
+  const auto cs = ml::transitivity_all(x, {.words = words});
+  REQUIRE(nn.languages == K);
+  CHECK(nn.queries == std::vector<std::size_t>(K, words));
+  std::vector<fm> head;
+  for (const auto& m : x) {
+    fm h(words, d);
+    std::copy_n(m.data(), words * d, h.data());
+    head.push_back(std::move(h));
+  }
+  double sum = 0;
+  for (std::size_t a = 0; a < K; ++a)
+    for (std::size_t p = 0; p < K; ++p)
+      for (std::size_t b = 0; b < K; ++b) {
+        if (a == p || p == b || a == b) {
+          CHECK(std::isnan(nn(a, p, b)));
+          continue;
+        }
+        const auto ab = best(x[a], x[b]), ap = best(x[a], x[p]), pb = best(x[p], x[b]);
+        std::size_t agree = 0;
+        for (std::size_t i = 0; i < words; ++i) agree += ab[i] == pb[ap[i]];
+        CHECK(nn(a, p, b) == double(agree) / double(words));
+        sum += nn(a, p, b);
+        CHECK(cs(a, p, b) == ml::transitivity(head[a], head[p], head[b], words));
+      }
+  CHECK(nn.mean() == Approx(sum / 24));
+  CHECK(nn.mean_over_pivots(0, 1) == Approx((nn(0, 2, 1) + nn(0, 3, 1)) / 2));
+  // words = 0: every row.
+  const auto all = ml::transitivity_all(x, {.words = 0});
+  CHECK(all(1, 2, 3) == ml::transitivity(x[1], x[2], x[3], n));
+  CHECK_THROWS_AS(ml::transitivity_all({x[0], x[1]}), lexalign::invalid_argument);
+}
+
 TEST_CASE("K-space errors", "[multilingual][multi][errors]") {
   const languages L = make_languages(2, 20, 4, 0.0, 3);
   CHECK_THROWS_AS(ml::hub_map({L.x[0]}, 0), lexalign::invalid_argument);

@@ -1,5 +1,7 @@
 // tools/lexalign/map.cpp - `lexalign map`: cross-lingual embedding mapping of
 // two or K word-vector files into one space (docs/cli.md, docs/multilingual/).
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -84,6 +86,11 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
               "      per non-hub input in input order ('word-of-input word-of-hub' per line)")
       .option("bary-words", "N", "barycenter: words per language in the barycenter", {.default_value = "5000"})
       .option("bary-rounds", "N", "barycenter: outer rounds", {.default_value = "5"})
+      .option("report-transitivity", "FILE", "K >= 3 inputs: after mapping, write how often X -> Y agrees with\n"
+              "      X -> P -> Y (CSLS) for every ordered triple of inputs to FILE (tab-separated:\n"
+              "      source, pivot, target, agreement, words) and the mean to standard error")
+      .option("transitivity-words", "N", "words of each input taking part in --report-transitivity (0 = all)",
+              {.default_value = "5000"})
       .option("seed", "N", "unsupervised: batch sampler seed", {.default_value = "1"})
       .option("threads", "N", "worker threads, 0 = all (the result does not depend on it)", {.default_value = "1"})
       .flag("progress", "progress lines on standard error");
@@ -103,6 +110,9 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
     if (method != "supervised" && a.has("dictionary")) throw usage_error("--dictionary goes with --method supervised only");
     if (a.has("hub-dictionaries") && method != "hub" && method != "barycenter")
       throw usage_error("--hub-dictionaries goes with --method hub or barycenter only");
+    if (a.has("report-transitivity") && inputs.size() < 3)
+      throw usage_error("--report-transitivity needs at least three inputs (a source, a pivot and a target)");
+    const std::size_t transitivity_words = a.integer("transitivity-words", 0, 1'000'000'000);
     const auto norm = parse_normalization(a.value("normalize"));
     const std::size_t max_words = a.integer("max-words", 0, 1'000'000'000);
     const std::size_t hub = a.integer("hub", 0, inputs.size() - 1);
@@ -119,6 +129,7 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
       if (std::filesystem::weakly_canonical(output_stem(dir, p) + ".vec", ec) == std::filesystem::weakly_canonical(p, ec))
         throw usage_error("--output-dir would overwrite the input '" + p + "'");
     }
+    if (a.has("report-transitivity")) check_writable(a.value("report-transitivity"), "report-transitivity");
 
     thread_pool pool(threads);
     const parallel_options par{.pool = &pool};
@@ -194,21 +205,48 @@ int run_map(const std::vector<std::string>& args, std::istream&, std::ostream& o
       if (method == "barycenter") {
         multilingual::barycenter_mapping_options bo{.words = a.integer("bary-words", 1, 1'000'000),
                                                     .iterations = a.integer("bary-rounds", 1, 10'000)};
+        const auto t0 = std::chrono::steady_clock::now();
         auto b = multilingual::barycenter_map(x, h.w, bo, obs);
-        err << "barycenter: " << b.convergence.iterations << " rounds, last change " << b.convergence.error << '\n';
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        err << "barycenter: " << b.convergence.iterations << " rounds, last change " << b.convergence.error << ", "
+            << seconds << " s\n";
         maps = b.w;
       }
     }
+    std::vector<dense_matrix<float>> mapped;
     for (std::size_t l = 0; l < emb.size(); ++l) {
       io::word_embeddings m;
       m.words = emb[l].words;
       m.vectors = multilingual::apply_map(emb[l].vectors, maps[l], par);
+      if (a.has("report-transitivity")) mapped.push_back(m.vectors);
       const std::string stem = output_stem(dir, inputs[l]);
       std::ofstream v(stem + ".vec", std::ios::binary), w(stem + ".matrix", std::ios::binary);
       multilingual::write_embeddings(v, m);
       multilingual::write_matrix(w, maps[l]);
       if (!v || !w) throw io_error("cannot write '" + stem + ".vec' / '.matrix'");
       out << stem << ".vec\n";
+    }
+    if (a.has("report-transitivity")) {
+      multilingual::transitivity_options to{.words = transitivity_words};
+      to.csls.search.parallel = par;
+      const auto t = multilingual::transitivity_all(mapped, to);
+      const std::string path = a.value("report-transitivity");
+      std::ofstream f(path, std::ios::binary);
+      f << "source\tpivot\ttarget\tagreement\twords\n";
+      char buf[32];
+      for (std::size_t x = 0; x < inputs.size(); ++x)
+        for (std::size_t p = 0; p < inputs.size(); ++p)
+          for (std::size_t y = 0; y < inputs.size(); ++y) {
+            if (x == p || p == y || x == y) continue;
+            std::snprintf(buf, sizeof buf, "%.4f", t(x, p, y));
+            f << std::filesystem::path(inputs[x]).stem().string() << '\t'
+              << std::filesystem::path(inputs[p]).stem().string() << '\t'
+              << std::filesystem::path(inputs[y]).stem().string() << '\t' << buf << '\t' << t.queries[x] << '\n';
+          }
+      if (!f) throw io_error("cannot write '" + path + "' (--report-transitivity)");
+      std::snprintf(buf, sizeof buf, "%.4f", t.mean());
+      err << "transitivity: mean " << buf << " over " << inputs.size() * (inputs.size() - 1) * (inputs.size() - 2)
+          << " ordered triples (" << path << ")\n";
     }
     return exit_ok;
   });

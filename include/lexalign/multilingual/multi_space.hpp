@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -308,6 +309,96 @@ inline double transitivity(const dense_matrix<float>& x, const dense_matrix<floa
   std::size_t agree = 0;
   for (std::size_t i = 0; i < nq; ++i) agree += xy[i] == py[xp[i]];
   return double(agree) / double(nq);
+}
+
+// Transitivity of all K spaces at once (they must already be in one space).
+// Every language takes part with its first `words` rows (0 = all): these are
+// the queries and the candidates of every retrieval.  For each ordered triple
+// (x, p, y) of distinct languages, the fraction of x's words whose best y
+// word (direct) is the best y word of their best p word (x -> p -> y): the
+// quantity `transitivity` computes for one triple, with the K (K - 1) best-
+// word lists computed once (CSLS terms once per unordered pair).
+struct transitivity_options {
+  std::size_t words = 5000;            // first words of each language (queries and candidates), 0 = all
+  retrieval method = retrieval::csls;  // csls (k = csls.neighborhood) or nearest_neighbor
+  csls_options csls{};                 // neighbourhood, blocks, threads (csls.search.k is ignored: 1)
+};
+
+inline void validate(const transitivity_options& o) { validate(o.csls); }
+
+struct transitivity_table {
+  std::size_t languages = 0;
+  std::vector<std::size_t> queries;  // words taking part, per language
+  std::vector<double> agreement;     // K^3 entries, (x, p, y) at (x * K + p) * K + y; NaN unless all distinct
+  double operator()(std::size_t x, std::size_t p, std::size_t y) const { return agreement[(x * languages + p) * languages + y]; }
+  // Mean over the pivots p of (x, p, y), and over all distinct triples.
+  double mean_over_pivots(std::size_t x, std::size_t y) const {
+    double s = 0;
+    std::size_t n = 0;
+    for (std::size_t p = 0; p < languages; ++p)
+      if (p != x && p != y && x != y) s += (*this)(x, p, y), ++n;
+    return n ? s / double(n) : std::numeric_limits<double>::quiet_NaN();
+  }
+  double mean() const {
+    double s = 0;
+    std::size_t n = 0;
+    for (double v : agreement)
+      if (!std::isnan(v)) s += v, ++n;
+    return n ? s / double(n) : std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
+inline transitivity_table transitivity_all(const std::vector<dense_matrix<float>>& spaces,
+                                           const transitivity_options& options = {}) {
+  validate(options);
+  detail::check_spaces(spaces, 3);
+  const std::size_t K = spaces.size(), d = spaces[0].cols();
+  transitivity_table t;
+  t.languages = K;
+  std::vector<matrix_view<const float>> head;
+  for (const auto& s : spaces) {
+    const std::size_t n = options.words ? std::min(options.words, s.rows()) : s.rows();
+    head.emplace_back(s.data(), n, d);
+    t.queries.push_back(n);
+  }
+  csls_options o = options.csls;
+  o.search.k = 1;
+  knn_workspace<> ws;
+  knn_result kr;
+  std::vector<std::vector<std::size_t>> best(K * K);  // best[a * K + b][i]: best b word of a's word i
+  auto keep = [&](std::size_t a, std::size_t b) {
+    auto& out = best[a * K + b];
+    out.resize(head[a].rows());
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = kr.index(i, 0);
+  };
+  for (std::size_t a = 0; a < K; ++a)
+    for (std::size_t b = a + 1; b < K; ++b) {
+      if (options.method == retrieval::nearest_neighbor) {
+        knn_into(head[a], head[b], o.search, ws, kr);
+        keep(a, b);
+        knn_into(head[b], head[a], o.search, ws, kr);
+        keep(b, a);
+      } else {
+        const auto terms = compute_csls_terms(head[a], head[b], o, ws);
+        csls_knn_into(head[a], std::span<const float>(terms.r_source), head[b], std::span<const float>(terms.r_target),
+                      o, ws, kr);
+        keep(a, b);
+        csls_knn_into(head[b], std::span<const float>(terms.r_target), head[a], std::span<const float>(terms.r_source),
+                      o, ws, kr);
+        keep(b, a);
+      }
+    }
+  t.agreement.assign(K * K * K, std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t x = 0; x < K; ++x)
+    for (std::size_t p = 0; p < K; ++p)
+      for (std::size_t y = 0; y < K; ++y) {
+        if (x == p || p == y || x == y) continue;
+        const auto &xy = best[x * K + y], &xp = best[x * K + p], &py = best[p * K + y];
+        std::size_t agree = 0;
+        for (std::size_t i = 0; i < xy.size(); ++i) agree += xy[i] == py[xp[i]];
+        t.agreement[(x * K + p) * K + y] = double(agree) / double(xy.size());
+      }
+  return t;
 }
 
 }  // namespace multilingual
