@@ -30,4 +30,13 @@ TEST_CASE("embedding files: header optional, errors with file:line", "[em][prior
   };
   CHECK(what("2 2\na 1 2\nb 1\n") == "e.vec:3: expected 2 numbers, found 1");
   CHECK(what("a 1 x\n") == "e.vec:1: bad number 'x'");
+  // The header's count is checked: a truncated file is an error, not a
+  // smaller vocabulary, and so is a file with more vectors than announced.
+  CHECK(what("3 2\na 1 2\nb 3 4\n") == "e.vec:1: the header announces 3 vectors but the file holds 2 (truncated file?)");
+  CHECK(what("1 2\na 1 2\nb 3 4\n") == "e.vec:1: the header announces 1 vectors but the file holds 2");
+  // "word number" on the first line is a one-dimensional vector, not a header.
+  e = parse("a 2\nb 3\n");
+  CHECK(e.words.size() == 2);
+  CHECK(e.dimension() == 1);
+  CHECK(e.vectors(1, 0) == 3.0f);
 }

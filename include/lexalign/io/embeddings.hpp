@@ -27,8 +27,10 @@ struct word_embeddings {
   std::size_t dimension() const noexcept { return vectors.cols(); }
 };
 
-// Reads word2vec/fastText text format: an optional "COUNT DIM" header line,
-// then "word x1 ... xDIM" per line.  Duplicated words keep the first vector.
+// Reads word2vec/fastText text format: an optional "COUNT DIM" header line
+// (two integers), then "word x1 ... xDIM" per line.  Duplicated words keep the
+// first vector.  When the header is present the file must hold exactly COUNT
+// vector lines (duplicates included); otherwise it is an error at line 1.
 inline word_embeddings read_embeddings(std::istream& in, std::string_view name) {
   line_reader reader(in, std::string(name));
   std::string line;
@@ -36,21 +38,29 @@ inline word_embeddings read_embeddings(std::istream& in, std::string_view name) 
   std::vector<float> data;
   std::size_t dim = 0;
   bool first = true;
+  std::size_t header_line = 0, announced = 0, vector_lines = 0;
+  auto integer = [](std::string_view t, long& v) {
+    const std::string d(t);
+    char* end = nullptr;
+    v = std::strtol(d.c_str(), &end, 10);
+    return !d.empty() && end == d.c_str() + d.size();
+  };
   while (reader.next(line)) {
     std::vector<std::string_view> fields;
     for_each_token(line, [&](std::string_view t) { fields.push_back(t); });
     if (fields.empty()) continue;
     if (first && fields.size() == 2) {
       first = false;
-      const std::string d(fields[1]);
-      char* end = nullptr;
-      const long v = std::strtol(d.c_str(), &end, 10);
-      if (end == d.c_str() + d.size() && v > 0) {
-        dim = static_cast<std::size_t>(v);
+      long count = 0, d = 0;
+      if (integer(fields[0], count) && integer(fields[1], d) && count >= 0 && d > 0) {
+        dim = static_cast<std::size_t>(d);
+        announced = static_cast<std::size_t>(count);
+        header_line = reader.line_number();
         continue;
       }
     }
     first = false;
+    ++vector_lines;
     if (fields.size() < 2) reader.fail("a vector line needs a word and at least one number");
     if (dim == 0) dim = fields.size() - 1;
     if (fields.size() - 1 != dim)
@@ -65,6 +75,12 @@ inline word_embeddings read_embeddings(std::istream& in, std::string_view name) 
       data.push_back(x);
     }
   }
+  // A header is a promise: fewer or more vectors than it announces means a
+  // truncated or concatenated file, never a silently smaller vocabulary.
+  if (header_line != 0 && vector_lines != announced)
+    throw parse_error(std::string(name), header_line,
+                      "the header announces " + std::to_string(announced) + " vectors but the file holds " +
+                          std::to_string(vector_lines) + (vector_lines < announced ? " (truncated file?)" : ""));
   out.vectors = dense_matrix<float>(out.words.size(), dim, 0.0f);
   std::copy(data.begin(), data.end(), out.vectors.data());
   return out;
