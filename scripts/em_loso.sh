@@ -99,7 +99,7 @@ for s, f, n, *v in rows:
     if n not in fam[f]:
         fam[f].append(n)
     gdfa[(s, f, n)] = float(v[3])
-print("Leave-one-set-out (gdfa AER %%): per family, the row with the best mean on the two other sets")
+print("Leave-one-set-out (gdfa AER %): per family, the row with the best mean on the two other sets")
 for f, names in fam.items():
     picks = []
     print(f"{f}:")
