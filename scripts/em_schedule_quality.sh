@@ -7,6 +7,7 @@
 #   scripts/em_schedule_quality.sh path/to/lexalign "name|flags" ... your own configurations
 #
 # GIZA++ (1^5 H^5 3^5 4^5, gdfa, same protocol): enfr 28.2, roen 42.1, zhen 40.7.
+# scripts/em_loso.sh chooses the defaults from such tables by leave-one-set-out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 L=${1:?usage: $0 path/to/lexalign [\"name|flags\" ...]}
@@ -14,7 +15,7 @@ shift
 configs=("$@")
 if [[ ${#configs[@]} -eq 0 ]]; then
   configs=("1x5,h5 (default)|"
-           "1x5,h5 end|--end-distribution"
+           "1x5,h5 no end distribution|--no-end-distribution"
            "1x5,h5 class jumps|--class-jumps"
            "1x5,h5,3x3|--schedule 1x5,h5,3x3"
            "1x5,h5,3x3,4x3|--schedule 1x5,h5,3x3,4x3"

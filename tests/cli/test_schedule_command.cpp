@@ -1,4 +1,6 @@
 // `lexalign align --schedule` and the HMM class/end switches through the command.
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -71,4 +73,23 @@ TEST_CASE("align --class-jumps --end-distribution run and are deterministic", "[
   REQUIRE(a.rc == 0);
   CHECK(a.out == b.out);
   CHECK(align({"--input", "-", "--quiet", "--classes", "0"}, toy).rc != 0);
+}
+
+TEST_CASE("align: the end distribution is on by default; --no-end-distribution turns it off", "[cli][align][schedule]") {
+  auto model_text = [&](std::vector<std::string> extra) {
+    lexalign::test::temp_file model("", ".model");
+    std::vector<std::string> args = {"--input", "-", "--quiet", "--save-model", model.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = align(args, toy);
+    REQUIRE(r.rc == 0);
+    std::ifstream file(model.path(), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), {});
+  };
+  const std::string by_default = model_text({}), on = model_text({"--end-distribution"}),
+                    off = model_text({"--no-end-distribution"});
+  CHECK(by_default == on);
+  CHECK(by_default != off);
+  const auto both = align({"--input", "-", "--quiet", "--end-distribution", "--no-end-distribution"}, toy);
+  CHECK(both.rc != 0);
+  CHECK(both.err.find("exclude each other") != std::string::npos);
 }

@@ -50,7 +50,9 @@ void for_each_alignment(std::size_t l, std::size_t m, const std::function<void(c
 }
 
 // The HMM's probability of f and one alignment a, straight from the model's
-// definition (independent of the forward-backward code).
+// definition (independent of the forward-backward code).  With an end
+// distribution (p.end not empty) the last real position r (0 before any)
+// weighs (1-s) u(l-1-r)/sum_k u(l-1-k) + s/l.
 double hmm_joint(const em::hmm_parameters& p, const em::lexical_table& t, std::span<const word_id> e,
                  std::span<const word_id> f, const std::vector<int>& a) {
   const std::size_t l = e.size();
@@ -82,7 +84,20 @@ double hmm_joint(const em::hmm_parameters& p, const em::lexical_table& t, std::s
     prob *= emit(a[j], f[j]);
     if (a[j] >= 0) memory = static_cast<std::size_t>(a[j]);
   }
+  if (!p.end.empty()) {
+    double norm = 0;
+    for (std::size_t k = 0; k < l; ++k) norm += p.end[l - 1 - k];
+    prob *= (1 - p.end_smoothing) * p.end[l - 1 - memory] / norm + p.end_smoothing / static_cast<double>(l);
+  }
   return prob;
+}
+
+// Both settings of the end distribution (on by default), each test explicit.
+constexpr bool end_settings[] = {false, true};
+
+// Non-uniform end weights (when p has an end distribution).
+void vary_end(em::hmm_parameters& p) {
+  for (std::size_t i = 0; i < p.end.size(); ++i) p.end[i] = 1.0 + static_cast<double>((i * 5) % 4);
 }
 
 // Forward-backward (likelihood, posteriors, expected jumps) and Viterbi on
@@ -191,11 +206,16 @@ TEST_CASE("HMM: forward-backward, posteriors and Viterbi equal brute force over 
   const auto view = em::make_view(c);
   auto t = em::lexical_table::from_cooccurrence(view);
   em::train_ibm1(view, t, {.iterations = 3});
-  auto p = em::hmm_parameters::uniform(em::max_given_length(view));
-  // Non-uniform jump and start weights so that every term matters.
-  for (std::size_t d = 0; d < p.jump.size(); ++d) p.jump[d] = 1.0 + static_cast<double>((d * 7) % 5);
-  for (std::size_t i = 0; i < p.start.size(); ++i) p.start[i] = 1.0 + static_cast<double>(i % 3);
-  check_brute_force(c, p, t);
+  for (bool end : end_settings) {
+    INFO("end distribution " << end);
+    auto p = em::hmm_parameters::uniform(em::max_given_length(view), {.end_distribution = end});
+    REQUIRE(p.end.empty() != end);
+    // Non-uniform jump, start and end weights so that every term matters.
+    for (std::size_t d = 0; d < p.jump.size(); ++d) p.jump[d] = 1.0 + static_cast<double>((d * 7) % 5);
+    for (std::size_t i = 0; i < p.start.size(); ++i) p.start[i] = 1.0 + static_cast<double>(i % 3);
+    vary_end(p);
+    check_brute_force(c, p, t);
+  }
 }
 
 TEST_CASE("HMM: expected jump counts equal brute-force expectations", "[em][hmm]") {
@@ -204,8 +224,11 @@ TEST_CASE("HMM: expected jump counts equal brute-force expectations", "[em][hmm]
   auto t = em::lexical_table::from_cooccurrence(view);
   em::train_ibm1(view, t, {.iterations = 1});
   for (std::size_t k = 0; k < t.size(); ++k) t.probabilities()[k] *= 1.0 + 0.1 * static_cast<double>(k % 4);
-  auto p = em::hmm_parameters::uniform(3);
+  for (bool end : end_settings) {
+  INFO("end distribution " << end);
+  auto p = em::hmm_parameters::uniform(3, {.end_distribution = end});
   p.jump = {1, 2, 3, 2, 1};
+  vary_end(p);
   em::hmm_workspace ws;
   const auto e = c.source(0), f = c.target(0);
   em::hmm_forward_backward(p, t, e, f, 1e-7, ws, false, true);
@@ -224,6 +247,7 @@ TEST_CASE("HMM: expected jump counts equal brute-force expectations", "[em][hmm]
   });
   REQUIRE(ws.jumps.size() == 5);
   for (std::size_t d = 0; d < 5; ++d) CHECK(ws.jumps[d] == Approx(expect[d] / total).margin(1e-12));
+  }
 }
 
 // Brute force over all alignments of the toy pairs with the banded HMM: a
@@ -235,11 +259,15 @@ TEST_CASE("HMM banded: forward-backward, posteriors, Viterbi and jump counts equ
   auto t = em::lexical_table::from_cooccurrence(view);
   em::train_ibm1(view, t, {.iterations = 1});
   for (std::size_t k = 0; k < t.size(); ++k) t.probabilities()[k] *= 1.0 + 0.1 * static_cast<double>(k % 4);
-  auto p = em::hmm_parameters::uniform(4, {.band = {.above_length = 0, .width = 1}});
-  p.jump = {1, 2, 5, 3, 4, 2, 1};  // Delta = -3..3
-  p.start = {1, 3, 2, 1};
-  REQUIRE(p.banded(4));
-  check_brute_force(c, p, t);
+  for (bool end : end_settings) {
+    INFO("end distribution " << end);
+    auto p = em::hmm_parameters::uniform(4, {.band = {.above_length = 0, .width = 1}, .end_distribution = end});
+    p.jump = {1, 2, 5, 3, 4, 2, 1};  // Delta = -3..3
+    p.start = {1, 3, 2, 1};
+    vary_end(p);
+    REQUIRE(p.banded(4));
+    check_brute_force(c, p, t);
+  }
 }
 
 // Random pairs over the toy vocabularies, l and m up to 12: the banded code
@@ -255,9 +283,12 @@ TEST_CASE("HMM banded equals the exact HMM when the band covers every jump", "[e
     return static_cast<std::size_t>((x >> 33) % n);
   };
   constexpr std::size_t max_len = 12;
-  auto exact = em::hmm_parameters::uniform(max_len);
+  for (bool end : end_settings) {
+  INFO("end distribution " << end);
+  auto exact = em::hmm_parameters::uniform(max_len, {.end_distribution = end});
   for (auto& w : exact.jump) w = 0.5 + static_cast<double>(next(100)) / 10.0;
   for (auto& v : exact.start) v = 0.5 + static_cast<double>(next(100)) / 10.0;
+  for (auto& v : exact.end) v = 0.5 + static_cast<double>(next(100)) / 10.0;
   auto banded = exact;
   banded.band_above = 0;
   em::hmm_workspace ws_exact, ws_banded;
@@ -284,6 +315,7 @@ TEST_CASE("HMM banded equals the exact HMM when the band covers every jump", "[e
     const double lv_banded = em::hmm_viterbi(banded, t, e, f, 1e-7, ws_banded, a_banded);
     CHECK(lv_banded == Approx(lv_exact).epsilon(1e-12));
     CHECK(a_banded == a_exact);
+  }
   }
 }
 

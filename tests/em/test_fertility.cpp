@@ -258,6 +258,81 @@ TEST_CASE("Models 3 and 4: neighbourhood counts equal a literal neighbourhood", 
   }
 }
 
+// Incremental scoring (detail::fertility_scorer, for_each_scored_neighbour):
+// on random pairs of up to 10 words, random tables and random alignments
+// (repaired to P > 0, or left as drawn), every neighbour's score equals the
+// full recomputation fertility_log_probability, in for_each_neighbour's order;
+// with a fertility cap of 3 many moves hit P = 0 (-inf).
+TEST_CASE("Models 3 and 4: incremental neighbour scores equal full recomputation", "[em][fertility]") {
+  std::mt19937_64 rng(11);
+  auto below = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  std::string text;
+  const char* given_words[] = {"a", "b", "c", "d", "e", "g"};
+  const char* generated_words[] = {"u", "v", "w", "x", "y"};
+  for (int k = 0; k < 8; ++k) {
+    const std::size_t l = 1 + below(8), m = 1 + below(10);
+    for (std::size_t i = 0; i < l; ++i) text += std::string(i ? " " : "") + given_words[below(6)];
+    text += " |||";
+    for (std::size_t j = 0; j < m; ++j) text += std::string(" ") + generated_words[below(5)];
+    text += "\n";
+  }
+  const auto corpus = lexalign::test::read_pairs(text);
+  const auto view = em::make_view(corpus);
+  auto t = em::lexical_table::from_cooccurrence(view);
+  auto next = [&] { return 0.02 + static_cast<double>(rng() % 1000) / 1000.0; };
+  for (auto& x : t.probabilities()) x = next() / 3.0;
+  em::word_classes given{{}, 3}, generated{{}, 2};
+  for (std::size_t w = 0; w < corpus.source_vocabulary().size(); ++w) given.class_of.push_back(static_cast<std::uint32_t>(w % 3));
+  for (std::size_t w = 0; w < corpus.target_vocabulary().size(); ++w)
+    generated.class_of.push_back(static_cast<std::uint32_t>((w * 7) % 2));
+  em::fertility_workspace ws;
+  std::size_t compared = 0, impossible = 0;
+  for (std::size_t cap : {10, 3}) {
+    auto p = em::fertility_parameters::shaped(view, given, generated, cap);
+    for (auto& x : p.fertility) x = next();
+    for (auto& x : p.d3) x = next();
+    for (auto& x : p.d1) x = next();
+    for (auto& x : p.d2) x = next();
+    p.p1 = 0.15;
+    for (auto model : {em::fertility_model::model3, em::fertility_model::model4}) {
+      p.model = model;
+      for (std::size_t k = 0; k < corpus.size(); ++k) {
+        const auto e = corpus.source(k), f = corpus.target(k);
+        const std::size_t l = e.size(), m = f.size();
+        INFO("cap " << cap << ", model " << (model == em::fertility_model::model3 ? 3 : 4) << ", pair " << k);
+        em::detail::fertility_prepare(p, t, e, f, 1e-7, ws, false);
+        for (int trial = 0; trial < 6; ++trial) {
+          std::vector<int> a(m);
+          for (auto& x : a) x = static_cast<int>(below(l + 1));
+          if (trial % 2 == 0 && em::detail::fertility_feasible(l, m, cap)) em::detail::fertility_repair(p, l, a, ws);
+          std::vector<double> full;
+          em::for_each_neighbour(a, l, [&](const std::vector<int>& x) {
+            full.push_back(em::fertility_log_probability(p, t, e, f, x, 1e-7, ws, true));
+          });
+          std::size_t n = 0;
+          const auto before = a;
+          em::for_each_scored_neighbour(p, t, e, f, a, 1e-7, ws, [&](const std::vector<int>& x, double s) {
+            REQUIRE(n < full.size());
+            const double want = full[n++];
+            INFO("trial " << trial << ", neighbour " << n << " of alignment " << ::Catch::Detail::stringify(x));
+            if (std::isinf(want)) {
+              ++impossible;
+              CHECK(s == want);
+            } else {
+              ++compared;
+              CHECK(s == Approx(want).epsilon(1e-11).margin(1e-9));
+            }
+          });
+          CHECK(n == full.size());
+          CHECK(a == before);
+        }
+      }
+    }
+  }
+  CHECK(compared > 1000);
+  CHECK(impossible > 100);
+}
+
 TEST_CASE("Models 3 and 4: training is deterministic for any thread count and improves the climbed alignments",
           "[em][fertility]") {
   const std::string dir = LEXALIGN_TEST_DATA_DIR "/gold/";

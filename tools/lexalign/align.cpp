@@ -92,7 +92,8 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
            {.default_value = std::to_string(em::hmm_band_options{}.width)});
   a.flag("class-jumps", "HMM: one jump distribution per word class of the previous word (GIZA++'s), classes trained on the text");
   a.option("classes", "C", "HMM --class-jumps: number of word classes", {.default_value = "50"});
-  a.flag("end-distribution", "HMM: learn where sentences end (an end distribution)");
+  a.flag("end-distribution", "HMM: learn where sentences end (an end distribution; the default)");
+  a.flag("no-end-distribution", "HMM: no end distribution (the HMM before issue 13)");
   a.option("schedule", "S", "GIZA++-style schedule, e.g. 1x5,h5,3x3,4x3 (IBM1, HMM, Models 3 and 4); replaces --model and the iteration options");
   a.option("p0", "P", "fast_align: NULL probability", {.default_value = "0.08"});
   a.option("tension", "L", "fast_align: initial diagonal tension", {.default_value = "4"});
@@ -154,7 +155,9 @@ int run_align(const std::vector<std::string>& args, std::istream& in, std::ostre
     topt.hmm.band.width = a.integer("band-width", 1, 100'000'000);
     topt.hmm.class_jumps = a.has("class-jumps");
     topt.word_classes.classes = a.integer("classes", 1, std::uint64_t{1} << 20);
-    topt.hmm.end_distribution = a.has("end-distribution");
+    if (a.has("end-distribution") && a.has("no-end-distribution"))
+      throw usage_error("--end-distribution and --no-end-distribution exclude each other");
+    topt.hmm.end_distribution = !a.has("no-end-distribution");
     if (a.has("schedule")) {
       if (model_name != "hmm") throw usage_error("--schedule and --model " + io::excerpt(model_name) + " exclude each other");
       try {

@@ -34,8 +34,17 @@
 // fertility_smoothing pseudo-counts), p1, d, d1 and d>1 (both models'
 // distortion tables are counted in every iteration, so Model 4 starts from
 // the Model 3 neighbourhoods).  The first tables come from the start
-// alignments themselves (each counted once).  Cost: a climbing step or the
-// count collection is O((m l + m^2)(m + l)) for one pair; no length cap.
+// alignments themselves (each counted once).
+//
+// Scoring is incremental: a neighbour's log P is the current alignment's plus
+// the change of the terms it touches - the lexical (and Model 3 distortion)
+// terms of the moved words, the fertility terms of the two changed cepts, the
+// NULL term when phi0 changes, and for Model 4 the distortion terms of the
+// changed cepts and of the next non-empty cept after each (whose head depends
+// on the centre and class of its left neighbour).  Cost: a climbing step is
+// O(m + l) to set up plus O(1) per Model 3 neighbour, O(phi + the gap to the
+// neighbouring non-empty cepts) per Model 4 neighbour, for O(m l + m^2)
+// neighbours; counting adds O(m + l) per counted neighbour.  No length cap.
 #pragma once
 
 #include <algorithm>
@@ -188,6 +197,12 @@ struct fertility_workspace {
   std::vector<int> a, best;          // the current alignment and the best neighbour's
   std::vector<int> phi, first, last, sum;  // per cept (l+1)
   std::vector<double> scores;        // the neighbourhood's log-probabilities
+  // Incremental scoring (detail::fertility_scorer), for the alignment it was reset to:
+  std::vector<double> ld;            // m x (l+1): log b(j, i) + log d(j|i,l,m) for Model 3 (i >= 1)
+  std::vector<int> cphi, cstart, cpos;  // per cept: fertility, start of its positions in cpos (increasing j)
+  std::vector<int> cfirst, ccentre;  // per non-empty cept: head position, centre
+  std::vector<double> cnonhead, cdist;  // Model 4 per cept: log of its d>1 values' product, log of its whole distortion term
+  std::vector<int> buf1, buf2;       // a changed cept's positions
 };
 
 namespace detail {
@@ -209,6 +224,15 @@ inline void fertility_prepare(const fertility_parameters& p, const lexical_table
       ws.log_n[i * F + phi] = n > 0.0 ? std::log(n) + (m3 ? ws.log_fact[phi] : 0.0) : -std::numeric_limits<double>::infinity();
     }
   for (auto* v : {&ws.phi, &ws.first, &ws.last, &ws.sum}) v->resize(l + 1);
+  // The per-link terms of incremental scoring: log b, plus log d(j|i,l,m) for Model 3.
+  const std::size_t l1 = l + 1;
+  ws.ld.resize(m * l1);
+  std::copy(ws.b.begin(), ws.b.begin() + static_cast<std::ptrdiff_t>(m * l1), ws.ld.begin());
+  if (m3 && l > 0) {
+    const std::size_t block = p.d3_block(l, m);
+    for (std::size_t j = 1; j <= m; ++j)
+      for (std::size_t i = 1; i <= l; ++i) ws.ld[(j - 1) * l1 + i] += std::log(p.d3_value(block, l, m, i, j));
+  }
   ws.scores.reserve(1 + m * l + m * (m - 1) / 2);  // the largest neighbourhood
   ws.best.reserve(m);
 }
@@ -356,6 +380,254 @@ void for_each_neighbour(std::vector<int>& a, std::size_t l, Visit&& visit) {
     }
 }
 
+namespace detail {
+
+// Incremental log P(f, a' | e) for the neighbours a' of one alignment a (the
+// header comment): reset(a) once, then move(a, j, i) and swap(a, j, k) give
+// log P of a with a_j = i, or with a_j and a_k exchanged, without changing a.
+// Equal to fertility_log_probability up to rounding (tested).  ws must be
+// prepared for the pair (fertility_prepare), then prepare() once per pair.
+class fertility_scorer {
+ public:
+  fertility_scorer(const fertility_parameters& p, std::span<const word_id> e, std::span<const word_id> f,
+                   fertility_workspace& ws) noexcept
+      : p_(p), e_(e), f_(f), ws_(ws), l_(e.size()), m_(f.size()), l1_(e.size() + 1), F_(p.max_fertility),
+        m3_(p.model == fertility_model::model3), log_p0_(std::log(1.0 - p.p1)), log_p1_(std::log(p.p1)) {}
+
+  // Sizes the per-cept arrays (the per-link terms ws.ld come from fertility_prepare).
+  void prepare() {
+    for (auto* v : {&ws_.cphi, &ws_.cfirst, &ws_.ccentre}) v->resize(l1_);
+    ws_.cstart.resize(l1_ + 1);
+    ws_.cnonhead.resize(l1_);
+    ws_.cdist.resize(l1_);
+    ws_.cpos.resize(m_);
+    ws_.buf1.reserve(m_ + 1);
+    ws_.buf2.reserve(m_ + 1);
+  }
+
+  // Sets the current alignment; returns (and keeps) its log P.
+  double reset(std::span<const int> a) {
+    auto& phi = ws_.cphi;
+    std::fill(phi.begin(), phi.end(), 0);
+    for (int i : a) ++phi[static_cast<std::size_t>(i)];
+    ws_.cstart[0] = 0;
+    for (std::size_t c = 0; c < l1_; ++c) ws_.cstart[c + 1] = ws_.cstart[c] + phi[c];
+    std::copy(ws_.cstart.begin(), ws_.cstart.end() - 1, ws_.cfirst.begin());  // fill cursors
+    for (std::size_t j = 0; j < m_; ++j) {
+      const auto c = static_cast<std::size_t>(a[j]);
+      ws_.cpos[static_cast<std::size_t>(ws_.cfirst[c]++)] = static_cast<int>(j + 1);
+    }
+    double s = null_term(static_cast<std::size_t>(phi[0]));
+    for (std::size_t j = 0; j < m_; ++j) s += ws_.ld[j * l1_ + static_cast<std::size_t>(a[j])];
+    for (std::size_t i = 1; i <= l_; ++i) s += fert(i, static_cast<std::size_t>(phi[i]));
+    if (!m3_) {
+      std::size_t prev = 0;
+      for (std::size_t c = 1; c <= l_; ++c) {
+        ws_.cdist[c] = 0.0;
+        if (phi[c] == 0) continue;
+        const cept x = summarise(positions(c));
+        ws_.cfirst[c] = x.first;
+        ws_.ccentre[c] = x.centre;
+        ws_.cnonhead[c] = x.nonhead.log();
+        ws_.cdist[c] = std::log(head(prev, x.first, prev == 0 ? 0 : ws_.ccentre[prev])) + ws_.cnonhead[c];
+        s += ws_.cdist[c];
+        prev = c;
+      }
+    }
+    current_ = s;
+    return s;
+  }
+
+  double current() const noexcept { return current_; }
+
+  // log P of the current alignment a with a_j = to (j 0-based, to != a_j).
+  double move(std::span<const int> a, std::size_t j, int to) {
+    const int from = a[j];
+    const auto fr = static_cast<std::size_t>(from), t = static_cast<std::size_t>(to);
+    const auto& phi = ws_.cphi;
+    double d = ws_.ld[j * l1_ + t] - ws_.ld[j * l1_ + fr];
+    if (from == 0 || to == 0) {
+      const auto phi0 = static_cast<std::size_t>(phi[0]);
+      d += null_term(from == 0 ? phi0 - 1 : phi0 + 1) - null_term(phi0);
+    }
+    if (from != 0) d += fert(fr, static_cast<std::size_t>(phi[fr]) - 1) - fert(fr, static_cast<std::size_t>(phi[fr]));
+    if (to != 0) d += fert(t, static_cast<std::size_t>(phi[t]) + 1) - fert(t, static_cast<std::size_t>(phi[t]));
+    if (!m3_ && std::isfinite(d)) {
+      const int pos = static_cast<int>(j + 1);
+      d += distortion_change(fr, pos, 0, t, 0, pos);
+    }
+    return current_ + d;
+  }
+
+  // log P of the current alignment a with a_j and a_k exchanged (a_j != a_k).
+  double swap(std::span<const int> a, std::size_t j, std::size_t k) {
+    const auto i1 = static_cast<std::size_t>(a[j]), i2 = static_cast<std::size_t>(a[k]);
+    double d = ws_.ld[j * l1_ + i2] + ws_.ld[k * l1_ + i1] - ws_.ld[j * l1_ + i1] - ws_.ld[k * l1_ + i2];
+    if (!m3_ && std::isfinite(d)) {
+      const int pj = static_cast<int>(j + 1), pk = static_cast<int>(k + 1);
+      d += distortion_change(i1, pj, pk, i2, pk, pj);
+    }
+    return current_ + d;
+  }
+
+ private:
+  // A product of probabilities kept from underflowing: log() = logs + log(prod).
+  struct log_product {
+    double prod = 1.0, logs = 0.0;
+    void mul(double v) noexcept {
+      prod *= v;
+      if (prod < 1e-200) {
+        logs += std::log(prod);
+        prod = 1.0;
+      }
+    }
+    double log() const noexcept { return logs + std::log(prod); }
+  };
+  struct cept {
+    int phi = 0, first = 0, centre = 0;
+    log_product nonhead;  // the product of the cept's d>1 values
+  };
+  std::span<const int> positions(std::size_t c) const noexcept {
+    return {ws_.cpos.data() + ws_.cstart[c], static_cast<std::size_t>(ws_.cphi[c])};
+  }
+  // phi, head, centre and the product of the d>1 values of a cept with positions ps (increasing).
+  cept summarise(std::span<const int> ps) const {
+    cept x;
+    x.phi = static_cast<int>(ps.size());
+    if (ps.empty()) return x;
+    x.first = ps[0];
+    int sum = ps[0];
+    for (std::size_t k = 1; k < ps.size(); ++k) {
+      x.nonhead.mul(p_.d2_value(p_.b_class(f_[static_cast<std::size_t>(ps[k]) - 1]), ps[k] - ps[k - 1], m_));
+      sum += ps[k];
+    }
+    x.centre = (sum + x.phi - 1) / x.phi;
+    return x;
+  }
+  // d1 of a head at position `first` after the non-empty cept prev (0: sentence start) with centre prev_centre.
+  double head(std::size_t prev, int first, int prev_centre) const {
+    const std::size_t a = prev == 0 ? p_.given_classes : p_.a_class(e_[prev - 1]);
+    return p_.d1_value(a, p_.b_class(f_[static_cast<std::size_t>(first) - 1]), first - prev_centre, m_);
+  }
+  // Cept c's positions minus `drop` plus `add` (0: none) into out (increasing).
+  std::span<const int> changed(std::size_t c, int drop, int add, std::vector<int>& out) const {
+    out.clear();
+    bool placed = add == 0;
+    for (int x : positions(c)) {
+      if (x == drop) continue;
+      if (!placed && add < x) {
+        out.push_back(add);
+        placed = true;
+      }
+      out.push_back(x);
+    }
+    if (!placed) out.push_back(add);
+    return {out.data(), out.size()};
+  }
+  // Model 4: the change of the distortion terms when cept c1 loses position
+  // drop1 and gains add1, and cept c2 loses drop2 and gains add2 (cept 0 is
+  // NULL, which has no distortion term; position 0: none).  Only c1, c2 and
+  // the next non-empty cept after each can change.
+  double distortion_change(std::size_t c1, int drop1, int add1, std::size_t c2, int drop2, int add2) {
+    cept n1, n2;
+    if (c1 != 0) n1 = summarise(changed(c1, drop1, add1, ws_.buf1));
+    if (c2 != 0) n2 = summarise(changed(c2, drop2, add2, ws_.buf2));
+    const auto& phi = ws_.cphi;
+    auto state = [&](std::size_t c) -> cept {
+      if (c == c1 && c != 0) return n1;
+      if (c == c2 && c != 0) return n2;
+      if (phi[c] == 0) return {};
+      return {phi[c], ws_.cfirst[c], ws_.ccentre[c], {1.0, ws_.cnonhead[c]}};
+    };
+    // Multiplies the new distortion term of cept c (none when empty) into `into`.
+    auto term = [&](std::size_t c, log_product& into) {
+      const cept x = state(c);
+      if (x.phi == 0) return;
+      std::size_t r = c - 1;
+      while (r > 0 && state(r).phi == 0) --r;
+      into.mul(head(r, x.first, r == 0 ? 0 : state(r).centre));
+      into.logs += x.nonhead.logs;
+      into.mul(x.nonhead.prod);
+    };
+    // The next cept after c that is non-empty and neither c1 nor c2 (l+1: none).
+    auto next = [&](std::size_t c) {
+      std::size_t r = c + 1;
+      while (r <= l_ && (phi[r] == 0 || r == c1 || r == c2)) ++r;
+      return r;
+    };
+    const std::size_t touched[4] = {c1, c2, c1 == 0 ? 0 : next(c1), c2 == 0 ? 0 : next(c2)};
+    log_product now;
+    double before = 0.0;
+    for (std::size_t u = 0; u < 4; ++u) {
+      const std::size_t c = touched[u];
+      if (c == 0 || c > l_) continue;
+      bool seen = false;
+      for (std::size_t v = 0; v < u; ++v) seen = seen || touched[v] == c;
+      if (seen) continue;
+      term(c, now);
+      before += ws_.cdist[c];
+    }
+    return now.log() - before;
+  }
+  double fert(std::size_t i, std::size_t phi) const noexcept {
+    return phi >= F_ ? -std::numeric_limits<double>::infinity() : ws_.log_n[(i - 1) * F_ + phi];
+  }
+  double null_term(std::size_t phi0) const noexcept {
+    if (2 * phi0 > m_) return -std::numeric_limits<double>::infinity();
+    return ws_.log_fact[m_ - phi0] - ws_.log_fact[phi0] - ws_.log_fact[m_ - 2 * phi0] +
+           static_cast<double>(m_ - 2 * phi0) * log_p0_ + static_cast<double>(phi0) * log_p1_;
+  }
+
+  const fertility_parameters& p_;
+  std::span<const word_id> e_, f_;
+  fertility_workspace& ws_;
+  std::size_t l_, m_, l1_, F_;
+  bool m3_;
+  double log_p0_, log_p1_;
+  double current_ = 0.0;
+};
+
+}  // namespace detail
+
+// Calls visit(a', log P(a')) for the neighbourhood of a in for_each_neighbour's
+// order (`a` is modified during the calls and restored).  ws must be prepared
+// for (e, f) (detail::fertility_prepare).  Scores are incremental
+// (detail::fertility_scorer) when log P(a) is finite, else computed in full.
+template <class Visit>
+void for_each_scored_neighbour(const fertility_parameters& p, const lexical_table& t, std::span<const word_id> e,
+                               std::span<const word_id> f, std::vector<int>& a, double floor, fertility_workspace& ws,
+                               Visit&& visit) {
+  detail::fertility_scorer sc(p, e, f, ws);
+  sc.prepare();
+  const double here = sc.reset(a);
+  if (!std::isfinite(here)) {
+    for_each_neighbour(a, e.size(), [&](const std::vector<int>& x) {
+      visit(x, fertility_log_probability(p, t, e, f, x, floor, ws, true));
+    });
+    return;
+  }
+  const std::size_t m = a.size(), l = e.size();
+  visit(a, here);
+  for (std::size_t j = 0; j < m; ++j) {
+    const int old = a[j];
+    for (int i = 0; i <= static_cast<int>(l); ++i) {
+      if (i == old) continue;
+      const double s = sc.move(a, j, i);  // scored from the current alignment (a_j = old)
+      a[j] = i;
+      visit(a, s);
+      a[j] = old;
+    }
+  }
+  for (std::size_t j = 0; j < m; ++j)
+    for (std::size_t k = j + 1; k < m; ++k) {
+      if (a[j] == a[k]) continue;
+      const double s = sc.swap(a, j, k);
+      std::swap(a[j], a[k]);
+      visit(a, s);
+      std::swap(a[j], a[k]);
+    }
+}
+
 // Hill-climbs `a` (in place) to a local maximum of P(f, a | e) over moves and
 // swaps: each step takes the best neighbour (the first in for_each_neighbour
 // order among equals) when it beats the current alignment.  Returns log P(a).
@@ -363,13 +635,11 @@ inline double fertility_hill_climb(const fertility_parameters& p, const lexical_
                                    std::span<const word_id> f, std::vector<int>& a, double floor,
                                    fertility_workspace& ws, std::size_t max_steps = 1000, bool prepared = false) {
   if (!prepared) detail::fertility_prepare(p, t, e, f, floor, ws, false);
-  const std::size_t l = e.size();
   double current = fertility_log_probability(p, t, e, f, a, floor, ws, true);
   for (std::size_t step = 0; step < max_steps; ++step) {
     double best = current;
     bool improved = false;
-    for_each_neighbour(a, l, [&](const std::vector<int>& x) {
-      const double s = fertility_log_probability(p, t, e, f, x, floor, ws, true);
+    for_each_scored_neighbour(p, t, e, f, a, floor, ws, [&](const std::vector<int>& x, double s) {
       if (s > best && (std::isinf(best) || s - best > 1e-12 * std::abs(best))) {
         best = s;
         ws.best = x;
@@ -397,9 +667,7 @@ inline double fertility_decode(const fertility_parameters& p, const lexical_tabl
   const std::size_t l1 = e.size() + 1, m = f.size();
   marginals->assign(m * l1, 0.0);
   ws.scores.clear();
-  for_each_neighbour(a, e.size(), [&](const std::vector<int>& x) {
-    ws.scores.push_back(fertility_log_probability(p, t, e, f, x, floor, ws, true));
-  });
+  for_each_scored_neighbour(p, t, e, f, a, floor, ws, [&](const std::vector<int>&, double s) { ws.scores.push_back(s); });
   double total = 0.0;
   for (double sc : ws.scores) total += std::exp(sc - lp);
   std::size_t n = 0;
@@ -475,9 +743,7 @@ inline double fertility_neighbourhood_counts(const fertility_parameters& p, cons
                                              std::vector<int>& a, double floor, double cutoff, fertility_workspace& ws,
                                              fertility_counts& c, bool concurrent) {
   ws.scores.clear();
-  for_each_neighbour(a, e.size(), [&](const std::vector<int>& x) {
-    ws.scores.push_back(fertility_log_probability(p, t, e, f, x, floor, ws, true));
-  });
+  for_each_scored_neighbour(p, t, e, f, a, floor, ws, [&](const std::vector<int>&, double s) { ws.scores.push_back(s); });
   double top = -std::numeric_limits<double>::infinity();
   for (double s : ws.scores) top = std::max(top, s);
   if (std::isinf(top)) return top;
