@@ -55,7 +55,6 @@ int main() {
   em::train_options o;
   o.ibm1.iterations = 3;
   o.hmm.iterations = 2;
-  o.hmm.end_distribution = false;  // train_distributed does not distribute the end distribution yet
   const auto from_file = em::train(file.corpus(), o);
   const auto from_text = em::train(text, o);
   const bool same = from_file.forward.table.size() == from_text.forward.table.size() &&

@@ -109,7 +109,6 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
   if (text && !(a.has("source") && a.has("target"))) throw usage_error("--source and --target go together");
   if (a.has("serial") && world.size() != 1) throw usage_error("--serial runs on one process (mpirun -np 1)");
   em::train_options o;
-  o.hmm.end_distribution = false;  // em/distributed.hpp does not distribute the end distribution yet
   const std::string model_name = a.value("model");
   if (model_name == "ibm1") o.model = em::model_kind::ibm1;
   else if (model_name == "fast_align" || model_name == "fast-align") o.model = em::model_kind::fast_align;
