@@ -36,24 +36,6 @@ lexalign::parallel_corpus gold_corpus(const std::string& name, std::size_t max_p
   return small;
 }
 
-// AER (%) of hypotheses against a gold file (sure '-' and possible '?').
-double aer(const lexalign::alignment_corpus& hyp, const std::string& name) {
-  const std::string path = std::string(LEXALIGN_TEST_DATA_DIR) + "/gold/" + name + ".gold";
-  const auto gold = lexalign::io::read_pharaoh_file(path);
-  double a = 0, p = 0, h = 0, s = 0;
-  for (std::size_t k = 0; k < hyp.size(); ++k) {
-    const std::set<lexalign::link> S(gold[k].sure.begin(), gold[k].sure.end());
-    std::set<lexalign::link> P(S);
-    P.insert(gold[k].possible.begin(), gold[k].possible.end());
-    for (const auto& l : hyp[k].sure) {
-      a += static_cast<double>(S.count(l));
-      p += static_cast<double>(P.count(l));
-    }
-    h += static_cast<double>(hyp[k].sure.size());
-    s += static_cast<double>(S.size());
-  }
-  return 100.0 * (1.0 - (a + p) / (h + s));
-}
 
 }  // namespace
 
@@ -295,7 +277,7 @@ TEST_CASE("EM initialisation runs and is deterministic", "[bayes][em]") {
 TEST_CASE("roen quality with a short schedule and a saved model aligning new text as well", "[bayes][quality]") {
   const auto c = gold_corpus("roen");
   const auto r = bayes::train_and_align(c, {.schedule_scale = 0.25, .samplers = 2, .seed = 1, .keep_model = true, .parallel = {.threads = 2}});
-  const double f = aer(r.forward.links, "roen"), b = aer(r.reverse.links, "roen");
+  const double f = lexalign::test::gold_aer(r.forward.links, "roen"), b = lexalign::test::gold_aer(r.reverse.links, "roen");
   INFO("forward AER " << f << ", reverse AER " << b);
   CHECK(f < 44.0);
   CHECK(b < 44.0);
@@ -304,7 +286,7 @@ TEST_CASE("roen quality with a short schedule and a saved model aligning new tex
   const auto head = gold_corpus("roen", n);
   const auto again = bayes::align(*r.model, head, {.seed = 2});
   const lexalign::alignment_corpus trained(r.forward.links.begin(), r.forward.links.begin() + n);
-  const double before = aer(trained, "roen"), after = aer(again.forward.links, "roen");
+  const double before = lexalign::test::gold_aer(trained, "roen"), after = lexalign::test::gold_aer(again.forward.links, "roen");
   INFO("first " << n << " pairs: AER in training " << before << ", with the saved model " << after);
   CHECK(after < before + 2.0);
 }

@@ -10,6 +10,7 @@
 #include "lexalign/bayes/gibbs_aligner.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
+#include "support/aligner_fixtures.hpp"
 #include "support/catch.hpp"
 #include "support/thread_group.hpp"
 #include "support/thrown.hpp"
@@ -31,24 +32,6 @@ lexalign::parallel_corpus gold_corpus(const std::string& name, std::size_t pairs
   return small;
 }
 
-// AER (%) of the first hyp.size() pairs against the gold file (Och & Ney:
-// sure '-' and possible '?' links), computed here from the definition.
-double aer(const lexalign::alignment_corpus& hyp, const std::string& name) {
-  const auto gold = lexalign::io::read_pharaoh_file(std::string(LEXALIGN_TEST_DATA_DIR) + "/gold/" + name + ".gold");
-  double a = 0, p = 0, h = 0, s = 0;
-  for (std::size_t k = 0; k < hyp.size(); ++k) {
-    const std::set<lexalign::link> S(gold[k].sure.begin(), gold[k].sure.end());
-    std::set<lexalign::link> P(S);
-    P.insert(gold[k].possible.begin(), gold[k].possible.end());
-    for (const auto& l : hyp[k].sure) {
-      a += static_cast<double>(S.count(l));
-      p += static_cast<double>(P.count(l));
-    }
-    h += static_cast<double>(hyp[k].sure.size());
-    s += static_cast<double>(S.size());
-  }
-  return 100.0 * (1.0 - (a + p) / (h + s));
-}
 
 }  // namespace
 
@@ -95,9 +78,9 @@ TEST_CASE("distributed Gibbs on 2 ranks stays within 3 AER points of one process
   const auto c = gold_corpus("enfr", 96);
   bayes::gibbs_options o{.ibm1_sweeps = 4, .hmm_sweeps = 4, .fertility_sweeps = 6, .samplers = 2, .seed = 1};
   o.block_size = 16;
-  const double single = aer(bayes::train_and_align(c, o).forward.links, "enfr");
+  const double single = lexalign::test::gold_aer(bayes::train_and_align(c, o).forward.links, "enfr");
   const auto d = run_ranks(2, [&](thread_group& g) { return bayes::train_and_align_distributed(c, o, g); });
-  const double two = aer(d[0].forward.links, "enfr");
+  const double two = lexalign::test::gold_aer(d[0].forward.links, "enfr");
   CAPTURE(single, two);
   WARN("AER single " << single << " two ranks " << two);
   CHECK(two <= single + 3.0);

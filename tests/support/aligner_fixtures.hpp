@@ -3,11 +3,13 @@
 // check that an options error names its option.
 #pragma once
 
+#include <set>
 #include <sstream>
 #include <string>
 
 #include "lexalign/core/error.hpp"
 #include "lexalign/io/corpus_reader.hpp"
+#include "lexalign/io/pharaoh.hpp"
 #include "support/catch.hpp"
 
 namespace lexalign::test {
@@ -15,6 +17,26 @@ namespace lexalign::test {
 inline parallel_corpus read_pairs(const std::string& text) {
   std::istringstream in(text);
   return io::read_parallel_corpus(in, "<pairs>");
+}
+
+// AER (%) of the first hyp.size() pairs against data/gold/<name>.gold, from
+// Och & Ney's definition (sure '-' and possible '?' links), written out here
+// independently of lexalign's scorer.
+inline double gold_aer(const alignment_corpus& hyp, const std::string& name) {
+  const auto gold = io::read_pharaoh_file(std::string(LEXALIGN_TEST_DATA_DIR) + "/gold/" + name + ".gold");
+  double a = 0, p = 0, h = 0, s = 0;
+  for (std::size_t k = 0; k < hyp.size(); ++k) {
+    const std::set<link> S(gold[k].sure.begin(), gold[k].sure.end());
+    std::set<link> P(S);
+    P.insert(gold[k].possible.begin(), gold[k].possible.end());
+    for (const auto& l : hyp[k].sure) {
+      a += static_cast<double>(S.count(l));
+      p += static_cast<double>(P.count(l));
+    }
+    h += static_cast<double>(hyp[k].sure.size());
+    s += static_cast<double>(S.size());
+  }
+  return 100.0 * (1.0 - (a + p) / (h + s));
 }
 
 // Five pairs in which every word is recoverable from co-occurrence.

@@ -343,13 +343,7 @@ gibbs_result train_and_align_distributed(const parallel_corpus& corpus, const gi
   result.reverse = detail::distributed_direction(corpus, true, options, result.schedule,
                                                  em_model ? &em_model->reverse : nullptr, ex, group, obs, stopped,
                                                  result.chains.reverse);
-  result.convergence = {};
-  for (const auto* v : {&result.chains.forward, &result.chains.reverse})
-    for (const convergence_info& c : *v) {
-      if (c.status == solver_status::stopped_by_observer) result.convergence.status = c.status;
-      result.convergence.iterations = std::max(result.convergence.iterations, c.iterations);
-      if (!std::isnan(c.error) && !(result.convergence.error >= c.error)) result.convergence.error = c.error;
-    }
+  detail::summarise_chains(result);
   return result;
 }
 

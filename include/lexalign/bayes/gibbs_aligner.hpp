@@ -499,10 +499,9 @@ inline em::model train_em_for_init(const parallel_corpus& corpus, const gibbs_op
   return m;
 }
 
-// Fills the result's records from the chains'.
-inline void record_chains(gibbs_result& result, run_output& out) {
-  result.chains.forward = std::move(out.forward_chains);
-  result.chains.reverse = std::move(out.reverse_chains);
+// The run's record from its chains' (result.chains): stopped if any chain
+// was, the most sweeps any chain made, the smallest finite error.
+inline void summarise_chains(gibbs_result& result) {
   result.convergence = {};
   for (const auto* v : {&result.chains.forward, &result.chains.reverse})
     for (const convergence_info& c : *v) {
@@ -510,6 +509,13 @@ inline void record_chains(gibbs_result& result, run_output& out) {
       result.convergence.iterations = std::max(result.convergence.iterations, c.iterations);
       if (!std::isnan(c.error) && !(result.convergence.error >= c.error)) result.convergence.error = c.error;
     }
+}
+
+// Fills the result's records from the chains'.
+inline void record_chains(gibbs_result& result, run_output& out) {
+  result.chains.forward = std::move(out.forward_chains);
+  result.chains.reverse = std::move(out.reverse_chains);
+  summarise_chains(result);
 }
 
 }  // namespace detail
