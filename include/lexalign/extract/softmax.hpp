@@ -75,36 +75,13 @@ LEXALIGN_FORCE_INLINE unsigned greater_mask(const ot::detail::vd_t& a, const ot:
 
 #if LEXALIGN_HAVE_VECTOR_EXT
 // y = exp(x) for x <= 0 (finite or -inf), as softmax needs it:
-// ot::detail::vexp's Cody-Waite reduction by ln 2 and degree-12 Taylor
-// polynomial on |r| <= ln2 / 2 (truncation |r|^13 / 13! < 1.7e-16), without
-// its overflow and NaN selects (x <= 0 here).  Relative error below 1e-15
-// (a few ulp; tests/extract/test_softmax_entmax.cpp checks it against
-// std::exp); x < -708.39 gives 0 (no subnormal results).
+// ot::detail::vexp without its overflow and NaN selects (x <= 0 here).
+// Relative error below 1e-15 (tests/extract/test_softmax_entmax.cpp checks it
+// against std::exp); x < -708.39 gives 0 (no subnormal results).
 LEXALIGN_FORCE_INLINE void exp_nonpositive(ot::detail::vd_t& y, const ot::detail::vd_t& x) {
-  using vd = ot::detail::vd_t;
-  using vi = ot::detail::vi64_t;
-  const vd lo = vd{} - 708.3964185322641;
-  const vd xc = x < lo ? lo : x;
-  const vd magic = vd{} + 6755399441055744.0;  // 1.5 * 2^52
-  const vd t = xc * 1.4426950408889634 + magic;
-  const vd k = t - magic;
-  vd r = xc - k * 0.6931471803691238;
-  r = r - k * 1.9082149292705877e-10;
-  const vd r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  const vd p01 = 1.0 + r, p23 = 0.5 + r * (1.0 / 6.0), p45 = 1.0 / 24.0 + r * (1.0 / 120.0);
-  const vd p67 = 1.0 / 720.0 + r * (1.0 / 5040.0), p89 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
-  const vd p1011 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0);
-  const vd q0 = p01 + p23 * r2, q1 = p45 + p67 * r2, q2 = p89 + p1011 * r2;
-  const vd e0 = q0 + q1 * r4, e1 = q2 + r4 * (1.0 / 479001600.0);
-  const vd p = e0 + e1 * r8;
-  vi ki, mi;
-  std::memcpy(&ki, &t, sizeof ki);
-  std::memcpy(&mi, &magic, sizeof mi);
-  const vi bits = (ki - mi + 1023) << 52;
-  vd s1;
-  std::memcpy(&s1, &bits, sizeof s1);
-  y = p * s1;
-  y = x < lo ? vd{} : y;
+  const ot::detail::vd_t lo = ot::detail::vd_t{} + ot::detail::vexp_lowest;
+  y = ot::detail::vexp_reduced(x < lo ? lo : x);
+  y = x < lo ? ot::detail::vd_t{} : y;
 }
 #endif
 

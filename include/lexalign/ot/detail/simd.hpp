@@ -80,10 +80,13 @@ LEXALIGN_OT_VEC_HELPERS(double, vd_t, vdu_t);
 LEXALIGN_OT_VEC_HELPERS(float, vf_t, vfu_t);
 #undef LEXALIGN_OT_VEC_HELPERS
 
-// y = exp(x)
-LEXALIGN_FORCE_INLINE void vexp(vd_t& y, const vd_t& x) {
-  const vd_t lo = vd_t{} - 708.3964185322641, hi = vd_t{} + 709.0;
-  const vd_t xc = x < lo ? lo : (x > hi ? hi : x);
+// The smallest argument whose exp is a normal double; below it exp gives 0.
+inline constexpr double vexp_lowest = -708.3964185322641;
+
+// exp(xc) for xc already in [vexp_lowest, 709]: Cody-Waite reduction by ln 2
+// and a degree-12 Taylor polynomial on |r| <= ln2 / 2 (truncation
+// |r|^13 / 13! < 1.7e-16).  The callers add the selects their range needs.
+LEXALIGN_FORCE_INLINE vd_t vexp_reduced(const vd_t& xc) {
   const vd_t magic = vd_t{} + 6755399441055744.0;  // 1.5 * 2^52
   const vd_t t = xc * 1.4426950408889634 + magic;
   const vd_t k = t - magic;
@@ -106,7 +109,13 @@ LEXALIGN_FORCE_INLINE void vexp(vd_t& y, const vd_t& x) {
   const vi64_t bits = (ki + 1023) << 52;  // k in [-1022, 1023]: a normal power of 2
   vd_t s1;
   std::memcpy(&s1, &bits, sizeof s1);
-  y = p * s1;
+  return p * s1;
+}
+
+// y = exp(x)
+LEXALIGN_FORCE_INLINE void vexp(vd_t& y, const vd_t& x) {
+  const vd_t lo = vd_t{} + vexp_lowest, hi = vd_t{} + 709.0;
+  y = vexp_reduced(x < lo ? lo : (x > hi ? hi : x));
   y = x < lo ? vd_t{} : y;
   y = x > hi ? vd_t{} + std::numeric_limits<double>::infinity() : y;
   y = x != x ? x : y;
