@@ -262,9 +262,10 @@ TEST_CASE("the draw follows the weights", "[bayes][conditional]") {
     CHECK(static_cast<double>(n[x]) / static_cast<double>(draws) == Approx(w[x]).margin(0.005));
 }
 
-TEST_CASE("sweep (fast path and caches) follows a plain reference sweep draw for draw, every stage",
-          "[bayes][conditional]") {
-  const auto c = read(toy);
+namespace {
+// sweep() (fast path, sentence caches) against conditional() + draw +
+// move_link token by token, for `sweeps` sweeps of every stage.
+void check_sweep_against_reference(const lexalign::parallel_corpus& c, int sweeps) {
   // max_jump 2: the toy's sentences take the general path in the jump stages; 100: the fast path.
   for (std::size_t max_jump : {std::size_t{2}, std::size_t{100}})
     for (auto st : {bayes::stage::ibm1, bayes::stage::hmm, bayes::stage::fertility}) {
@@ -279,7 +280,7 @@ TEST_CASE("sweep (fast path and caches) follows a plain reference sweep draw for
       bd::sentence_scratch s;
       bd::rebuild_counts(p, fast, st, s);
       bd::chain_state slow = fast;
-      for (int it = 0; it < 30; ++it) {
+      for (int it = 0; it < sweeps; ++it) {
         bd::sweep(p, fast, st, s);
         // Reference: conditional() without caches, then draw and move, token by token.
         for (std::size_t k = 0; k < p.view.size(); ++k) {
@@ -304,6 +305,25 @@ TEST_CASE("sweep (fast path and caches) follows a plain reference sweep draw for
       CHECK(fast.jump == slow.jump);
       CHECK(fast.fertility == slow.fertility);
     }
+}
+}  // namespace
+
+TEST_CASE("sweep (fast path and caches) follows a plain reference sweep draw for draw, every stage",
+          "[bayes][conditional]") {
+  check_sweep_against_reference(read(toy), 30);
+}
+
+TEST_CASE("sweep follows the reference draw for draw with large tables and repeated words", "[bayes][conditional]") {
+  // "y" co-occurs with 60 given words: its table outgrows the scan limit of
+  // the short sentences (4 l + 16 slots), which then read it once per
+  // sentence by look-ups; every sentence repeats y (and some repeat x), so
+  // the sentence's cached counts are read and updated by moves.
+  std::string text;
+  for (int k = 0; k < 60; ++k) {
+    text += "w" + std::to_string(k) + " v" + std::to_string(k % 7) + " ||| y y z" + std::to_string(k % 5);
+    text += k % 3 == 0 ? " x x\n" : "\n";
+  }
+  check_sweep_against_reference(read(text), 12);
 }
 
 TEST_CASE("a finished chain's packed links read back exactly at 1, 2 and 4 bytes a link", "[bayes][memory]") {

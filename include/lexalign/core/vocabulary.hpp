@@ -1,6 +1,7 @@
 // lexalign/core/vocabulary.hpp - word <-> integer id.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -25,6 +26,7 @@ class vocabulary {
   vocabulary& operator=(const vocabulary& other) {
     if (this != &other) {
       clear();
+      reserve(other.size());
       for (const auto& w : other.words_) add(w);
     }
     return *this;
@@ -54,6 +56,10 @@ class vocabulary {
     if (id >= words_.size()) throw invalid_argument("vocabulary: id " + std::to_string(id) + " out of range");
     return words_[id];
   }
+
+  // Room for `n` words in the index without rehashing (a hint: at most 2^22
+  // are reserved ahead, so a wrong count read from a file costs no memory).
+  void reserve(std::size_t n) { index_.reserve(std::min<std::size_t>(n, std::size_t{1} << 22)); }
 
   std::size_t size() const noexcept { return words_.size(); }
   bool empty() const noexcept { return words_.empty(); }

@@ -98,6 +98,7 @@ inline void write_vocabulary(std::string& out, const char* keyword, const vocabu
 
 inline void read_vocabulary(field_reader& r, const char* keyword, vocabulary& v) {
   const auto n = r.keyed_number<std::size_t>(keyword);
+  v.reserve(v.size() + n);
   for (std::size_t k = 0; k < n; ++k) {
     const std::string& w = r.raw_line();
     if (w.empty() || w.find(' ') != std::string::npos) r.fail("a vocabulary word is empty or contains a space");

@@ -151,8 +151,24 @@ struct sentence_scratch {
   // sentence, without reading `first`.
   static constexpr std::size_t row_filter_words = 16;
   std::uint64_t row_filter[row_filter_words] = {};
+  // The sentence's lexical counts (fast path without a lexical prior): for
+  // its u-th generated word g with two or more tokens, counts[u * l + i] = n(row of e_i, g)
+  // and null_counts[u] = n(NULL, g), read from the table once per sentence
+  // (not once per token: function words recur within a sentence) and kept
+  // current by sweep_move.  Token j's word is the local[j]-th; word_slot
+  // maps a generated word id to its index in the sentence (-1: absent).
+  bool cached = false;
+  std::vector<std::uint32_t> counts;       // distinct words x l
+  std::vector<std::uint32_t> null_counts;  // per distinct word
+  std::vector<std::uint32_t> local;        // m
+  std::vector<word_id> words;              // the distinct words, in first-token order
+  std::vector<std::int32_t> word_slot;     // per generated word id
 
-  void reserve(std::size_t max_given, std::size_t /*max_generated*/ = 0) {
+  void reserve(std::size_t max_given, std::size_t max_generated = 0) {
+    counts.reserve(max_given * max_generated);
+    null_counts.reserve(max_generated);
+    local.reserve(max_generated);
+    words.reserve(max_generated);
     weight.reserve(max_given + 1);
     cum.reserve(max_given + 1);
     base.reserve(max_given);
@@ -160,6 +176,14 @@ struct sentence_scratch {
     fertility.reserve(max_given);
     inv.reserve(max_given);
   }
+
+  static constexpr std::uint32_t single = 0xFFFFFFFFu;  // local[j] of a word with one token in the sentence
+  // Token j's row of `counts`, or null when its word is not cached.
+  const std::uint32_t* token_counts(std::size_t j, std::size_t l) const noexcept {
+    if (!cached || local[j] == single) return nullptr;
+    return counts.data() + std::size_t{local[j]} * l;
+  }
+
 };
 
 inline void sentence_fertility(std::size_t l, const std::uint32_t* a, std::size_t m, sentence_scratch& s) {
@@ -309,7 +333,8 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
                                std::span<const word_id> f, const std::uint32_t* a, const std::uint32_t* fert,
                                std::size_t j, double* w, neighbours& nb, const double* inv, double* jw,
                                double* scratch_base, const std::int32_t* first, const std::int32_t* next_same,
-                               double* cum, const std::uint64_t* row_filter) {
+                               double* cum, const std::uint64_t* row_filter,
+                               const std::uint32_t* cached_counts = nullptr, std::uint32_t cached_null = 0) {
   constexpr bool jumps = St != stage::ibm1;
   const std::size_t l = e.size(), m = f.size();
   const std::uint32_t old = a[j];
@@ -332,7 +357,8 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
   const double T = p.jump_base + static_cast<double>(c.jump_total) - (old != 0 ? 2.0 : 1.0);
   {
     const double rem = old == 0 ? 1.0 : 0.0;
-    w[0] = p.null_prior * (p.entry_alpha(0, fj) + c.lexical.get(fj, 0) - rem) / (p.row_base[0] + c.row_total[0] - rem);
+    const std::uint32_t n0 = cached_counts ? cached_null : c.lexical.get(fj, 0);
+    w[0] = p.null_prior * (p.entry_alpha(0, fj) + n0 - rem) / (p.row_base[0] + c.row_total[0] - rem);
     if constexpr (jumps) w[0] *= jw[static_cast<std::size_t>(next - prev + mj)] * (T + 1.0);
   }
   const double* j1 = jw + (mj - prev);  // J(i - prev) = j1[i]
@@ -342,7 +368,26 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
   // base[i]: the jump factors x the position factor (= inv without jumps).
   const double* base = inv;
   const auto slots = c.lexical.row_slots(fj);
-  if (!has_prior && slots.size() <= scan_slots_per_position * l + 16) {
+  const bool scan = !has_prior && slots.size() <= scan_slots_per_position * l + 16;
+  if (cached_counts != nullptr) {
+    // The sentence's counts (no lexical prior): the same arithmetic as the
+    // scan (alpha * b, then + n * b) or the look-ups ((alpha + n) * b) below
+    // would do, so the weights are bit for bit those of the uncached sweep.
+    const double alpha = p.lexical_alpha;
+    if constexpr (jumps) {
+      for (std::size_t i = 0; i < l; ++i) {
+        const auto ii = static_cast<std::ptrdiff_t>(i);
+        scratch_base[i] = j1[ii] * j2[-ii] * inv[i];
+      }
+      base = scratch_base;
+    }
+    if (scan) {
+      for (std::size_t i = 0; i < l; ++i) w[i + 1] = alpha * base[i];
+      for (std::size_t i = 0; i < l; ++i) w[i + 1] += cached_counts[i] * base[i];
+    } else {
+      for (std::size_t i = 0; i < l; ++i) w[i + 1] = (alpha + cached_counts[i]) * base[i];
+    }
+  } else if (scan) {
     // Few word types were ever linked to f_j: start every position at alpha
     // and add the counts found by scanning f_j's table (rows of this
     // sentence are found through first/next_same).
@@ -399,7 +444,8 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
       lo = p.fertility_bin(fert[old - 1] - 1);
     }
     const std::size_t row = em::lexical_table::row_of(static_cast<word_id>(t_old));
-    const double lex = p.entry_alpha(row, fj) + c.lexical.get(fj, row) - 1.0;
+    const std::uint32_t n_old = cached_counts ? cached_counts[old - 1] : c.lexical.get(fj, row);
+    const double lex = p.entry_alpha(row, fj) + n_old - 1.0;
     const double lex_den = p.row_base[row] + c.row_total[row] - 1.0;
     for (std::int32_t is = first[row]; is >= 0; is = next_same[is]) {
       const auto i = static_cast<std::size_t>(is);
@@ -597,6 +643,7 @@ inline void rebuild_lexical(const direction_problem& p, chain_state& c) {
 inline void rebuild_structure(const direction_problem& p, chain_state& c, stage st, sentence_scratch& s) {
   s.jw.resize(p.jump_bins());  // sized here so that sweeps do not allocate
   s.first.assign(p.rows, -1);
+  s.word_slot.assign(p.generated_vocabulary, -1);
   c.jump.assign(p.jump_bins(), 0);
   c.jump_total = 0;
   c.fertility.assign(st == stage::fertility ? p.given_vocabulary * p.fertility_bins : 0, 0);
@@ -646,6 +693,51 @@ inline void begin_sweep(const direction_problem& p, const chain_state& c, senten
   s.jw.resize(p.jump_bins());
   for (std::size_t b = 0; b < p.jump_bins(); ++b) s.jw[b] = p.jump_alphas[b] + (b < c.jump.size() ? c.jump[b] : 0);
   if (s.first.size() != p.rows) s.first.assign(p.rows, -1);
+  if (s.word_slot.size() != p.generated_vocabulary) s.word_slot.assign(p.generated_vocabulary, -1);
+}
+
+// The sentence's lexical counts (sentence_scratch::counts) from the chain's
+// table: per distinct generated word, a scan of its table behind the row
+// filter when it is small, else one look-up per position.
+inline void fill_sentence_counts(const chain_state& c, std::span<const word_id> e, std::span<const word_id> f,
+                                 sentence_scratch& s) {
+  const std::size_t l = e.size();
+  s.local.resize(f.size());
+  s.words.clear();
+  // word_slot: -1 unseen, -2 seen once, else the word's index (from its second token on).
+  for (std::size_t j = 0; j < f.size(); ++j) {
+    std::int32_t& u = s.word_slot[f[j]];
+    if (u == -1) {
+      u = -2;
+    } else if (u == -2) {
+      u = static_cast<std::int32_t>(s.words.size());
+      s.words.push_back(f[j]);
+    }
+  }
+  for (std::size_t j = 0; j < f.size(); ++j) {
+    std::int32_t& u = s.word_slot[f[j]];
+    if (u == -2) u = -1;  // a word with one token reads the table directly
+    s.local[j] = u < 0 ? sentence_scratch::single : static_cast<std::uint32_t>(u);
+  }
+  s.counts.assign(s.words.size() * l, 0);
+  s.null_counts.resize(s.words.size());
+  for (std::size_t u = 0; u < s.words.size(); ++u) {
+    const word_id g = s.words[u];
+    std::uint32_t* cu = s.counts.data() + u * l;
+    s.null_counts[u] = c.lexical.get(g, 0);
+    const auto slots = c.lexical.row_slots(g);
+    if (slots.size() <= scan_slots_per_position * l + 16) {
+      for (const auto& sl : slots) {
+        const std::uint32_t x = sl.key + 1u;  // 0 for an empty slot
+        if (((s.row_filter[(x >> 6) & (sentence_scratch::row_filter_words - 1)] >> (x & 63)) & 1u) == 0) continue;
+        if (sl.key == count_table::empty_key) continue;
+        for (std::int32_t i = s.first[sl.key]; i >= 0; i = s.next_same[i]) cu[i] = sl.count;
+      }
+    } else {
+      const count_table::reader counts = c.lexical.read(g);
+      for (std::size_t i = 0; i < l; ++i) cu[i] = counts.get(em::lexical_table::row_of(e[i]));
+    }
+  }
 }
 
 // Prepares sentence (e, f) with links a: fertilities, position factors and
@@ -669,6 +761,8 @@ inline bool begin_sentence(const direction_problem& p, const chain_state& c, sta
       s.row_filter[(x >> 6) & (sentence_scratch::row_filter_words - 1)] |= std::uint64_t{1} << (x & 63);
     }
   }
+  s.cached = fast && !p.has_lexical_prior && s.word_slot.size() == p.generated_vocabulary;
+  if (s.cached) fill_sentence_counts(c, e, f, s);
   return fast;
 }
 
@@ -682,20 +776,22 @@ inline double sweep_conditional(const direction_problem& p, const chain_state& c
     for (std::size_t x = 0; x <= e.size(); ++x) s.cum[x] = run += s.weight[x];
     return sum;
   }
+  const std::uint32_t* cached = s.token_counts(j, e.size());
+  const std::uint32_t cached_null = cached ? s.null_counts[s.local[j]] : 0u;
   switch (st) {
     case stage::ibm1:
       return fast_conditional<stage::ibm1>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                            s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data(), s.row_filter);
+                                           s.cum.data(), s.row_filter, cached, cached_null);
     case stage::hmm:
       return fast_conditional<stage::hmm>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                           s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data(), s.row_filter);
+                                           s.cum.data(), s.row_filter, cached, cached_null);
     case stage::fertility: break;
   }
   return fast_conditional<stage::fertility>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                             s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data(), s.row_filter);
+                                           s.cum.data(), s.row_filter, cached, cached_null);
 }
 
 // Moves token j's link to `to` and updates the sentence's caches.
@@ -725,6 +821,19 @@ inline void sweep_move(const direction_problem& p, chain_state& c, stage st, std
     position_factors(p, c, st, e, s.fertility.data(), s.inv.data(), false, t1, t2);
     return;
   }
+  if (s.cached && s.local[j] != sentence_scratch::single) {  // token j's word lost a count in the old link's row and gained one in the new
+    std::uint32_t* cu = s.counts.data() + std::size_t{s.local[j]} * e.size();
+    auto add = [&](std::uint32_t x, bool up) {
+      if (x == 0) {
+        s.null_counts[s.local[j]] += up ? 1u : std::uint32_t(-1);
+        return;
+      }
+      const std::size_t row = em::lexical_table::row_of(e[x - 1]);
+      for (std::int32_t is = s.first[row]; is >= 0; is = s.next_same[is]) cu[is] += up ? 1u : std::uint32_t(-1);
+    };
+    add(from, false);
+    add(to, true);
+  }
   // Fast path: the positions of the two types through first/next_same.
   auto refresh = [&](std::size_t t) {
     if (t == static_cast<std::size_t>(-1)) return;
@@ -739,6 +848,10 @@ inline void sweep_move(const direction_problem& p, chain_state& c, stage st, std
 }
 
 inline void end_sentence(std::span<const word_id> e, sentence_scratch& s, bool fast) {
+  if (s.cached) {
+    for (word_id g : s.words) s.word_slot[g] = -1;
+    s.cached = false;
+  }
   if (fast) {
     for (word_id g : e) s.first[em::lexical_table::row_of(g)] = -1;
     std::fill(std::begin(s.row_filter), std::end(s.row_filter), std::uint64_t{0});
