@@ -318,12 +318,10 @@ TEST_CASE("sweep follows the reference draw for draw with large tables and repea
   // the short sentences (4 l + 16 slots), which then read it once per
   // sentence by look-ups; every sentence repeats y (and some repeat x), so
   // the sentence's cached counts are read and updated by moves.
-  std::string text;
-  for (int k = 0; k < 60; ++k) {
-    text += "w" + std::to_string(k) + " v" + std::to_string(k % 7) + " ||| y y z" + std::to_string(k % 5);
-    text += k % 3 == 0 ? " x x\n" : "\n";
-  }
-  check_sweep_against_reference(read(text), 12);
+  std::ostringstream text;
+  for (int k = 0; k < 60; ++k)
+    text << 'w' << k << " v" << k % 7 << " ||| y y z" << k % 5 << (k % 3 == 0 ? " x x\n" : "\n");
+  check_sweep_against_reference(read(text.str()), 12);
 }
 
 TEST_CASE("a finished chain's packed links read back exactly at 1, 2 and 4 bytes a link", "[bayes][memory]") {
