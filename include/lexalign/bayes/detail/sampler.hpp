@@ -183,7 +183,6 @@ struct sentence_scratch {
     if (!cached || local[j] == single) return nullptr;
     return counts.data() + std::size_t{local[j]} * l;
   }
-
 };
 
 inline void sentence_fertility(std::size_t l, const std::uint32_t* a, std::size_t m, sentence_scratch& s) {
