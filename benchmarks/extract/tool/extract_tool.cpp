@@ -1,8 +1,11 @@
 // Times one extract/ method over a stack of similarity matrices and prints
 // one JSON line.
 //
-//   lexalign_extract_tool argmax|itermax|matching|softmax|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]
+//   lexalign_extract_tool argmax|itermax|matching|softmax|softmax32|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]
 //
+// softmax32: the softmax extraction on float matrices (float32 arithmetic,
+// extract::softmax_precision::as_input); MATRICES.npy is then read as float
+// (write it as float32).
 // `touch` is the floor: it only reads every entry once (a vectorised OR of
 // the exponent bits, extract's finiteness check),
 // the least any method must do, so NumPy's time over it bounds the ratio
@@ -22,6 +25,8 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,13 +39,26 @@
 
 namespace ex = lexalign::extract;
 
+// ex::detail::all_finite for float data (touch on a float32 stack).
+static bool all_finite_f(const float* x, std::size_t count) noexcept {
+  std::uint32_t bad = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    std::uint32_t bits;
+    std::memcpy(&bits, x + k, sizeof bits);
+    bad |= static_cast<std::uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
+}
+
 int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {
-    std::fprintf(stderr, "usage: %s argmax|itermax|matching|softmax|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s argmax|itermax|matching|softmax|softmax32|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]\n", argv[0]);
     return 2;
   }
   const std::string method = argv[1];
   const auto stack = lexalign::io::read_npy(argv[2]);
+  const bool f32 = stack.dtype.find("f4") != std::string::npos;  // touch reads the floats
+  const auto stackf = method == "softmax32" || (method == "touch" && f32) ? lexalign::io::read_npy<float>(argv[2]) : lexalign::io::npy_array<float>{};
   if (stack.rank() != 3) {
     std::fprintf(stderr, "%s: expected a (K, m, n) array\n", argv[2]);
     return 2;
@@ -61,7 +79,10 @@ int main(int argc, char** argv) {
     else if (method == "itermax") ex::itermax_into(s, {}, ws, results[k]);
     else if (method == "matching") ex::matching_into(s, {}, mws, results[k]);
     else if (method == "softmax") ex::softmax_into(s, {}, ws, results[k]);
+    else if (method == "softmax32")
+      ex::softmax_into(lexalign::matrix_view<const float>(stackf.data.data() + k * m * n, m, n), {}, ws, results[k]);
     else if (method == "entmax") ex::entmax_into(s, {}, ws, results[k]);
+    else if (method == "touch" && f32) sink = sink + all_finite_f(stackf.data.data() + k * m * n, m * n);
     else if (method == "touch") sink = sink + ex::detail::all_finite(stack.data.data() + k * m * n, m * n);
     else throw std::runtime_error("unknown method " + method);
   };

@@ -71,7 +71,7 @@ class workspace {
 
   explicit workspace(const Allocator& alloc = Allocator())
       : sim(alloc), a(alloc), b(alloc), c(alloc), d(alloc), index_a(alloc), index_b(alloc), flags(alloc),
-        pairs(alloc) {}
+        pairs(alloc), positions(alloc), fsim(alloc), fa(alloc), fb(alloc), fc(alloc), fd(alloc) {}
   Allocator get_allocator() const { return sim.get_allocator(); }
 
   // The input as a dense row-major double matrix (`src`, rows x cols): the
@@ -84,6 +84,12 @@ class workspace {
   vec<std::ptrdiff_t> index_a, index_b;
   vec<unsigned char> flags;
   vec<link> pairs;
+  vec<std::uint32_t> positions;
+  // The float32 counterparts (softmax's float32 arithmetic): the input as a
+  // dense row-major float matrix (`fsrc`: the caller's memory or `fsim`) and
+  // scratch.
+  const float* fsrc = nullptr;
+  vec<float> fsim, fa, fb, fc, fd;
 
   matrix_view<const double> view() const noexcept { return {src, rows, cols}; }
   double operator()(std::size_t i, std::size_t j) const noexcept { return src[i * cols + j]; }
