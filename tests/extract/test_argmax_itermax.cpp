@@ -78,6 +78,37 @@ TEST_CASE("IterMax equals SimAlign's iter_max transcription", "[extract][itermax
   CHECK(grew > 20);  // the extra round does add links
 }
 
+TEST_CASE("argmax and IterMax on negative entries and the lowest double, every tail width", "[extract][argmax][itermax]") {
+  // The vector sweep pads a partial last vector with the lowest double
+  // (AVX-512 builds): real entries equal to it, or rows of negative values
+  // only, must still win over the padding (they have lower indices).
+  std::mt19937 rng(3);
+  ex::workspace<> ws;
+  ex::extract_result r;
+  const double lowest = std::numeric_limits<double>::lowest();
+  for (std::size_t n = 1; n <= 19; ++n)
+    for (std::size_t m : {1u, 3u, 4u, 6u, 9u})
+      for (int rep = 0; rep < 3; ++rep) {
+        mat s = extract_test::random_matrix(rng, m, n, rep == 0 ? 0 : 3);
+        for (std::size_t i = 0; i < m; ++i)
+          for (std::size_t j = 0; j < n; ++j) {
+            s(i, j) = -1 - s(i, j);
+            if (rep == 2 && (rng() % 3 == 0 || i == 1)) s(i, j) = lowest;  // row 1: all lowest
+          }
+        const mat f = extract_test::forward_matrix(s), b = extract_test::backward_matrix(s);
+        ex::argmax_into(s, {.direction = ex::argmax_direction::forward}, ws, r);
+        CHECK(r.alignment.sure == extract_test::links_of(f));
+        ex::argmax_into(s, {.direction = ex::argmax_direction::reverse}, ws, r);
+        CHECK(r.alignment.sure == extract_test::links_of(b));
+        ex::argmax_into(s, {}, ws, r);
+        CHECK(r.alignment.sure == extract_test::links_of(extract_test::hadamard(f, b)));
+        if (rep < 2) {  // SimAlign's masks multiply: lowest * 0.9 is still finite, but keep it simple
+          ex::itermax_into(s, {}, ws, r);
+          CHECK(r.alignment.sure == extract_test::links_of(extract_test::simalign_itermax(s, 2)));
+        }
+      }
+}
+
 TEST_CASE("IterMax with another weight equals the transcription", "[extract][itermax]") {
   std::mt19937 rng(3);
   for (double w : {0.0, 0.5, 1.0})
