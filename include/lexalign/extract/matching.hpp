@@ -83,18 +83,27 @@ inline void two_smallest(const double* c, const double* v, std::ptrdiff_t n, dou
   using vd = ot::detail::vd_t;
   using vi = ot::detail::vi64_t;
   constexpr std::ptrdiff_t W = sizeof(vd) / sizeof(double);
-  if (n >= 4 * W) {  // shorter rows: the scalar scan is cheaper than the merge
+  // Shorter rows: the scalar scan is cheaper than the merge (with AVX-512's
+  // masked tail, from two vectors on).
+  if (n >= (LEXALIGN_OT_MASKED_TAILS ? 2 : 4) * W) {
     vd m1 = vd{} + inf, m2 = m1;
     vi i1 = vi{} - 1, i2 = i1, lane;
     for (std::ptrdiff_t l = 0; l < W; ++l) lane[l] = l;
-    for (; j + W <= n; j += W) {
-      const vd x = ot::detail::vload(c + j) - ot::detail::vload(v + j);
+    auto step = [&](const vd& x) {
       const vi at = lane + static_cast<std::int64_t>(j);
       const auto lt1 = x < m1, lt2 = x < m2;
       m2 = lt1 ? m1 : (lt2 ? x : m2);
       i2 = lt1 ? i1 : (lt2 ? at : i2);
       m1 = lt1 ? x : m1;
       i1 = lt1 ? at : i1;
+    };
+    for (; j + W <= n; j += W) step(ot::detail::vload(c + j) - ot::detail::vload(v + j));
+    if (LEXALIGN_OT_MASKED_TAILS && j < n) {  // padding: +inf, never below a real value
+      vd cj, vj;
+      ot::detail::vload_tail(cj, c + j, static_cast<std::size_t>(n - j), inf);
+      ot::detail::vload_tail(vj, v + j, static_cast<std::size_t>(n - j), 0.0);
+      step(cj - vj);
+      j = n;
     }
     // Merge without branches: the first is the smallest lane first (lowest
     // index on ties); the second, the smallest of the other lanes' firsts
