@@ -39,17 +39,6 @@
 
 namespace ex = lexalign::extract;
 
-// ex::detail::all_finite for float data (touch on a float32 stack).
-static bool all_finite_f(const float* x, std::size_t count) noexcept {
-  std::uint32_t bad = 0;
-  for (std::size_t k = 0; k < count; ++k) {
-    std::uint32_t bits;
-    std::memcpy(&bits, x + k, sizeof bits);
-    bad |= static_cast<std::uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
-  }
-  return bad == 0;
-}
-
 int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {
     std::fprintf(stderr, "usage: %s argmax|itermax|matching|softmax|softmax32|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]\n", argv[0]);
@@ -82,7 +71,7 @@ int main(int argc, char** argv) {
     else if (method == "softmax32")
       ex::softmax_into(lexalign::matrix_view<const float>(stackf.data.data() + k * m * n, m, n), {}, ws, results[k]);
     else if (method == "entmax") ex::entmax_into(s, {}, ws, results[k]);
-    else if (method == "touch" && f32) sink = sink + all_finite_f(stackf.data.data() + k * m * n, m * n);
+    else if (method == "touch" && f32) sink = sink + ex::detail::all_finite(stackf.data.data() + k * m * n, m * n);
     else if (method == "touch") sink = sink + ex::detail::all_finite(stack.data.data() + k * m * n, m * n);
     else throw std::runtime_error("unknown method " + method);
   };

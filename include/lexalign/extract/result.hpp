@@ -106,14 +106,18 @@ class workspace {
 
 namespace detail {
 
-// True when every x[k] is finite: no exponent field is all ones (an
-// integer OR reduction, which vectorises).
-inline bool all_finite(const double* x, std::size_t count) noexcept {
-  std::uint64_t bad = 0;
+// True when every x[k] (double or float) is finite: no exponent field is
+// all ones (an integer OR reduction, which vectorises).
+template <class T>
+bool all_finite(const T* x, std::size_t count) noexcept {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  using U = std::conditional_t<std::is_same_v<T, double>, std::uint64_t, std::uint32_t>;
+  constexpr U exponent = std::is_same_v<T, double> ? U(0x7ff0000000000000ull) : U(0x7f800000u);
+  U bad = 0;
   for (std::size_t k = 0; k < count; ++k) {
-    std::uint64_t bits;
+    U bits;
     std::memcpy(&bits, x + k, sizeof bits);
-    bad |= static_cast<std::uint64_t>((bits & 0x7ff0000000000000ull) == 0x7ff0000000000000ull);
+    bad |= static_cast<U>((bits & exponent) == exponent);
   }
   return bad == 0;
 }
