@@ -108,6 +108,17 @@ inline void two_smallest(const double* c, const double* v, std::ptrdiff_t n, dou
     // Merge without branches: the first is the smallest lane first (lowest
     // index on ties); the second, the smallest of the other lanes' firsts
     // and the winning lane's second.
+#if LEXALIGN_OT_MASKED_TAILS
+    // In register: the largest of -x at the lowest index is the smallest x.
+    double a, b;
+    const std::int64_t ia = first_lane_max(-m1, i1, a);
+    a = -a;
+    const auto win = i1 == ia;
+    const vd cand = win ? m2 : m1;
+    const vi icand = win ? i2 : i1;
+    const std::int64_t ib = first_lane_max(-cand, icand, b);
+    b = -b;
+#else
     const std::int64_t big = std::numeric_limits<std::int64_t>::max();
     double a = m1[0];
     for (std::ptrdiff_t l = 1; l < W; ++l) a = m1[l] < a ? m1[l] : a;
@@ -122,6 +133,7 @@ inline void two_smallest(const double* c, const double* v, std::ptrdiff_t n, dou
     pick = cand == b ? icand : vi{} + big;
     std::int64_t ib = pick[0];
     for (std::ptrdiff_t l = 1; l < W; ++l) ib = pick[l] < ib ? pick[l] : ib;
+#endif
     umin = a;
     j1 = ia;
     usub = b;
