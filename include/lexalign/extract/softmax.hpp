@@ -341,12 +341,19 @@ void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_
       const T t = static_cast<T>(threshold);
       T* ct = ctv.data();
       for (std::size_t j = 0; j < n; ++j) ct[j] = t * cs[j];
-      ws.positions.resize(n + 16);
-      std::uint32_t* cand = ws.positions.data();  // a row's link columns, n + 16 slack
+      // Pass 3: every row's link columns, collected branch-free into
+      // ws.positions (16 slots of slack) with the rows' starts in
+      // ws.index_a; then the output is sized once and filled.
+      ws.positions.resize(mn + 16);
+      ws.index_a.resize(m + 1);
+      std::uint32_t* cand = ws.positions.data();
+      std::ptrdiff_t* start = ws.index_a.data();
+      std::size_t count = 0;
       for (std::size_t i = 0; i < m; ++i) {
+        start[i] = static_cast<std::ptrdiff_t>(count);
         const T* row = e + i * n;
         const T tr = t * rs[i];
-        std::size_t count = 0, j = 0;
+        std::size_t j = 0;
 #if LEXALIGN_HAVE_VECTOR_EXT
         using vd = softmax_vec<T>;
         constexpr std::size_t W = sizeof(vd) / sizeof(T);
@@ -366,16 +373,17 @@ void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_
 #endif
         for (; j < n; ++j)
           if (row[j] > tr && row[j] > ct[j]) cand[count++] = static_cast<std::uint32_t>(j);
+      }
+      start[m] = static_cast<std::ptrdiff_t>(count);
+      out.alignment.sure.resize(count);
+      out.scores.resize(count);
+      link* lk = out.alignment.sure.data();
+      double* sc = out.scores.data();
+      for (std::size_t i = 0; i < m; ++i) {
         // The harmonic mean of a = x / rs and b = x / cs is 2x / (rs + cs).
-        // The links are appended with independent divisions (no push_back
-        // chain through the vectors' end pointers).
         const double rsi = static_cast<double>(rs[i]);
-        const std::size_t base = out.size();
-        out.alignment.sure.resize(base + count);
-        out.scores.resize(base + count);
-        link* lk = out.alignment.sure.data() + base;
-        double* sc = out.scores.data() + base;
-        for (std::size_t q = 0; q < count; ++q) {
+        const T* row = e + i * n;
+        for (auto q = static_cast<std::size_t>(start[i]); q < static_cast<std::size_t>(start[i + 1]); ++q) {
           const std::uint32_t jj = cand[q];
           lk[q] = {static_cast<std::uint32_t>(i), jj};
           sc[q] = 2 * static_cast<double>(row[jj]) / (rsi + static_cast<double>(cs[jj]));
