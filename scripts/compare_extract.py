@@ -16,7 +16,11 @@ the reference code's semantics (ALGORITHMS.md §8.1, §8.2):
   itermax   SimAlign iter_max(max_count=2, alpha_ratio=0.9), masks and all
   matching  SimAlign "mwmf" via scipy.optimize.linear_sum_assignment(maximize=True)
             (SimAlign itself calls networkx's max_weight_matching, far slower)
-  softmax   awesome-align: softmax over rows and over columns, both > 0.001
+  softmax   awesome-align: softmax over rows and over columns, both > 0.001,
+            float64 matrices on both sides (NumPy and lexalign compute in double)
+  softmax32 the same on float32 matrices: NumPy computes in float32 (its dtype
+            follows the input, as awesome-align's torch code does) and lexalign
+            in float32 (softmax_precision::as_input); like with like
 
 Both sides run one thread (OPENBLAS/OMP/MKL threads = 1).  Prints one line
 per method and size: per-matrix median wall microseconds of NumPy and of
@@ -103,7 +107,8 @@ def np_softmax(sim, threshold=1e-3):
     return (softmax(sim, -1) > threshold) * (softmax(sim, -2) > threshold)
 
 
-METHODS = {"argmax": np_argmax, "itermax": np_itermax, "matching": np_matching, "softmax": np_softmax}
+METHODS = {"argmax": np_argmax, "itermax": np_itermax, "matching": np_matching, "softmax": np_softmax,
+           "softmax32": np_softmax}
 
 
 def links_text(a):
@@ -152,12 +157,14 @@ def main():
             yn = y / np.linalg.norm(y, axis=2, keepdims=True)
             cos = (np.einsum("kid,kjd->kij", xn, yn) + 1) / 2
             dots = np.einsum("kid,kjd->kij", xn, yn) * 64  # norm-8 vectors
+            dots32 = dots.astype(np.float32)
             env = dict(os.environ)
             if args.hot:
                 # Only the first N matrices, cycled by both sides: the same
                 # memory each time, so they stay in cache.
                 cos = np.ascontiguousarray(cos[:args.hot])
                 dots = np.ascontiguousarray(dots[:args.hot])
+                dots32 = np.ascontiguousarray(dots32[:args.hot])
                 env["LEXALIGN_EXTRACT_CALLS"] = str(args.pairs)
             for method, fn in METHODS.items():
                 if method not in args.methods.split(","):
@@ -165,7 +172,7 @@ def main():
                 if method == "matching" and linear_sum_assignment is None:
                     print(f"{method:9} {size:4d}   skipped (python3-scipy missing)")
                     continue
-                stack = dots if method == "softmax" else cos
+                stack = dots if method == "softmax" else dots32 if method == "softmax32" else cos
                 path = os.path.join(tmp, f"{method}_{size}.npy")
                 np.save(path, np.ascontiguousarray(stack))
                 links_path = os.path.join(tmp, f"{method}_{size}.links")

@@ -10,32 +10,47 @@
 # SILVER_DIR the bible-strongs folder (kjv-rv1909.gold, .mask, score_silver.py)
 # WORK_DIR   where the alignments go (default: a new temporary folder)
 #
-# Environment: METHODS ("argmax ot-balanced ot-unbalanced"), THREADS (2).
-# Each method is one `lexalign extract --aligner bayes` run on all 30,856
-# pairs: the sampler (defaults of `lexalign align --model bayes`: seed 1,
-# both directions) is trained in-process each time (deterministic for any
-# thread count, so every run sees the same marginals), then
-# S = (P_fwd + P_rev) / 2 is decoded by the method.  Prints the scorer's
-# "tagged" row per method (precision, recall, AER over links whose two
-# tokens both carry a Strong's number) and the seconds each run took.
+# Environment: METHODS (default: every method that reads S as it is:
+# "argmax fwd rev itermax mwmf ot-balanced ot-balanced-exact ot-partial
+# ot-partial-exact ot-unbalanced"), LOG_METHODS (methods run on log S, as
+# softmax and entmax need logits; default "softmax entmax"; empty: none),
+# THREADS (2).  One `lexalign extract --aligner bayes --method M1,M2,...`
+# run on all 30,856 pairs trains the sampler once (defaults of `lexalign
+# align --model bayes`: seed 1, both directions) and decodes
+# S = (P_fwd + P_rev) / 2 with every method of METHODS (one output file
+# each); LOG_METHODS take a second run with --transform log (the sampler is
+# deterministic for any thread count, so both runs see the same marginals).
+# Prints the scorer's "tagged" row per method (precision, recall, AER over
+# links whose two tokens both carry a Strong's number) and each run's
+# seconds (sampler included).
 set -eu
 LEXALIGN=${1:?usage: $0 LEXALIGN SILVER_DIR [WORK_DIR]}
 SILVER=${2:?usage: $0 LEXALIGN SILVER_DIR [WORK_DIR]}
 WORK=${3:-$(mktemp -d)}
-METHODS=${METHODS:-argmax ot-balanced ot-unbalanced}
+METHODS=${METHODS:-argmax fwd rev itermax mwmf ot-balanced ot-balanced-exact ot-partial ot-partial-exact ot-unbalanced}
+LOG_METHODS=${LOG_METHODS-softmax entmax}
 THREADS=${THREADS:-2}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EN=$ROOT/data/bible/kjv-rv1909.en
 ES=$ROOT/data/bible/kjv-rv1909.es
 mkdir -p "$WORK"
-echo "# work dir: $WORK; methods: $METHODS; threads $THREADS; $(uptime)"
+echo "# work dir: $WORK; methods: $METHODS; on log S: $LOG_METHODS; threads $THREADS; $(uptime)"
 now() { date +%s; }
-for method in $METHODS; do
+# run PREFIX "M1 M2 ..." [extra options]: one extract call, then the scores
+run() {
+  prefix=$1
+  methods=$2
+  shift 2
+  [ -n "$methods" ] || return 0
+  list=$(echo $methods | tr ' ' ',')
   t0=$(now)
-  "$LEXALIGN" extract --source "$EN" --target "$ES" --aligner bayes --method "$method" --threads "$THREADS" \
-    --quiet > "$WORK/gibbs-$method.align.tmp"
-  mv "$WORK/gibbs-$method.align.tmp" "$WORK/gibbs-$method.align"
-  row=$(python3 "$SILVER/score_silver.py" "$SILVER" "$WORK/gibbs-$method.align" | grep '^tagged')
-  printf '%-34s %s  (%s s)\n' "Gibbs marginals $method" "$(echo "$row" | sed 's/^tagged *//')" $(( $(now) - t0 ))
-  echo "# $(uptime)"
-done
+  "$LEXALIGN" extract --source "$EN" --target "$ES" --aligner bayes --method "$list" --threads "$THREADS" \
+    --quiet --output "$WORK/$prefix" "$@"
+  echo "# $prefix: one run for $list, $(( $(now) - t0 )) s; $(uptime)"
+  for method in $methods; do
+    row=$(python3 "$SILVER/score_silver.py" "$SILVER" "$WORK/$prefix.$method" | grep '^tagged')
+    printf '%-40s %s\n' "Gibbs marginals $method${1:+ ($*)}" "$(echo "$row" | sed 's/^tagged *//')"
+  done
+}
+run gibbs "$METHODS"
+run gibbs-log "$LOG_METHODS" --transform log

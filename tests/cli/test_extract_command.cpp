@@ -227,6 +227,64 @@ TEST_CASE("extract on word vectors: lower-case fallback, OOV policy, dictionary 
   CHECK(strict.err.find(oov_src.path() + ":1: source token 'red' has no vector") != std::string::npos);
 }
 
+TEST_CASE("extract with several methods writes each one's output, equal to a single-method run", "[cli][extract]") {
+  std::mt19937 rng(8);
+  const auto sv = random_vectors(rng, "s", 9, 6), tv = random_vectors(rng, "t", 9, 6);
+  temp_file svec(sv.text(), ".vec"), tvec(tv.text(), ".vec");
+  temp_file s("s0 s3 s5 s1\ns7 s2 s2 s6 s4\ns1 s0 s8\n"), t("t4 t1 t0 t6 t2\nt3 t5 t7\nt2 t5 t1 t8\n");
+  const std::vector<std::string> base = {"extract", "--source", s.path(), "--target", t.path(), "--source-vectors",
+                                         svec.path(), "--target-vectors", tvec.path(), "--scores", "--quiet"};
+  auto cat = [](std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+  };
+  auto slurp = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream b;
+    b << in.rdbuf();
+    return b.str();
+  };
+  const std::vector<std::string> names = {"argmax", "itermax", "mwmf", "ot-balanced", "ot-partial-exact", "softmax"};
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, {"--distortion", "0.5"}, {"--null", "0.7", "--distortion", "0.2"},
+        {"--threshold", "0.2"}}) {
+    temp_file prefix("");
+    std::string list;
+    for (const auto& n : names) {
+      if (!list.empty()) list += ',';
+      list += n;
+    }
+    const auto all = run(cat(cat(base, extra), {"--method", list, "--similarity", "shifted", "--output", prefix.path()}));
+    INFO(all.err);
+    REQUIRE(all.rc == 0);
+    CHECK(all.out.empty());
+    for (const auto& n : names) {
+      INFO(n);
+      // --threshold is an error for a single method without one; in a list it
+      // applies to those that take it.
+      const bool takes_threshold = n != "argmax" && n != "itermax" && n != "mwmf";
+      const bool threshold_set = !extra.empty() && extra[0] == "--threshold";
+      const auto one = run(cat(cat(base, threshold_set && !takes_threshold ? std::vector<std::string>{} : extra),
+                               {"--method", n, "--similarity", "shifted"}));
+      REQUIRE(one.rc == 0);
+      CHECK(slurp(prefix.path() + "." + n) == one.out);
+      std::remove((prefix.path() + "." + n).c_str());
+    }
+  }
+  auto usage = [&](std::vector<std::string> extra, const std::string& message) {
+    const auto r = run(cat(base, extra));
+    INFO(r.err);
+    CHECK(r.rc == 2);
+    CHECK(r.err.find(message) != std::string::npos);
+  };
+  usage({"--method", "argmax,itermax"}, "--method with several methods needs --output PREFIX");
+  usage({"--method", "argmax,argmax", "--output", "x"}, "--method names 'argmax' twice");
+  usage({"--method", "argmax,,itermax", "--output", "x"}, "--method has an empty name");
+  usage({"--method", "argmax,softmax", "--output", "x"}, "give --similarity");
+  usage({"--method", "argmax,frob", "--output", "x"}, "--method must be one of");
+  usage({"--method", "argmax,itermax", "--output", "x", "--threshold", "0.1"}, "--threshold applies to");
+}
+
 TEST_CASE("extract on npz token embeddings finds the planted links", "[cli][extract]") {
   const std::string npz = std::string(LEXALIGN_TEST_DATA_DIR) + "/extract/example_embeddings.npz";
   // examples/extract_npz.cpp: the synthetic pair 0 links target word t to source {2, 0, 1}[t], pair 1 to {1, 0, 3, 2}[t].

@@ -23,6 +23,20 @@ const std::pair<std::size_t, std::size_t> shapes[] = {{1, 1}, {1, 4}, {4, 1}, {2
                                                       {9, 33}, {31, 16}, {18, 41}};
 }
 
+namespace {
+// The three directions against NumPy's eye(n)[argmax] products; leaves
+// the mutual links in r.
+void check_argmax_directions(const mat& s, ex::workspace<>& ws, ex::extract_result& r) {
+  const mat f = extract_test::forward_matrix(s), b = extract_test::backward_matrix(s);
+  ex::argmax_into(s, {.direction = ex::argmax_direction::forward}, ws, r);
+  CHECK(r.alignment.sure == extract_test::links_of(f));
+  ex::argmax_into(s, {.direction = ex::argmax_direction::reverse}, ws, r);
+  CHECK(r.alignment.sure == extract_test::links_of(b));
+  ex::argmax_into(s, {}, ws, r);
+  CHECK(r.alignment.sure == extract_test::links_of(extract_test::hadamard(f, b)));
+}
+}  // namespace
+
 TEST_CASE("argmax directions equal NumPy's eye(n)[argmax] products, ties to the lowest index", "[extract][argmax]") {
   std::mt19937 rng(1);
   ex::workspace<> ws;
@@ -31,13 +45,7 @@ TEST_CASE("argmax directions equal NumPy's eye(n)[argmax] products, ties to the 
     for (auto [m, n] : shapes)
       for (int rep = 0; rep < 4; ++rep) {
         const mat s = extract_test::random_matrix(rng, m, n, levels);
-        const mat f = extract_test::forward_matrix(s), b = extract_test::backward_matrix(s);
-        ex::argmax_into(s, {.direction = ex::argmax_direction::forward}, ws, r);
-        CHECK(r.alignment.sure == extract_test::links_of(f));
-        ex::argmax_into(s, {.direction = ex::argmax_direction::reverse}, ws, r);
-        CHECK(r.alignment.sure == extract_test::links_of(b));
-        ex::argmax_into(s, {}, ws, r);
-        CHECK(r.alignment.sure == extract_test::links_of(extract_test::hadamard(f, b)));
+        check_argmax_directions(s, ws, r);
         REQUIRE(r.scores.size() == r.size());
         for (std::size_t k = 0; k < r.size(); ++k) CHECK(r.scores[k] == s(r.links()[k].source, r.links()[k].target));
       }
@@ -76,6 +84,31 @@ TEST_CASE("IterMax equals SimAlign's iter_max transcription", "[extract][itermax
         grew += ex::itermax(s).size() > ex::argmax(s).size();
       }
   CHECK(grew > 20);  // the extra round does add links
+}
+
+TEST_CASE("argmax and IterMax on negative entries and the lowest double, every tail width", "[extract][argmax][itermax]") {
+  // The vector sweep pads a partial last vector with the lowest double
+  // (AVX-512 builds): real entries equal to it, or rows of negative values
+  // only, must still win over the padding (they have lower indices).
+  std::mt19937 rng(3);
+  ex::workspace<> ws;
+  ex::extract_result r;
+  const double lowest = std::numeric_limits<double>::lowest();
+  for (std::size_t n = 1; n <= 19; ++n)
+    for (std::size_t m : {1u, 3u, 4u, 6u, 9u})
+      for (int rep = 0; rep < 3; ++rep) {
+        mat s = extract_test::random_matrix(rng, m, n, rep == 0 ? 0 : 3);
+        for (std::size_t i = 0; i < m; ++i)
+          for (std::size_t j = 0; j < n; ++j) {
+            s(i, j) = -1 - s(i, j);
+            if (rep == 2 && (rng() % 3 == 0 || i == 1)) s(i, j) = lowest;  // row 1: all lowest
+          }
+        check_argmax_directions(s, ws, r);
+        if (rep < 2) {  // SimAlign's masks multiply: lowest * 0.9 is still finite, but keep it simple
+          ex::itermax_into(s, {}, ws, r);
+          CHECK(r.alignment.sure == extract_test::links_of(extract_test::simalign_itermax(s, 2)));
+        }
+      }
 }
 
 TEST_CASE("IterMax with another weight equals the transcription", "[extract][itermax]") {

@@ -30,6 +30,9 @@ TEST_CASE("warm extraction calls allocate nothing", "[extract][allocations]") {
     ex::argmax_into(s, {.direction = ex::argmax_direction::reverse}, ws, r);
     ex::itermax_into(s, {}, ws, r);
     ex::softmax_into(s, {.threshold = 0.0}, ws, r);
+    ex::softmax_into(s, {}, ws, r);                                                   // one exp per cell
+    ex::softmax_into(s, {.precision = ex::softmax_precision::float32}, ws, r);         // float32 copy and path
+    ex::softmax_into(s, {.threshold = 1e-20, .precision = ex::softmax_precision::float32}, ws, r);  // its fallback
     ex::entmax_into(s, {}, ws, r);
     ex::matching_into(s, {}, mws, r);
     ex::similarity_into(x, y, {}, ws, sim);

@@ -163,8 +163,10 @@ TEST_CASE("NULL extension: entropies, corpus quantile, dropping", "[extract][nul
   std::vector<double> all;
   ex::workspace<> ws;
   std::vector<double> h;
+  std::vector<std::vector<double>> entropies;  // per pair, the library's values
   for (std::size_t k = 0; k < sims.size(); ++k) {
     ex::link_entropies_into(sims[k], results[k], ws, h);
+    entropies.push_back(h);
     const bool small = std::min(sims[k].rows(), sims[k].cols()) <= 2;
     for (std::size_t q = 0; q < h.size(); ++q) {
       if (small) {
@@ -185,8 +187,11 @@ TEST_CASE("NULL extension: entropies, corpus quantile, dropping", "[extract][nul
   for (std::size_t k = 0; k < sims.size(); ++k) {
     const bool small = std::min(sims[k].rows(), sims[k].cols()) <= 2;
     std::vector<lexalign::link> expected;
-    for (auto l : results[k].links())
-      if (small || value(sims[k], l) <= t) expected.push_back(l);
+    // Compared through the library's own values (checked against the
+    // formula above): a recomputed value may differ from it in the last bit
+    // (FMA contraction under -march=native) and fall on the other side of t.
+    for (std::size_t q = 0; q < results[k].size(); ++q)
+      if (small || entropies[k][q] <= t) expected.push_back(results[k].links()[q]);
     CHECK(filtered[k].alignment.sure == expected);
     CHECK(filtered[k].scores.size() == expected.size());
   }

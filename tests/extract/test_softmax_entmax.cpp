@@ -118,6 +118,135 @@ TEST_CASE("softmax's exp of non-positive arguments is within 1e-15 of std::exp",
 }
 #endif
 
+#if LEXALIGN_HAVE_VECTOR_EXT
+TEST_CASE("softmax's float32 exp of non-positive arguments is within 3e-7 of std::exp", "[extract][softmax][float32]") {
+  using vf = lexalign::ot::detail::vf_t;
+  constexpr std::size_t W = sizeof(vf) / sizeof(float);
+  std::mt19937_64 rng(26);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  double worst = 0;
+  for (int rep = 0; rep < 20000; ++rep) {
+    vf x, y;
+    for (std::size_t l = 0; l < W; ++l) x[l] = rep % 2 ? -87.3f * u(rng) : -4.0f * u(rng);
+    ex::detail::exp_nonpositive(y, x);
+    for (std::size_t l = 0; l < W; ++l) {
+      const double want = std::exp(static_cast<double>(x[l]));
+      worst = std::max(worst, std::abs(static_cast<double>(y[l]) - want) / want);
+    }
+  }
+  CHECK(worst < 3e-7);
+  // exp(0) = 1, exp(-inf) = 0, below the smallest normal float result 0,
+  // exp(-ln 2) = 1/2, the smallest normal argument stays normal.
+  const float probe[] = {0.0f, -std::numeric_limits<float>::infinity(), -87.5f, -100.0f, -std::log(2.0f), -87.3f};
+  constexpr std::size_t N = std::size(probe);
+  for (std::size_t start = 0; start < N; start += W) {
+    vf x{}, y;
+    for (std::size_t l = 0; l < W; ++l) x[l] = start + l < N ? probe[start + l] : 0.0f;
+    ex::detail::exp_nonpositive(y, x);
+    for (std::size_t l = 0; l < W && start + l < N; ++l) {
+      INFO("argument " << probe[start + l]);
+      const double want = probe[start + l] < -87.34f ? 0.0 : std::exp(static_cast<double>(probe[start + l]));
+      CHECK(static_cast<double>(y[l]) == Approx(want).epsilon(3e-7).margin(0));
+      if (want > 0) CHECK(std::fpclassify(y[l]) == FP_NORMAL);
+    }
+  }
+}
+#endif
+
+// The literal float32 transcription of awesome-align's extraction (torch
+// float32: exp(x - max) / sum per row and per column, then > threshold),
+// with float arithmetic throughout.
+static std::vector<lexalign::link> softmax_links_float32(const lexalign::dense_matrix<float>& s, float threshold,
+                                                         std::vector<double>* margin = nullptr) {
+  const std::size_t m = s.rows(), n = s.cols();
+  lexalign::dense_matrix<float> pr(m, n), pc(m, n);
+  for (std::size_t i = 0; i < m; ++i) {
+    float mx = s(i, 0), z = 0;
+    for (std::size_t j = 0; j < n; ++j) mx = std::max(mx, s(i, j));
+    for (std::size_t j = 0; j < n; ++j) z += std::exp(s(i, j) - mx);
+    for (std::size_t j = 0; j < n; ++j) pr(i, j) = std::exp(s(i, j) - mx) / z;
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    float mx = s(0, j), z = 0;
+    for (std::size_t i = 0; i < m; ++i) mx = std::max(mx, s(i, j));
+    for (std::size_t i = 0; i < m; ++i) z += std::exp(s(i, j) - mx);
+    for (std::size_t i = 0; i < m; ++i) pc(i, j) = std::exp(s(i, j) - mx) / z;
+  }
+  std::vector<lexalign::link> out;
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      if (pr(i, j) > threshold && pc(i, j) > threshold)
+        out.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+      // how close the cell is to the threshold, relatively
+      if (margin)
+        margin->push_back(std::min(std::abs(pr(i, j) - threshold), std::abs(pc(i, j) - threshold)) / threshold);
+    }
+  return out;
+}
+
+TEST_CASE("softmax on float matrices computes in float32 like the reference", "[extract][softmax][float32]") {
+  std::mt19937 rng(27);
+  std::normal_distribution<float> g(0.0f, 3.0f);
+  ex::workspace<> ws;
+  ex::extract_result r, rd;
+  int compared = 0;
+  for (auto [m, n] : {std::pair<std::size_t, std::size_t>{1, 1}, {1, 6}, {6, 1}, {5, 5}, {7, 12}, {20, 15}, {9, 37},
+                      {17, 33}, {40, 50}})
+    for (double threshold : {0.001, 0.1, 0.3})
+      for (int rep = 0; rep < 5; ++rep) {
+        lexalign::dense_matrix<float> s(m, n);
+        for (std::size_t i = 0; i < m; ++i)
+          for (std::size_t j = 0; j < n; ++j)
+            s(i, j) = rep == 4 ? std::round(g(rng)) : g(rng);  // integer ties in the last repetition
+        std::vector<double> margin;
+        const auto expected = softmax_links_float32(s, static_cast<float>(threshold), &margin);
+        ex::softmax_into(s, {.threshold = threshold}, ws, r);
+        // Two float32 computations may disagree only on cells within a few
+        // float rounding errors of the threshold; skip those (rare) cases.
+        if (*std::min_element(margin.begin(), margin.end()) < 1e-5) continue;
+        ++compared;
+        CHECK(r.alignment.sure == expected);
+        // The double path on the same (float-representable) values: scores
+        // agree to float precision.
+        lexalign::dense_matrix<double> d(m, n);
+        for (std::size_t i = 0; i < m; ++i)
+          for (std::size_t j = 0; j < n; ++j) d(i, j) = s(i, j);
+        ex::softmax_into(d, {.threshold = threshold}, ws, rd);
+        REQUIRE(rd.alignment.sure == r.alignment.sure);
+        for (std::size_t k = 0; k < r.size(); ++k) CHECK(r.scores[k] == Approx(rd.scores[k]).epsilon(2e-6));
+        // precision = float64 on float input is the double path; float32 on
+        // double input the float one.
+        const auto double_scores = rd.scores;
+        ex::softmax_into(s, {.threshold = threshold, .precision = ex::softmax_precision::float64}, ws, rd);
+        CHECK(rd.scores == double_scores);
+        ex::softmax_into(d, {.threshold = threshold, .precision = ex::softmax_precision::float32}, ws, rd);
+        CHECK(rd.alignment.sure == r.alignment.sure);
+        CHECK(rd.scores == r.scores);
+      }
+  CHECK(compared > 100);
+}
+
+TEST_CASE("softmax's float32 path falls back to double when a sum would underflow in float", "[extract][softmax][float32]") {
+  // Row 1 and column 3 lie 120 below the rest: exp(S - max S) underflows in
+  // float32 (below -87.3) there, so they need their own maxima; cell (1, 3),
+  // the largest of both, is a link; the result equals the double
+  // computation.
+  std::mt19937 rng(28);
+  std::normal_distribution<float> g(0.0f, 2.0f);
+  lexalign::dense_matrix<float> s(4, 9);
+  lexalign::dense_matrix<double> d(4, 9);
+  for (std::size_t i = 0; i < 4; ++i)
+    for (std::size_t j = 0; j < 9; ++j) d(i, j) = s(i, j) = g(rng) - (i == 1 || j == 3 ? 120.0f : 0.0f);
+  d(1, 3) = s(1, 3) = -100.0f;
+  const auto rf = ex::softmax(s), rd = ex::softmax(d);
+  REQUIRE(rf.alignment.sure == rd.alignment.sure);
+  for (std::size_t k = 0; k < rf.size(); ++k) CHECK(rf.scores[k] == Approx(rd.scores[k]).epsilon(1e-12));
+  CHECK(std::find(rf.links().begin(), rf.links().end(), lexalign::link{1, 3}) != rf.links().end());
+  lexalign::dense_matrix<float> bad = s;
+  bad(2, 7) = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH(ex::softmax(bad), "similarity(2, 7) is NaN");
+}
+
 TEST_CASE("entmax15 equals the bisection solution and sums to one", "[extract][entmax]") {
   std::mt19937 rng(22);
   std::normal_distribution<double> g(0.0, 2.0);
@@ -176,5 +305,7 @@ TEST_CASE("softmax and entmax reject bad thresholds", "[extract][softmax][errors
   const mat s(2, 2, 0.0);
   CHECK_THROWS_WITH(ex::softmax(s, {.threshold = -0.1}),
                     "extract::softmax_options.threshold must be in [0, 1) (got -0.1)");
+  CHECK_THROWS_WITH(ex::softmax(s, {.precision = static_cast<ex::softmax_precision>(7)}),
+                    "extract::softmax_options.precision must be as_input, float64 or float32 (got 7)");
   CHECK_THROWS_WITH(ex::entmax(s, {.threshold = 1}), "extract::entmax_options.threshold must be in [0, 1) (got 1)");
 }

@@ -210,7 +210,11 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
                                  "--aligner bayes: a saved bayes model, its counts as priors");
   a.option("direction", "D", "--aligner: both ((fwd + rev) / 2), forward or reverse posteriors", {.default_value = "both"});
   bayes_cli::add_options(a);
-  a.option("method", "NAME", std::string(method_names), {.default_value = "itermax"});
+  a.option("method", "NAME[,NAME...]",
+           std::string(method_names) +
+               "; several, comma-separated, share one similarity computation (and one aligner training): "
+               "each writes --output PREFIX's PREFIX.NAME",
+           {.default_value = "itermax"});
   a.option("similarity", "HOW",
            "vectors and npz: cosine, shifted ((cos + 1) / 2) or dot; default shifted, dot for softmax/entmax");
   a.option("transform", "HOW", "none or log (S -> log S, e.g. softmax/entmax on posteriors)", {.default_value = "none"});
@@ -227,7 +231,7 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
   a.flag("lowercase", "lower-case the text before use (Latin, Greek, Cyrillic)");
   a.option("threads", "N", "--aligner: worker threads, 0 = all (the result does not depend on it)", {.default_value = "0"});
   add_text_options(a);
-  a.option("output", "FILE", "write the alignment here instead of standard output");
+  a.option("output", "FILE", "write the alignment here instead of standard output (several methods: the prefix)");
   a.flag("quiet", "no progress on standard error");
   return guarded(err, "extract", [&]() -> int {
     if (!a.parse(args)) {
@@ -261,20 +265,44 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
       if (a.has(name) && a.value(name) == "-") throw usage_error("--" + std::string(name) + " must be a file");
 
     extractor x;
-    x.method = parse_method(a.value("method"));
-    x.ot.plan = x.method.plan;
-    if (x.method.plan == ex::ot_plan::partial_exact) x.ot.threshold = 0.0;  // OTAlign: any cell with mass
-    const method_kind kind = x.method.kind;
-    const bool logits = kind == method_kind::softmax || kind == method_kind::entmax;
+    // --method: one name, or several separated by commas (one output file each).
+    std::vector<std::string> method_list;
+    {
+      const std::string v = a.value("method");
+      std::size_t start = 0;
+      for (;;) {
+        const std::size_t comma = v.find(',', start);
+        method_list.push_back(v.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+    std::vector<method_spec> specs;
+    for (std::size_t q = 0; q < method_list.size(); ++q) {
+      if (method_list[q].empty()) throw usage_error("--method has an empty name in '" + io::excerpt(a.value("method")) + "'");
+      for (std::size_t p = 0; p < q; ++p)
+        if (method_list[p] == method_list[q])
+          throw usage_error("--method names '" + io::excerpt(method_list[q]) + "' twice");
+      specs.push_back(parse_method(method_list[q]));
+    }
+    const bool several = specs.size() > 1;
+    if (several && !a.has("output"))
+      throw usage_error("--method with several methods needs --output PREFIX (each method writes PREFIX.NAME)");
+    auto any_kind = [&](auto pred) { return std::any_of(specs.begin(), specs.end(), pred); };
+    auto is_logits = [](const method_spec& m) { return m.kind == method_kind::softmax || m.kind == method_kind::entmax; };
+    const bool logits = std::all_of(specs.begin(), specs.end(), is_logits);
+    const bool has_ot = any_kind([](const method_spec& m) { return m.kind == method_kind::ot; });
+    std::optional<double> threshold;
     if (a.has("threshold")) {
-      const double t = a.number("threshold", 0.0, 1.0);
-      if (kind == method_kind::softmax) x.softmax.threshold = t;
-      else if (kind == method_kind::entmax) x.entmax.threshold = t;
-      else if (kind == method_kind::ot) x.ot.threshold = t;
-      else throw usage_error("--threshold applies to softmax, entmax and ot-* methods, not " + a.value("method"));
+      threshold = a.number("threshold", 0.0, 1.0);
+      if (!any_kind([](const method_spec& m) { return m.kind != method_kind::argmax && m.kind != method_kind::itermax &&
+                                                       m.kind != method_kind::matching; }))
+        throw usage_error("--threshold applies to softmax, entmax and ot-* methods, not " + a.value("method"));
+      x.softmax.threshold = *threshold;
+      x.entmax.threshold = *threshold;
+      x.ot.threshold = *threshold;
     }
     x.kappa = a.number("distortion", 0.0, 1.0);
-    x.ot.distortion.kappa = kind == method_kind::ot ? x.kappa : 0.0;
     x.itermax.weight = a.number("itermax-weight", 0.0, 1.0);
     const double tau = a.number("tau", 0.0, 1.0);
     x.ot.transported_fraction = tau;
@@ -285,7 +313,7 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
     x.ot.unbalanced.sinkhorn.epsilon = eps;
     const std::string masses = a.value("masses");
     if (masses == "norm") {
-      if (kind != method_kind::ot) throw usage_error("--masses applies to the ot-* methods");
+      if (!has_ot) throw usage_error("--masses applies to the ot-* methods");
       if (aligner) throw usage_error("--masses norm needs vectors (--source-vectors or --embeddings)");
       x.norm_masses = true;
     } else if (masses != "uniform") {
@@ -296,7 +324,12 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
       ex::validate(x.softmax);
       ex::validate(x.entmax);
       ex::validate(x.itermax);
-      ex::validate(x.ot);
+      for (const method_spec& m : specs) {  // each OT plan with its own default threshold
+        ex::ot_extract_options o = x.ot;
+        o.plan = m.plan;
+        if (!threshold && m.plan == ex::ot_plan::partial_exact) o.threshold = 0.0;
+        ex::validate(o);
+      }
       ex::validate(nullo);
     } catch (const lexalign::error& e) {
       throw usage_error(e.what());
@@ -312,6 +345,9 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
       else throw usage_error("--similarity must be cosine, shifted or dot, got '" + io::excerpt(s) + "'");
     } else if (logits) {
       sopt = {.measure = ex::similarity_measure::dot};
+    } else if ((vectors || npz) && any_kind(is_logits)) {
+      throw usage_error("--method mixes softmax/entmax (default similarity dot) with methods whose default is "
+                        "shifted: give --similarity");
     } else {
       sopt = {.measure = ex::similarity_measure::cosine, .scaling = ex::similarity_scaling::shifted};
     }
@@ -346,8 +382,10 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
     progress_reporter progress(err, "extract", a.has("quiet"), stderr_is_terminal());
     const bool scores = a.has("scores");
 
-    // 2. The output path, before anything is read.
-    if (a.has("output")) check_writable(a.value("output"), "output");
+    // 2. The output paths, before anything is read.
+    auto output_path = [&](std::size_t q) { return several ? a.value("output") + "." + method_list[q] : a.value("output"); };
+    if (a.has("output"))
+      for (std::size_t q = 0; q < specs.size(); ++q) check_writable(output_path(q), "output");
 
     // 3. The text.
     parallel_corpus corpus;
@@ -511,61 +549,76 @@ int run_extract(const std::vector<std::string>& args, std::istream& in, std::ost
         for (std::size_t i = 0; i < s.rows(); ++i)
           for (std::size_t j = 0; j < s.cols(); ++j) s(i, j) = std::log(std::max(s(i, j), 1e-30));
 
-    progress.begin("extract");
-    std::vector<ex::extract_result> results(pairs);
-    for (std::size_t k = 0; k < pairs; ++k) {
-      if (sims[k].rows() == 0 || sims[k].cols() == 0) continue;
-      const bool with_vectors = x.norm_masses && !src_vecs.empty();
-      x.run(sims[k], results[k], with_vectors ? &src_vecs[k] : nullptr, with_vectors ? &tgt_vecs[k] : nullptr);
-    }
-    if (nullo.keep < 1) {
-      std::vector<ex::extract_result> kept;
-      std::vector<const dense_matrix<double>*> which;
-      std::vector<std::size_t> at;
-      for (std::size_t k = 0; k < pairs; ++k)
-        if (sims[k].rows() && sims[k].cols()) {
-          kept.push_back(std::move(results[k]));
-          which.push_back(&sims[k]);
-          at.push_back(k);
-        }
-      struct deref_range {
-        const std::vector<const dense_matrix<double>*>& v;
-        struct iter {
-          const dense_matrix<double>* const* p;
-          const dense_matrix<double>& operator*() const { return **p; }
-          iter& operator++() { ++p; return *this; }
-          bool operator!=(const iter& o) const { return p != o.p; }
-        };
-        iter begin() const { return {v.data()}; }
-        iter end() const { return {v.data() + v.size()}; }
-        std::size_t size() const { return v.size(); }
-      };
-      ex::null_extension(std::span<ex::extract_result>(kept), deref_range{which}, nullo);
-      for (std::size_t q = 0; q < at.size(); ++q) results[at[q]] = std::move(kept[q]);
-    }
-    if (!src_words.empty()) {
-      ex::extract_result merged;
-      for (std::size_t k = 0; k < pairs; ++k) {
-        if (results[k].empty()) continue;
-        ex::merge_subword_links(results[k], src_words[k], tgt_words[k], sws, merged);
-        std::swap(results[k], merged);
+    // 5. Each method on the same matrices, then its output.
+    const double ot_default_threshold = ex::ot_extract_options{}.threshold;
+    std::vector<dense_matrix<double>> distorted;  // several methods: distortion works on a copy
+    for (std::size_t q = 0; q < specs.size(); ++q) {
+      x.method = specs[q];
+      const method_kind kind = x.method.kind;
+      x.ot.plan = x.method.plan;
+      // OTAlign's partial exact plan links any cell with mass.
+      if (!threshold) x.ot.threshold = x.method.plan == ex::ot_plan::partial_exact ? 0.0 : ot_default_threshold;
+      x.ot.distortion.kappa = kind == method_kind::ot ? x.kappa : 0.0;
+      std::vector<dense_matrix<double>>* mats = &sims;
+      if (several && x.kappa != 0 && kind != method_kind::ot) {  // run() distorts its matrix in place
+        distorted = sims;
+        mats = &distorted;
       }
-    }
-    std::size_t links = 0;
-    for (const auto& r : results) links += r.size();
-    progress.end(std::to_string(pairs) + " pairs, " + std::to_string(links) + " links");
+      progress.begin(several ? "extract " + method_list[q] : std::string("extract"));
+      std::vector<ex::extract_result> results(pairs);
+      for (std::size_t k = 0; k < pairs; ++k) {
+        if ((*mats)[k].rows() == 0 || (*mats)[k].cols() == 0) continue;
+        const bool with_vectors = x.norm_masses && !src_vecs.empty();
+        x.run((*mats)[k], results[k], with_vectors ? &src_vecs[k] : nullptr, with_vectors ? &tgt_vecs[k] : nullptr);
+      }
+      if (nullo.keep < 1) {
+        std::vector<ex::extract_result> kept;
+        std::vector<const dense_matrix<double>*> which;
+        std::vector<std::size_t> at;
+        for (std::size_t k = 0; k < pairs; ++k)
+          if ((*mats)[k].rows() && (*mats)[k].cols()) {
+            kept.push_back(std::move(results[k]));
+            which.push_back(&(*mats)[k]);
+            at.push_back(k);
+          }
+        struct deref_range {
+          const std::vector<const dense_matrix<double>*>& v;
+          struct iter {
+            const dense_matrix<double>* const* p;
+            const dense_matrix<double>& operator*() const { return **p; }
+            iter& operator++() { ++p; return *this; }
+            bool operator!=(const iter& o) const { return p != o.p; }
+          };
+          iter begin() const { return {v.data()}; }
+          iter end() const { return {v.data() + v.size()}; }
+          std::size_t size() const { return v.size(); }
+        };
+        ex::null_extension(std::span<ex::extract_result>(kept), deref_range{which}, nullo);
+        for (std::size_t r = 0; r < at.size(); ++r) results[at[r]] = std::move(kept[r]);
+      }
+      if (!src_words.empty()) {
+        ex::extract_result merged;
+        for (std::size_t k = 0; k < pairs; ++k) {
+          if (results[k].empty()) continue;
+          ex::merge_subword_links(results[k], src_words[k], tgt_words[k], sws, merged);
+          std::swap(results[k], merged);
+        }
+      }
+      std::size_t links = 0;
+      for (const auto& r : results) links += r.size();
+      progress.end(std::to_string(pairs) + " pairs, " + std::to_string(links) + " links");
 
-    // 5. Write.
-    std::unique_ptr<std::ofstream> file;
-    std::ostream* dest = &out;
-    if (a.has("output")) {
-      file = std::make_unique<std::ofstream>(io::open_output(a.value("output")));
-      dest = file.get();
-    }
-    for (const auto& r : results) write_links(*dest, r, scores);
-    if (file) {
-      file->close();
-      if (!*file) throw io_error("cannot write '" + a.value("output") + "'");
+      std::unique_ptr<std::ofstream> file;
+      std::ostream* dest = &out;
+      if (a.has("output")) {
+        file = std::make_unique<std::ofstream>(io::open_output(output_path(q)));
+        dest = file.get();
+      }
+      for (const auto& r : results) write_links(*dest, r, scores);
+      if (file) {
+        file->close();
+        if (!*file) throw io_error("cannot write '" + output_path(q) + "'");
+      }
     }
     skipped.report();
     return exit_ok;

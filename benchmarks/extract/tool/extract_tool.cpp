@@ -1,8 +1,11 @@
 // Times one extract/ method over a stack of similarity matrices and prints
 // one JSON line.
 //
-//   lexalign_extract_tool argmax|itermax|matching|softmax|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]
+//   lexalign_extract_tool argmax|itermax|matching|softmax|softmax32|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]
 //
+// softmax32: the softmax extraction on float matrices (float32 arithmetic,
+// extract::softmax_precision::as_input); MATRICES.npy is then read as float
+// (write it as float32).
 // `touch` is the floor: it only reads every entry once (a vectorised OR of
 // the exponent bits, extract's finiteness check),
 // the least any method must do, so NumPy's time over it bounds the ratio
@@ -22,6 +25,9 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -36,11 +42,13 @@ namespace ex = lexalign::extract;
 
 int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {
-    std::fprintf(stderr, "usage: %s argmax|itermax|matching|softmax|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s argmax|itermax|matching|softmax|softmax32|entmax|touch MATRICES.npy REPEATS [LINKS_OUT]\n", argv[0]);
     return 2;
   }
   const std::string method = argv[1];
   const auto stack = lexalign::io::read_npy(argv[2]);
+  const bool f32 = stack.dtype.find("f4") != std::string::npos;  // touch reads the floats
+  const auto stackf = method == "softmax32" || (method == "touch" && f32) ? lexalign::io::read_npy<float>(argv[2]) : lexalign::io::npy_array<float>{};
   if (stack.rank() != 3) {
     std::fprintf(stderr, "%s: expected a (K, m, n) array\n", argv[2]);
     return 2;
@@ -55,15 +63,27 @@ int main(int argc, char** argv) {
   ex::matching_workspace<> mws;
   std::vector<ex::extract_result> results(K);
   volatile int sink = 0;
+  // The method resolved once (no string compare inside the timed loop).
+  const std::string names[] = {"argmax", "itermax", "matching", "softmax", "softmax32", "entmax", "touch"};
+  int which = -1;
+  for (int q = 0; q < 7; ++q)
+    if (method == names[q]) which = q;
+  if (which < 0) throw std::runtime_error("unknown method " + method);
   auto one = [&](std::size_t k) {
     const lexalign::matrix_view<const double> s(stack.data.data() + k * m * n, m, n);
-    if (method == "argmax") ex::argmax_into(s, {}, ws, results[k]);
-    else if (method == "itermax") ex::itermax_into(s, {}, ws, results[k]);
-    else if (method == "matching") ex::matching_into(s, {}, mws, results[k]);
-    else if (method == "softmax") ex::softmax_into(s, {}, ws, results[k]);
-    else if (method == "entmax") ex::entmax_into(s, {}, ws, results[k]);
-    else if (method == "touch") sink = sink + ex::detail::all_finite(stack.data.data() + k * m * n, m * n);
-    else throw std::runtime_error("unknown method " + method);
+    switch (which) {
+      case 0: ex::argmax_into(s, {}, ws, results[k]); break;
+      case 1: ex::itermax_into(s, {}, ws, results[k]); break;
+      case 2: ex::matching_into(s, {}, mws, results[k]); break;
+      case 3: ex::softmax_into(s, {}, ws, results[k]); break;
+      case 4:
+        ex::softmax_into(lexalign::matrix_view<const float>(stackf.data.data() + k * m * n, m, n), {}, ws, results[k]);
+        break;
+      case 5: ex::entmax_into(s, {}, ws, results[k]); break;
+      default:
+        if (f32) sink = sink + ex::detail::all_finite(stackf.data.data() + k * m * n, m * n);
+        else sink = sink + ex::detail::all_finite(stack.data.data() + k * m * n, m * n);
+    }
   };
   auto cpu_us = [] {
     timespec t{};

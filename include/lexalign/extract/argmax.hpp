@@ -52,7 +52,7 @@ void argmax_loaded(argmax_direction dir, workspace<WAlloc>& ws, extract_result& 
     }
     return;
   }
-  ws.a.resize(n);
+  ws.a.resize(argmax_scratch(n));
   if (!row_column_argmax_dense(m, n, s, [](std::size_t) { return static_cast<const double*>(nullptr); }, ws.index_a,
                                ws.index_b, ws.a.data()))
     report_bad_entry("similarity", ws);

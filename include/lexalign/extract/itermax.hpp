@@ -59,7 +59,7 @@ void itermax_loaded(const itermax_options& opt, workspace<WAlloc>& ws, extract_r
     col_linked[l.target] = 1;
   }
   ws.pairs.clear();  // the links added by the rounds
-  ws.a.resize(n);    // column maxima
+  ws.a.resize(argmax_scratch(n));  // column maxima
   ws.c.resize(n);    // w(i, j) for a free row i
   ws.d.resize(n);    // w(i, j) for a linked row i
   const double* wfree = ws.c.data();

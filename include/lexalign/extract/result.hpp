@@ -30,6 +30,15 @@
 #include "lexalign/core/validate.hpp"
 #include "lexalign/ot/detail/simd.hpp"
 
+// Forces a lambda's inlining (the argmax sweep's per-vector steps).
+#ifndef LEXALIGN_ALWAYS_INLINE_LAMBDA
+#if defined(__GNUC__)
+#define LEXALIGN_ALWAYS_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define LEXALIGN_ALWAYS_INLINE_LAMBDA
+#endif
+#endif
+
 LEXALIGN_NAMESPACE_BEGIN
 namespace extract {
 
@@ -71,7 +80,7 @@ class workspace {
 
   explicit workspace(const Allocator& alloc = Allocator())
       : sim(alloc), a(alloc), b(alloc), c(alloc), d(alloc), index_a(alloc), index_b(alloc), flags(alloc),
-        pairs(alloc) {}
+        pairs(alloc), positions(alloc), fsim(alloc), fa(alloc), fb(alloc), fc(alloc), fd(alloc) {}
   Allocator get_allocator() const { return sim.get_allocator(); }
 
   // The input as a dense row-major double matrix (`src`, rows x cols): the
@@ -84,6 +93,12 @@ class workspace {
   vec<std::ptrdiff_t> index_a, index_b;
   vec<unsigned char> flags;
   vec<link> pairs;
+  vec<std::uint32_t> positions;
+  // The float32 counterparts (softmax's float32 arithmetic): the input as a
+  // dense row-major float matrix (`fsrc`: the caller's memory or `fsim`) and
+  // scratch.
+  const float* fsrc = nullptr;
+  vec<float> fsim, fa, fb, fc, fd;
 
   matrix_view<const double> view() const noexcept { return {src, rows, cols}; }
   double operator()(std::size_t i, std::size_t j) const noexcept { return src[i * cols + j]; }
@@ -91,14 +106,18 @@ class workspace {
 
 namespace detail {
 
-// True when every x[k] is finite: no exponent field is all ones (an
-// integer OR reduction, which vectorises).
-inline bool all_finite(const double* x, std::size_t count) noexcept {
-  std::uint64_t bad = 0;
+// True when every x[k] (double or float) is finite: no exponent field is
+// all ones (an integer OR reduction, which vectorises).
+template <class T>
+bool all_finite(const T* x, std::size_t count) noexcept {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  using U = std::conditional_t<std::is_same_v<T, double>, std::uint64_t, std::uint32_t>;
+  constexpr U exponent = std::is_same_v<T, double> ? U(0x7ff0000000000000ull) : U(0x7f800000u);
+  U bad = 0;
   for (std::size_t k = 0; k < count; ++k) {
-    std::uint64_t bits;
+    U bits;
     std::memcpy(&bits, x + k, sizeof bits);
-    bad |= static_cast<std::uint64_t>((bits & 0x7ff0000000000000ull) == 0x7ff0000000000000ull);
+    bad |= static_cast<U>((bits & exponent) == exponent);
   }
   return bad == 0;
 }
@@ -237,18 +256,62 @@ void row_column_argmax(std::size_t r, std::size_t c, RowFn&& row, IVecR& row_ind
 // which stays 0 exactly when every one is finite.  `best` and `col_best_row`
 // hold c values of scratch / output; row_index (r) and col_index (c) are
 // resized.
+#if LEXALIGN_OT_MASKED_TAILS
+// The lowest index among the lanes of `val` holding its largest value
+// (AVX-512: in-register halving reductions, no branches).
+LEXALIGN_FORCE_INLINE std::int64_t first_lane_max(const ot::detail::vd_t& val, const ot::detail::vi64_t& idx,
+                                                  double& best) noexcept {
+  typedef double v4d __attribute__((vector_size(32)));
+  typedef double v2d __attribute__((vector_size(16)));
+  typedef std::int64_t v4i __attribute__((vector_size(32)));
+  typedef std::int64_t v2i __attribute__((vector_size(16)));
+  v4d lo, hi;
+  std::memcpy(&lo, &val, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&val) + sizeof lo, sizeof hi);
+  const v4d h = lo > hi ? lo : hi;
+  v2d a, b;
+  std::memcpy(&a, &h, sizeof a);
+  std::memcpy(&b, reinterpret_cast<const char*>(&h) + sizeof a, sizeof b);
+  const v2d q = a > b ? a : b;
+  best = q[0] > q[1] ? q[0] : q[1];
+  const ot::detail::vi64_t cand = val == best ? idx : ot::detail::vi64_t{} + std::numeric_limits<std::int64_t>::max();
+  v4i il, ih;
+  std::memcpy(&il, &cand, sizeof il);
+  std::memcpy(&ih, reinterpret_cast<const char*>(&cand) + sizeof il, sizeof ih);
+  const v4i ii = il < ih ? il : ih;
+  v2i ia, ib;
+  std::memcpy(&ia, &ii, sizeof ia);
+  std::memcpy(&ib, reinterpret_cast<const char*>(&ii) + sizeof ia, sizeof ib);
+  const v2i iq = ia < ib ? ia : ib;
+  return iq[0] < iq[1] ? iq[0] : iq[1];
+}
+#endif
+
+// Row and column argmax of the dense row-major r x c matrix `s` in ONE sweep
+// (extract's hot kernel: argmax, IterMax).  When `weight(i)` returns a
+// non-null pointer (for every row, or for none), row i is read as
+// s(i, j) * weight(i)[j] (IterMax's masked rounds) without storing the
+// product.  Rows are taken four at a
+// time: one pass over the columns updates the four rows' running maxima
+// (per vector lane: first maximum and its index) and, in register, the
+// columns' running maxima and rows, which are loaded and stored once per
+// four rows.  Ties go to the lowest index on both sides (NumPy's argmax):
+// lanes keep their first maximum, columns see the rows in order with a
+// strict >.  Returns false when a value read is not finite (the caller then
+// reports the bad entry); entries are multiplied by 0 into an accumulator,
+// which stays 0 exactly when every one is finite.  `best` holds c values
+// of scratch (with AVX-512: c rounded up to whole vectors, see
+// argmax_scratch); row_index (r) and col_index (c) are resized.  With
+// AVX-512 the last, partial vector of columns is a masked load whose
+// padding lanes hold the lowest double (never above a real entry, which
+// has a lower index), so no scalar tail remains, and each row's lanes are
+// reduced in register.
 template <class WeightFn, class IVecR, class IVecC>
 bool row_column_argmax_dense(std::size_t r, std::size_t c, const double* s, WeightFn&& weight, IVecR& row_index,
                              IVecC& col_index, double* best) {
   row_index.resize(r);
-  col_index.resize(c);
-  std::ptrdiff_t* cidx = col_index.data();
   std::ptrdiff_t* ridx = row_index.data();
   const double ninf = -std::numeric_limits<double>::infinity();
-  for (std::size_t j = 0; j < c; ++j) {
-    best[j] = ninf;
-    cidx[j] = 0;
-  }
   double bad = 0;  // sum of x * 0: NaN iff some x is not finite
   std::size_t i = 0;
 #if LEXALIGN_HAVE_VECTOR_EXT
@@ -257,6 +320,14 @@ bool row_column_argmax_dense(std::size_t r, std::size_t c, const double* s, Weig
   constexpr std::size_t W = sizeof(vd) / sizeof(double);
   static_assert(sizeof(std::ptrdiff_t) == sizeof(std::int64_t));
   const std::size_t cv = c / W * W;  // columns handled by whole vectors
+  constexpr bool masked = LEXALIGN_OT_MASKED_TAILS;
+  const std::size_t tail = masked ? c - cv : 0;  // columns in the masked last vector
+  col_index.resize(tail ? cv + W : c);            // padded while the sweep runs
+  std::ptrdiff_t* cidx = col_index.data();
+  for (std::size_t j = 0; j < col_index.size(); ++j) {
+    best[j] = ninf;
+    cidx[j] = 0;
+  }
   vi lane;
   for (std::size_t l = 0; l < W; ++l) lane[l] = static_cast<std::int64_t>(l);
   vd vbad[4] = {};
@@ -277,7 +348,8 @@ bool row_column_argmax_dense(std::size_t r, std::size_t c, const double* s, Weig
     vi rows_v[R];
     for (std::size_t q = 0; q < R; ++q) rows_v[q] = vi{} + static_cast<std::int64_t>(i0 + q);
     auto sweep = [&](auto weighted) {
-      for (std::size_t k = 0; k < cv; k += W) {
+      // One vector of columns from k; `load(q, x)` reads row q's values.
+      auto step = [&](std::size_t k, auto&& load) LEXALIGN_ALWAYS_INLINE_LAMBDA {
         vd cb = ot::detail::vload(best + k);
         vi ci;
         std::memcpy(&ci, cidx + k, sizeof ci);
@@ -286,8 +358,8 @@ bool row_column_argmax_dense(std::size_t r, std::size_t c, const double* s, Weig
 #pragma GCC unroll 4
 #endif
         for (std::size_t q = 0; q < R; ++q) {
-          vd x = ot::detail::vload(row[q] + k);
-          if constexpr (decltype(weighted)::value) x = x * ot::detail::vload(wt[q] + k);
+          vd x;
+          load(q, x);
           vbad[q] += x * 0.0;  // one chain per row: no serial dependency across rows
           const auto gr = x > racc[q];
           racc[q] = gr ? x : racc[q];
@@ -298,20 +370,43 @@ bool row_column_argmax_dense(std::size_t r, std::size_t c, const double* s, Weig
         }
         ot::detail::vstore(best + k, cb);
         std::memcpy(cidx + k, &ci, sizeof ci);
-      }
+      };
+      for (std::size_t k = 0; k < cv; k += W)
+        step(k, [&](std::size_t q, vd& x) LEXALIGN_ALWAYS_INLINE_LAMBDA {
+          // the same columns of the next block's rows: cold matrices stream in
+          // while this block runs (a prefetch never faults past the end)
+          __builtin_prefetch(row[q] + R * c + k);
+          x = ot::detail::vload(row[q] + k);
+          if constexpr (decltype(weighted)::value) x = x * ot::detail::vload(wt[q] + k);
+        });
+      if (tail)
+        step(cv, [&](std::size_t q, vd& x) LEXALIGN_ALWAYS_INLINE_LAMBDA {
+          ot::detail::vload_tail(x, row[q] + cv, tail, std::numeric_limits<double>::lowest());
+          if constexpr (decltype(weighted)::value) {
+            vd w;
+            ot::detail::vload_tail(w, wt[q] + cv, tail, 1.0);
+            x = x * w;
+          }
+        });
     };
     if (wt[0]) sweep(std::true_type{});
     else sweep(std::false_type{});
     for (std::size_t q = 0; q < R; ++q) {
-      double bv = racc[q][0];
-      std::int64_t at = rid[q][0];
+      double bv;
+      std::int64_t at;
+#if LEXALIGN_OT_MASKED_TAILS
+      at = first_lane_max(racc[q], rid[q], bv);
+#else
+      bv = racc[q][0];
+      at = rid[q][0];
       for (std::size_t l = 1; l < W; ++l)
         if (racc[q][l] > bv || (racc[q][l] == bv && rid[q][l] < at)) {
           bv = racc[q][l];
           at = rid[q][l];
         }
-      // the remaining columns, in order
-      for (std::size_t k = cv; k < c; ++k) {
+#endif
+      // the remaining columns, in order (none with masked tails)
+      for (std::size_t k = cv + tail; k < c; ++k) {
         const double x = wt[q] ? row[q][k] * wt[q][k] : row[q][k];
         bad += x * 0.0;
         if (x > bv) {
@@ -329,7 +424,14 @@ bool row_column_argmax_dense(std::size_t r, std::size_t c, const double* s, Weig
   for (; i + 4 <= r; i += 4) block(i, std::integral_constant<std::size_t, 4>{});
   for (; i < r; ++i) block(i, std::integral_constant<std::size_t, 1>{});
   bad += ot::detail::hsum(vbad[0]) + ot::detail::hsum(vbad[1]) + ot::detail::hsum(vbad[2]) + ot::detail::hsum(vbad[3]);
+  col_index.resize(c);
 #else
+  col_index.resize(c);
+  std::ptrdiff_t* cidx = col_index.data();
+  for (std::size_t j = 0; j < c; ++j) {
+    best[j] = ninf;
+    cidx[j] = 0;
+  }
   for (; i < r; ++i) {
     const double* x = s + i * c;
     const double* w = weight(i);
@@ -351,6 +453,16 @@ bool row_column_argmax_dense(std::size_t r, std::size_t c, const double* s, Weig
   }
 #endif
   return bad == 0;
+}
+
+// The length of row_column_argmax_dense's `best` scratch for c columns.
+inline std::size_t argmax_scratch(std::size_t c) noexcept {
+#if LEXALIGN_HAVE_VECTOR_EXT && LEXALIGN_OT_MASKED_TAILS
+  constexpr std::size_t W = sizeof(ot::detail::vd_t) / sizeof(double);
+  return (c + W - 1) / W * W;
+#else
+  return c;
+#endif
 }
 
 // Throws the validation error of the first entry of the loaded matrix that

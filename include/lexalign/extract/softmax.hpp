@@ -8,10 +8,12 @@
 // and P_yx(i, j) > threshold.  S is used as given: awesome-align feeds raw
 // dot products of layer-8 states, with no temperature.  Many-to-many links
 // and unaligned tokens both arise.  A link's score is the harmonic mean
-// 2ab/(a+b) of a = P_xy(i, j) and b = P_yx(i, j).  Arithmetic is in double
-// (awesome-align's is float32: cells within float32 rounding of the
-// threshold may differ), with one exponential per cell in the common case
-// (see detail::softmax_links), three passes over the matrix.  See docs/extract/softmax.md.
+// 2ab/(a+b) of a = P_xy(i, j) and b = P_yx(i, j).  Arithmetic follows the
+// input by default (softmax_options.precision): float32 for float matrices,
+// as awesome-align's torch code computes, double otherwise; cells within
+// rounding of the threshold may differ between the two.  One exponential
+// per cell in the common case (see detail::softmax_links), three passes
+// over the matrix.  See docs/extract/softmax.md.
 #pragma once
 
 #include <cmath>
@@ -19,6 +21,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #if defined(__SSE2__) || defined(__AVX__) || defined(__AVX512F__)
@@ -32,14 +36,25 @@
 LEXALIGN_NAMESPACE_BEGIN
 namespace extract {
 
+// The arithmetic of the softmax extraction.
+enum class softmax_precision {
+  as_input,  // float32 for matrices of float, double for everything else
+  float64,   // double whatever the input (float input is widened)
+  float32,   // float32 whatever the input (double input is rounded to float)
+};
+
 struct softmax_options {
   // awesome-align's softmax_threshold.
   double threshold = 1e-3;
+  softmax_precision precision = softmax_precision::as_input;
 };
 
 inline void validate(const softmax_options& opt) {
   validation::require(opt.threshold >= 0 && opt.threshold < 1, "extract::softmax_options.threshold",
                       validation::format_value(opt.threshold), "in [0, 1)");
+  const auto p = static_cast<int>(opt.precision);
+  validation::require(p >= 0 && p <= 2, "extract::softmax_options.precision", std::to_string(p),
+                      "as_input, float64 or float32");
 }
 
 namespace detail {
@@ -56,8 +71,12 @@ void both_above(workspace<WAlloc>& ws, double threshold, extract_result& out) {
     }
 }
 
-// Bit l set when a[l] > b[l] (one vector).
 #if LEXALIGN_HAVE_VECTOR_EXT
+// The vector type of T's kernels.
+template <class T>
+using softmax_vec = std::conditional_t<std::is_same_v<T, float>, ot::detail::vf_t, ot::detail::vd_t>;
+
+// Bit l set when a[l] > b[l] (one vector).
 LEXALIGN_FORCE_INLINE unsigned greater_mask(const ot::detail::vd_t& a, const ot::detail::vd_t& b) {
 #if defined(__AVX512F__) && LEXALIGN_VECTOR_BYTES == 64
   return _mm512_cmp_pd_mask(static_cast<__m512d>(a), static_cast<__m512d>(b), _CMP_GT_OQ);
@@ -71,28 +90,95 @@ LEXALIGN_FORCE_INLINE unsigned greater_mask(const ot::detail::vd_t& a, const ot:
   return bits;
 #endif
 }
+LEXALIGN_FORCE_INLINE unsigned greater_mask(const ot::detail::vf_t& a, const ot::detail::vf_t& b) {
+#if defined(__AVX512F__) && LEXALIGN_VECTOR_BYTES == 64
+  return _mm512_cmp_ps_mask(static_cast<__m512>(a), static_cast<__m512>(b), _CMP_GT_OQ);
+#elif defined(__AVX__) && LEXALIGN_VECTOR_BYTES == 32
+  return static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(static_cast<__m256>(a), static_cast<__m256>(b), _CMP_GT_OQ)));
+#elif defined(__SSE2__) && LEXALIGN_VECTOR_BYTES == 16
+  return static_cast<unsigned>(_mm_movemask_ps(_mm_cmpgt_ps(static_cast<__m128>(a), static_cast<__m128>(b))));
+#else
+  unsigned bits = 0;
+  for (std::size_t l = 0; l < sizeof(a) / sizeof(float); ++l) bits |= static_cast<unsigned>(a[l] > b[l]) << l;
+  return bits;
 #endif
+}
 
-#if LEXALIGN_HAVE_VECTOR_EXT
-// y = exp(x) for x <= 0 (finite or -inf), as softmax needs it:
-// ot::detail::vexp without its overflow and NaN selects (x <= 0 here).
-// Relative error below 1e-15 (tests/extract/test_softmax_entmax.cpp checks it
-// against std::exp); x < -708.39 gives 0 (no subnormal results).
+// y = exp(x) for x <= 0 (finite or -inf), as softmax needs it.
+// double: Cody-Waite reduction by ln 2 and ot::detail::vexp's degree-12
+// polynomial, relative error below 1e-15, x < -708.39 gives 0.
+// float: the same reduction and a degree-6 polynomial fitted to exp's
+// relative error on |r| <= ln2 / 2 (fit error 1.8e-8), relative error below
+// 3e-7 (2.5 float ulps), x < -87.34 gives 0.  No subnormal results.
+// tests/extract/test_softmax_entmax.cpp checks both against std::exp.
+// With AVX-512 the reduction rounds with vrndscale and the power of two is
+// applied with vscalef, the zero for small x is a mask (fewer instructions
+// per element than the portable bit manipulation).
 LEXALIGN_FORCE_INLINE void exp_nonpositive(ot::detail::vd_t& y, const ot::detail::vd_t& x) {
+#if LEXALIGN_OT_MASKED_TAILS
+  const __m512d xv = (__m512d)x;
+  const __mmask8 keep = _mm512_cmp_pd_mask(xv, _mm512_set1_pd(ot::detail::vexp_lowest), _CMP_GE_OQ);
+  const __m512d k = _mm512_maskz_roundscale_pd(0xff, _mm512_mul_pd(xv, _mm512_set1_pd(1.4426950408889634)), _MM_FROUND_TO_NEAREST_INT);
+  __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(0.6931471803691238), xv);
+  r = _mm512_fnmadd_pd(k, _mm512_set1_pd(1.9082149292705877e-10), r);
+  const ot::detail::vd_t p = ot::detail::vexp_poly((ot::detail::vd_t)r);
+  y = (ot::detail::vd_t)_mm512_maskz_scalef_pd(keep, (__m512d)p, k);
+#else
   const ot::detail::vd_t lo = ot::detail::vd_t{} + ot::detail::vexp_lowest;
   y = ot::detail::vexp_reduced(x < lo ? lo : x);
   y = x < lo ? ot::detail::vd_t{} : y;
+#endif
+}
+LEXALIGN_FORCE_INLINE void exp_nonpositive(ot::detail::vf_t& y, const ot::detail::vf_t& x) {
+#if LEXALIGN_OT_MASKED_TAILS
+  const __m512 xv = (__m512)x;
+  const __mmask16 keep = _mm512_cmp_ps_mask(xv, _mm512_set1_ps(ot::detail::vexpf_lowest), _CMP_GE_OQ);
+  const __m512 k = _mm512_maskz_roundscale_ps(0xffff, _mm512_mul_ps(xv, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
+  __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693145752f), xv);
+  r = _mm512_fnmadd_ps(k, _mm512_set1_ps(1.42860677e-6f), r);
+  __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(0.0013829421950504184f), r, _mm512_set1_ps(0.008374771103262901f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.0416683591902256f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.1666642129421234f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.49999991059303284f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  y = (ot::detail::vf_t)_mm512_maskz_scalef_ps(keep, p, k);
+#else
+  const ot::detail::vf_t lo = ot::detail::vf_t{} + ot::detail::vexpf_lowest;
+  y = ot::detail::vexpf_reduced(x < lo ? lo : x);
+  y = x < lo ? ot::detail::vf_t{} : y;
+#endif
 }
 #endif
 
+// Writes j + l for every bit l of `bits` (in increasing l) to out[0..16)
+// and returns how many: branch-free with AVX-512 (a register compress and
+// a full store: `out` needs 16 slots of room).
+LEXALIGN_FORCE_INLINE std::size_t compress_columns(unsigned bits, std::size_t j, std::uint32_t* out) noexcept {
+#if LEXALIGN_OT_MASKED_TAILS
+  const __m512i idx = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                       _mm512_set1_epi32(static_cast<int>(j)));
+  _mm512_storeu_si512(out, _mm512_maskz_compress_epi32(static_cast<__mmask16>(bits), idx));
+  return static_cast<std::size_t>(__builtin_popcount(bits));
+#else
+  std::size_t count = 0;
+  while (bits) {
+    out[count++] = static_cast<std::uint32_t>(j + static_cast<std::size_t>(__builtin_ctz(bits)));
+    bits &= bits - 1;
+  }
+  return count;
+#endif
+}
+
 // The largest of x[0..count); false when some entry is not finite.  One
 // pass (four max chains, and x * 0 summed: 0 exactly when all are finite).
-inline bool max_checked(const double* x, std::size_t count, double& out) noexcept {
-  double mx = x[0], bad = 0;
+template <class T>
+bool max_checked(const T* x, std::size_t count, T& out) noexcept {
+  T mx = x[0], bad = 0;
   std::size_t k = 0;
 #if LEXALIGN_HAVE_VECTOR_EXT
-  using vd = ot::detail::vd_t;
-  constexpr std::size_t W = sizeof(vd) / sizeof(double);
+  using vd = softmax_vec<T>;
+  constexpr std::size_t W = sizeof(vd) / sizeof(T);
   if (count >= 4 * W) {
     vd m0 = ot::detail::vload(x), m1 = m0, m2 = m0, m3 = m0, b0{}, b1{};
     for (; k + 4 * W <= count; k += 4 * W) {
@@ -102,8 +188,8 @@ inline bool max_checked(const double* x, std::size_t count, double& out) noexcep
       m1 = x1 > m1 ? x1 : m1;
       m2 = x2 > m2 ? x2 : m2;
       m3 = x3 > m3 ? x3 : m3;
-      b0 += x0 * 0.0 + x1 * 0.0;
-      b1 += x2 * 0.0 + x3 * 0.0;
+      b0 += x0 * T(0) + x1 * T(0);
+      b1 += x2 * T(0) + x3 * T(0);
     }
     m0 = m1 > m0 ? m1 : m0;
     m2 = m3 > m2 ? m3 : m2;
@@ -114,18 +200,19 @@ inline bool max_checked(const double* x, std::size_t count, double& out) noexcep
 #endif
   for (; k < count; ++k) {
     mx = x[k] > mx ? x[k] : mx;
-    bad += x[k] * 0.0;
+    bad += x[k] * T(0);
   }
   out = mx;
   return bad == 0;
 }
 
-// e[0..n) = exp(x[0..n) - g) (our vectorised exp: ~2 ulp, 0 below -708.39),
+// e[0..n) = exp(x[0..n) - g) (our vectorised exp, see exp_nonpositive),
 // col[j] += e[j]; returns the sum of e.
-inline double exp_row(const double* x, double g, double* e, double* col, std::size_t n) noexcept {
+template <class T>
+T exp_row(const T* x, T g, T* e, T* col, std::size_t n) noexcept {
 #if LEXALIGN_HAVE_VECTOR_EXT
-  using vd = ot::detail::vd_t;
-  constexpr std::size_t W = sizeof(vd) / sizeof(double);
+  using vd = softmax_vec<T>;
+  constexpr std::size_t W = sizeof(vd) / sizeof(T);
   const vd vg = vd{} + g;
   vd s0{}, s1{}, y0, y1;
   std::size_t j = 0;
@@ -140,20 +227,30 @@ inline double exp_row(const double* x, double g, double* e, double* col, std::si
     s0 += y0;
     s1 += y1;
   }
-  for (; j < n; j += W) {
-    const std::size_t left = n - j < W ? n - j : W;
-    vd z;
-    ot::detail::vload_tail(z, x + j, left, -std::numeric_limits<double>::infinity());
-    z = z - vg;
-    exp_nonpositive(y0, z);  // exp(-inf) = 0 in the padding
-    ot::detail::vstore_tail(e + j, left, y0);
-    for (std::size_t l = 0; l < left; ++l) col[j + l] += y0[l];
+  if (j + W <= n) {
+    const vd z0 = ot::detail::vload(x + j) - vg;
+    exp_nonpositive(y0, z0);
+    ot::detail::vstore(e + j, y0);
+    ot::detail::vstore(col + j, ot::detail::vload(col + j) + y0);
     s0 += y0;
+    j += W;
+  }
+  if (j < n) {
+    const std::size_t left = n - j;
+    vd z, c;
+    ot::detail::vload_tail(z, x + j, left, -std::numeric_limits<T>::infinity());
+    z = z - vg;
+    exp_nonpositive(y1, z);  // exp(-inf) = 0 in the padding
+    ot::detail::vstore_tail(e + j, left, y1);
+    ot::detail::vload_tail(c, col + j, left, T(0));
+    c += y1;
+    ot::detail::vstore_tail(col + j, left, c);
+    s1 += y1;
   }
   const vd s = s0 + s1;
   return ot::detail::hsum(s);
 #else
-  double s = 0;
+  T s = 0;
   for (std::size_t j = 0; j < n; ++j) {
     e[j] = std::exp(x[j] - g);
     col[j] += e[j];
@@ -163,67 +260,14 @@ inline double exp_row(const double* x, double g, double* e, double* col, std::si
 #endif
 }
 
-// Softmax links of ws.src (entries not yet checked: the first pass checks
-// them).  With M = max S, E = exp(S - M) is computed once; the row
-// probabilities are E / rowsum(E) and the column ones E / colsum(E)
-// (exp(a + b) = exp(a) exp(b), exact up to rounding).  Passes: M (with the
-// check), E with its row and column sums, the thresholds.  That is exact
-// when every row and column sum is at least 1e-200 (so no sum lost
-// precision; cells with S - M < -708.39, set to 0, then have probabilities
-// below 1e-107, far under any threshold >= 1e-30); otherwise (or for a
-// threshold below 1e-30) each row and column is normalised with its own
-// maximum, two exponentials per cell.
+// The two-exponential softmax of ws.src: each row and each column
+// normalised with its own maximum (double).
 template <class WAlloc>
-void softmax_links(workspace<WAlloc>& ws, double threshold, extract_result& out) {
+void softmax_links_two_exp(workspace<WAlloc>& ws, double threshold, extract_result& out) {
   const std::size_t m = ws.rows, n = ws.cols, mn = m * n;
   const double* s = ws.src;
-  double g = 0;
-  if (!max_checked(s, mn, g)) report_bad_entry("similarity", ws);
-  out.clear();
-  ws.a.resize(m);      // row sums
-  ws.d.assign(n, 0);   // column sums
-  ws.c.resize(n);      // column thresholds
-  double* rs = ws.a.data();
-  double* cs = ws.d.data();
-  if (threshold >= 1e-30) {
-    ws.b.resize(mn);
-    double* e = ws.b.data();
-    for (std::size_t i = 0; i < m; ++i) rs[i] = exp_row(s + i * n, g, e + i * n, cs, n);
-    double low = rs[0];
-    for (std::size_t i = 1; i < m; ++i) low = rs[i] < low ? rs[i] : low;
-    for (std::size_t j = 0; j < n; ++j) low = cs[j] < low ? cs[j] : low;
-    if (low >= 1e-200) {
-      double* ct = ws.c.data();
-      for (std::size_t j = 0; j < n; ++j) ct[j] = threshold * cs[j];
-      for (std::size_t i = 0; i < m; ++i) {
-        const double* row = e + i * n;
-        const double tr = threshold * rs[i];
-        auto link = [&](std::size_t j) {
-          const double a = row[j] / rs[i], b = row[j] / cs[j];
-          out.push(i, j, 2 * a * b / (a + b));
-        };
-        std::size_t j = 0;
-#if LEXALIGN_HAVE_VECTOR_EXT
-        using vd = ot::detail::vd_t;
-        constexpr std::size_t W = sizeof(vd) / sizeof(double);
-        const vd vtr = vd{} + tr;
-        for (; j + W <= n; j += W) {
-          const vd c = ot::detail::vload(ct + j), x = ot::detail::vload(row + j), lim = c > vtr ? c : vtr;
-          unsigned bits = greater_mask(x, lim);
-          while (bits) {  // rare: the links, in column order
-            link(j + static_cast<std::size_t>(__builtin_ctz(bits)));
-            bits &= bits - 1;
-          }
-        }
-#endif
-        for (; j < n; ++j)
-          if (row[j] > tr && row[j] > ct[j]) link(j);
-      }
-      return;
-    }
-    for (std::size_t j = 0; j < n; ++j) cs[j] = 0;
-  }
-  // Two exponentials per cell, each normalised by its own maximum.
+  ws.a.resize(m);
+  ws.d.resize(n);
   double* rmax = ws.a.data();
   double* cmax = ws.d.data();
   for (std::size_t j = 0; j < n; ++j) cmax[j] = s[j];
@@ -250,13 +294,155 @@ void softmax_links(workspace<WAlloc>& ws, double threshold, extract_result& out)
   both_above(ws, threshold, out);
 }
 
+// Softmax links of the dense row-major m x n matrix `s` of T (entries not
+// yet checked: the first pass checks them).  With M = max S, E = exp(S - M)
+// is computed once, in T; the row probabilities are E / rowsum(E) and the
+// column ones E / colsum(E) (exp(a + b) = exp(a) exp(b), exact up to
+// rounding).  Passes: M (with the check), E with its row and column sums,
+// the thresholds.  That is exact when every row and column sum is at least
+// `min_sum` (1e-200 for double, 1e-20 for float: no sum lost precision, and
+// the cells set to 0, S - M below -708.39 or -87.34, have probabilities
+// below 1e-107 or 1.2e-18, under any threshold >= `min_threshold`, 1e-30 or
+// 1e-15); otherwise (or for a smaller threshold) the two-exponential path
+// runs in double.  Scores are computed in double from the T values.
+template <class T, class WAlloc>
+void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_result& out) {
+  constexpr bool is_float = std::is_same_v<T, float>;
+  constexpr double min_sum = is_float ? 1e-20 : 1e-200, min_threshold = is_float ? 1e-15 : 1e-30;
+  const std::size_t m = ws.rows, n = ws.cols, mn = m * n;
+  auto bad_entry = [&] {
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        validation::check_entry("similarity", i, j, static_cast<double>(s[i * n + j]), validation::entry_rule::finite);
+  };
+  T g = 0;
+  if (!max_checked(s, mn, g)) {
+    bad_entry();
+    throw invalid_argument("similarity has a non-finite entry");
+  }
+  out.clear();
+  auto& rsv = [&]() -> auto& { if constexpr (is_float) return ws.fa; else return ws.a; }();
+  auto& ev = [&]() -> auto& { if constexpr (is_float) return ws.fb; else return ws.b; }();
+  auto& ctv = [&]() -> auto& { if constexpr (is_float) return ws.fc; else return ws.c; }();
+  auto& csv = [&]() -> auto& { if constexpr (is_float) return ws.fd; else return ws.d; }();
+  if (threshold >= min_threshold) {
+    rsv.resize(m);     // row sums
+    csv.assign(n, 0);  // column sums
+    ctv.resize(n);     // column thresholds
+    ev.resize(mn);
+    T* rs = rsv.data();
+    T* cs = csv.data();
+    T* e = ev.data();
+    for (std::size_t i = 0; i < m; ++i) rs[i] = exp_row(s + i * n, g, e + i * n, cs, n);
+    T low = rs[0];
+    for (std::size_t i = 1; i < m; ++i) low = rs[i] < low ? rs[i] : low;
+    for (std::size_t j = 0; j < n; ++j) low = cs[j] < low ? cs[j] : low;
+    if (static_cast<double>(low) >= min_sum) {
+      const T t = static_cast<T>(threshold);
+      T* ct = ctv.data();
+      for (std::size_t j = 0; j < n; ++j) ct[j] = t * cs[j];
+      // Pass 3: every row's link columns, collected branch-free into
+      // ws.positions (16 slots of slack) with the rows' starts in
+      // ws.index_a; then the output is sized once and filled.
+      ws.positions.resize(mn + 16);
+      ws.index_a.resize(m + 1);
+      std::uint32_t* cand = ws.positions.data();
+      std::ptrdiff_t* start = ws.index_a.data();
+      std::size_t count = 0;
+      for (std::size_t i = 0; i < m; ++i) {
+        start[i] = static_cast<std::ptrdiff_t>(count);
+        const T* row = e + i * n;
+        const T tr = t * rs[i];
+        std::size_t j = 0;
+#if LEXALIGN_HAVE_VECTOR_EXT
+        using vd = softmax_vec<T>;
+        constexpr std::size_t W = sizeof(vd) / sizeof(T);
+        const vd vtr = vd{} + tr;
+        for (; j + W <= n; j += W) {
+          const vd c = ot::detail::vload(ct + j), x = ot::detail::vload(row + j), lim = c > vtr ? c : vtr;
+          count += compress_columns(greater_mask(x, lim), j, cand + count);
+        }
+        if (j < n && threshold > 0) {  // padding: x = 0 is not above lim >= tr > 0
+          vd c, x;
+          ot::detail::vload_tail(c, ct + j, n - j, T(0));
+          ot::detail::vload_tail(x, row + j, n - j, T(0));
+          const vd lim = c > vtr ? c : vtr;
+          count += compress_columns(greater_mask(x, lim), j, cand + count);
+          j = n;
+        }
+#endif
+        for (; j < n; ++j)
+          if (row[j] > tr && row[j] > ct[j]) cand[count++] = static_cast<std::uint32_t>(j);
+      }
+      start[m] = static_cast<std::ptrdiff_t>(count);
+      out.alignment.sure.resize(count);
+      out.scores.resize(count);
+      link* lk = out.alignment.sure.data();
+      double* sc = out.scores.data();
+      for (std::size_t i = 0; i < m; ++i) {
+        // The harmonic mean of a = x / rs and b = x / cs is 2x / (rs + cs).
+        const double rsi = static_cast<double>(rs[i]);
+        const T* row = e + i * n;
+        for (auto q = static_cast<std::size_t>(start[i]); q < static_cast<std::size_t>(start[i + 1]); ++q) {
+          const std::uint32_t jj = cand[q];
+          lk[q] = {static_cast<std::uint32_t>(i), jj};
+          sc[q] = 2 * static_cast<double>(row[jj]) / (rsi + static_cast<double>(cs[jj]));
+        }
+      }
+      return;
+    }
+  }
+  if constexpr (is_float) {  // the two-exponential path runs in double
+    ws.sim.resize(mn);
+    for (std::size_t k = 0; k < mn; ++k) ws.sim[k] = static_cast<double>(s[k]);
+    ws.src = ws.sim.data();
+  }
+  softmax_links_two_exp(ws, threshold, out);
+}
+
+// Points ws.fsrc at `m` as a dense row-major float matrix: the caller's
+// memory when it is one, else a copy (rounded to float) in ws.fsim.
+template <lexalign::matrix M, class WAlloc>
+void load_matrix_float(const M& m, std::string_view name, workspace<WAlloc>& ws) {
+  if (!has_rank_two(m)) throw invalid_argument(std::string(name) + " must be a 2-D array");
+  const std::size_t r = rows(m), c = cols(m);
+  validation::check_not_empty(name, r, c);
+  ws.rows = r;
+  ws.cols = c;
+  if constexpr (has_matrix_memory<const M> && std::is_same_v<matrix_value_t<M>, float>) {
+    const auto v = as_matrix_view(m);
+    if (v.col_stride() == 1 && v.row_stride() == static_cast<std::ptrdiff_t>(c)) {
+      ws.fsrc = v.data();
+      return;
+    }
+  }
+  ws.fsim.resize(r * c);
+  for (std::size_t i = 0; i < r; ++i) {
+    float* out = ws.fsim.data() + i * c;
+    if constexpr (has_matrix_memory<const M>) {
+      const auto v = as_matrix_view(m);
+      for (std::size_t j = 0; j < c; ++j) out[j] = static_cast<float>(v(i, j));
+    } else {
+      for (std::size_t j = 0; j < c; ++j) out[j] = static_cast<float>(at(m, i, j));
+    }
+  }
+  ws.fsrc = ws.fsim.data();
+}
+
 }  // namespace detail
 
 template <lexalign::matrix M, class WAlloc>
 void softmax_into(const M& similarity, const softmax_options& opt, workspace<WAlloc>& ws, extract_result& out) {
   validate(opt);
-  detail::load_matrix(similarity, "similarity", ws, validation::entry_rule::finite, false);
-  detail::softmax_links(ws, opt.threshold, out);
+  const bool float32 = opt.precision == softmax_precision::float32 ||
+                       (opt.precision == softmax_precision::as_input && std::is_same_v<matrix_value_t<M>, float>);
+  if (float32) {
+    detail::load_matrix_float(similarity, "similarity", ws);
+    detail::softmax_links(ws, ws.fsrc, opt.threshold, out);
+  } else {
+    detail::load_matrix(similarity, "similarity", ws, validation::entry_rule::finite, false);
+    detail::softmax_links(ws, ws.src, opt.threshold, out);
+  }
 }
 
 template <lexalign::matrix M, class WAlloc>

@@ -21,6 +21,13 @@
 
 #include "lexalign/config.hpp"
 
+#if LEXALIGN_HAVE_VECTOR_EXT && defined(__AVX512F__) && LEXALIGN_VECTOR_BYTES == 64
+#include <immintrin.h>
+#define LEXALIGN_OT_MASKED_TAILS 1  // tails with AVX-512 masked loads and stores
+#else
+#define LEXALIGN_OT_MASKED_TAILS 0
+#endif
+
 // The switches live in config.hpp (LEXALIGN_HAVE_VECTOR_EXT,
 // LEXALIGN_VECTOR_BYTES, LEXALIGN_FORCE_INLINE), overridable there.
 
@@ -42,6 +49,58 @@ typedef std::int32_t vi32_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES)));
 typedef double vdu_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES), aligned(alignof(double)), may_alias));
 typedef float vfu_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES), aligned(alignof(float)), may_alias));
 
+#if LEXALIGN_OT_MASKED_TAILS
+// AVX-512: the first n < width lanes (masked loads never touch the others),
+// and the pairwise horizontal sum in register (the same order as the
+// portable hsum, so the same bits).
+LEXALIGN_FORCE_INLINE void masked_load(vd_t& out, const double* p, std::size_t n, double fill) {
+  out = (vd_t)_mm512_mask_loadu_pd(_mm512_set1_pd(fill), static_cast<__mmask8>((1u << n) - 1), p);
+}
+LEXALIGN_FORCE_INLINE void masked_load(vf_t& out, const float* p, std::size_t n, float fill) {
+  out = (vf_t)_mm512_mask_loadu_ps(_mm512_set1_ps(fill), static_cast<__mmask16>((1u << n) - 1), p);
+}
+LEXALIGN_FORCE_INLINE void masked_store(double* p, std::size_t n, const vd_t& v) {
+  _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << n) - 1), (__m512d)v);
+}
+LEXALIGN_FORCE_INLINE void masked_store(float* p, std::size_t n, const vf_t& v) {
+  _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
+}
+LEXALIGN_FORCE_INLINE double hsum_tree(const vd_t& v) {
+  typedef double v4d __attribute__((vector_size(32)));
+  typedef double v2d __attribute__((vector_size(16)));
+  v4d lo, hi;
+  std::memcpy(&lo, &v, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+  const v4d h = lo + hi;
+  v2d a, b;
+  std::memcpy(&a, &h, sizeof a);
+  std::memcpy(&b, reinterpret_cast<const char*>(&h) + sizeof a, sizeof b);
+  const v2d q = a + b;
+  return q[0] + q[1];
+}
+LEXALIGN_FORCE_INLINE float hsum_tree(const vf_t& v) {
+  typedef float v8f __attribute__((vector_size(32)));
+  typedef float v4f __attribute__((vector_size(16)));
+  v8f lo, hi;
+  std::memcpy(&lo, &v, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+  const v8f h = lo + hi;
+  v4f a, b;
+  std::memcpy(&a, &h, sizeof a);
+  std::memcpy(&b, reinterpret_cast<const char*>(&h) + sizeof a, sizeof b);
+  const v4f q = a + b;
+  return (q[0] + q[2]) + (q[1] + q[3]);
+}
+#else
+// Never called (the tails and sums above take the portable branch).
+template <class V, class T>
+void masked_load(V&, const T*, std::size_t, T) {}
+template <class V, class T>
+void masked_store(T*, std::size_t, const V&) {}
+template <class V>
+auto hsum_tree(const V& v) { return v[0]; }
+#endif
+
 // No function here takes or returns a vector by value: with 64-byte vectors
 // that would change the calling convention depending on -march, and GCC warns
 // (-Wpsabi) in every consumer.  Vectors go by reference; everything inlines.
@@ -50,22 +109,34 @@ typedef float vfu_t __attribute__((vector_size(LEXALIGN_VECTOR_BYTES), aligned(a
   LEXALIGN_FORCE_INLINE void vstore(T* p, const V& v) { *reinterpret_cast<VU*>(p) = v; }                \
   /* Loads the n < width remaining elements, filling the rest with `fill`. */                          \
   LEXALIGN_FORCE_INLINE void vload_tail(V& out, const T* p, std::size_t n, T fill) {                      \
-    T buf[sizeof(V) / sizeof(T)];                                                                      \
-    for (std::size_t k = 0; k < sizeof(V) / sizeof(T); ++k) buf[k] = k < n ? p[k] : fill;              \
-    out = vload(buf);                                                                                  \
+    if constexpr (LEXALIGN_OT_MASKED_TAILS) {                                                          \
+      masked_load(out, p, n, fill);                                                                    \
+    } else {                                                                                           \
+      T buf[sizeof(V) / sizeof(T)];                                                                    \
+      for (std::size_t k = 0; k < sizeof(V) / sizeof(T); ++k) buf[k] = k < n ? p[k] : fill;            \
+      out = vload(buf);                                                                                \
+    }                                                                                                  \
   }                                                                                                    \
   LEXALIGN_FORCE_INLINE void vstore_tail(T* p, std::size_t n, const V& v) {                               \
-    T buf[sizeof(V) / sizeof(T)];                                                                      \
-    vstore(buf, v);                                                                                    \
-    for (std::size_t k = 0; k < n; ++k) p[k] = buf[k];                                                 \
+    if constexpr (LEXALIGN_OT_MASKED_TAILS) {                                                          \
+      masked_store(p, n, v);                                                                           \
+    } else {                                                                                           \
+      T buf[sizeof(V) / sizeof(T)];                                                                    \
+      vstore(buf, v);                                                                                  \
+      for (std::size_t k = 0; k < n; ++k) p[k] = buf[k];                                               \
+    }                                                                                                  \
   }                                                                                                    \
-  /* pairwise, fixed order */                                                                          \
+  /* pairwise, fixed order: lane k + lane k + W/2, then k + W/4, ... */                                \
   LEXALIGN_FORCE_INLINE T hsum(const V& v) {                                                              \
-    T buf[sizeof(V) / sizeof(T)];                                                                      \
-    vstore(buf, v);                                                                                    \
-    for (std::size_t w = sizeof(V) / sizeof(T) / 2; w > 0; w /= 2)                                     \
-      for (std::size_t k = 0; k < w; ++k) buf[k] += buf[k + w];                                        \
-    return buf[0];                                                                                     \
+    if constexpr (LEXALIGN_OT_MASKED_TAILS) {                                                          \
+      return hsum_tree(v);                                                                             \
+    } else {                                                                                           \
+      T buf[sizeof(V) / sizeof(T)];                                                                    \
+      vstore(buf, v);                                                                                  \
+      for (std::size_t w = sizeof(V) / sizeof(T) / 2; w > 0; w /= 2)                                   \
+        for (std::size_t k = 0; k < w; ++k) buf[k] += buf[k + w];                                      \
+      return buf[0];                                                                                   \
+    }                                                                                                  \
   }                                                                                                    \
   LEXALIGN_FORCE_INLINE T hmax(const V& v) {                                                              \
     T buf[sizeof(V) / sizeof(T)];                                                                      \
@@ -83,6 +154,20 @@ LEXALIGN_OT_VEC_HELPERS(float, vf_t, vfu_t);
 // The smallest argument whose exp is a normal double; below it exp gives 0.
 inline constexpr double vexp_lowest = -708.3964185322641;
 
+// The degree-12 Taylor polynomial of exp on |r| <= ln2 / 2 (truncation
+// |r|^13 / 13! < 1.7e-16), coefficients 1/k!, evaluated by Estrin's scheme
+// (short dependency chains: the loops are throughput-bound, not
+// latency-bound).
+LEXALIGN_FORCE_INLINE vd_t vexp_poly(const vd_t& r) {
+  const vd_t r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  const vd_t p01 = 1.0 + r, p23 = 0.5 + r * (1.0 / 6.0), p45 = 1.0 / 24.0 + r * (1.0 / 120.0);
+  const vd_t p67 = 1.0 / 720.0 + r * (1.0 / 5040.0), p89 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
+  const vd_t p1011 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0);
+  const vd_t q0 = p01 + p23 * r2, q1 = p45 + p67 * r2, q2 = p89 + p1011 * r2;
+  const vd_t e0 = q0 + q1 * r4, e1 = q2 + r4 * (1.0 / 479001600.0);
+  return e0 + e1 * r8;
+}
+
 // exp(xc) for xc already in [vexp_lowest, 709]: Cody-Waite reduction by ln 2
 // and a degree-12 Taylor polynomial on |r| <= ln2 / 2 (truncation
 // |r|^13 / 13! < 1.7e-16).  The callers add the selects their range needs.
@@ -92,15 +177,7 @@ LEXALIGN_FORCE_INLINE vd_t vexp_reduced(const vd_t& xc) {
   const vd_t k = t - magic;
   vd_t r = xc - k * 0.6931471803691238;  // ln2 high part
   r = r - k * 1.9082149292705877e-10;    // ln2 low part
-  // Taylor coefficients 1/k!, k = 0..12, evaluated by Estrin's scheme (short
-  // dependency chains: the loop is throughput-bound, not latency-bound).
-  const vd_t r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  const vd_t p01 = 1.0 + r, p23 = 0.5 + r * (1.0 / 6.0), p45 = 1.0 / 24.0 + r * (1.0 / 120.0);
-  const vd_t p67 = 1.0 / 720.0 + r * (1.0 / 5040.0), p89 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
-  const vd_t p1011 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0);
-  const vd_t q0 = p01 + p23 * r2, q1 = p45 + p67 * r2, q2 = p89 + p1011 * r2;
-  const vd_t e0 = q0 + q1 * r4, e1 = q2 + r4 * (1.0 / 479001600.0);
-  const vd_t p = e0 + e1 * r8;
+  const vd_t p = vexp_poly(r);
   vi64_t ki;
   std::memcpy(&ki, &t, sizeof ki);
   vi64_t mi;
@@ -121,9 +198,14 @@ LEXALIGN_FORCE_INLINE void vexp(vd_t& y, const vd_t& x) {
   y = x != x ? x : y;
 }
 
-LEXALIGN_FORCE_INLINE void vexp(vf_t& y, const vf_t& x) {
-  const vf_t lo = vf_t{} - 87.33654f, hi = vf_t{} + 88.0f;
-  const vf_t xc = x < lo ? lo : (x > hi ? hi : x);
+// The smallest argument whose exp is a normal float; below it exp gives 0.
+inline constexpr float vexpf_lowest = -87.33654f;
+
+// exp(xc) for xc already in [vexpf_lowest, 88]: Cody-Waite reduction by ln 2
+// and a degree-7 Taylor polynomial on |r| <= ln2 / 2 (truncation
+// |r|^8 / 8! < 5.3e-9, under float rounding).  The callers add the selects
+// their range needs.
+LEXALIGN_FORCE_INLINE vf_t vexpf_reduced(const vf_t& xc) {
   const vf_t magic = vf_t{} + 12582912.0f;  // 1.5 * 2^23
   const vf_t t = xc * 1.44269504f + magic;
   const vf_t k = t - magic;
@@ -141,7 +223,12 @@ LEXALIGN_FORCE_INLINE void vexp(vf_t& y, const vf_t& x) {
   const vi32_t bits = (ki + 127) << 23;  // k in [-126, 127]
   vf_t s1;
   std::memcpy(&s1, &bits, sizeof s1);
-  y = p * s1;
+  return p * s1;
+}
+
+LEXALIGN_FORCE_INLINE void vexp(vf_t& y, const vf_t& x) {
+  const vf_t lo = vf_t{} + vexpf_lowest, hi = vf_t{} + 88.0f;
+  y = vexpf_reduced(x < lo ? lo : (x > hi ? hi : x));
   y = x < lo ? vf_t{} : y;
   y = x > hi ? vf_t{} + std::numeric_limits<float>::infinity() : y;
   y = x != x ? x : y;
