@@ -4,7 +4,6 @@
 // determinism per seed, and its errors.
 #include <cmath>
 #include <map>
-#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -14,6 +13,7 @@
 #include "lexalign/em/synthetic_corpus.hpp"
 #include "lexalign/io/corpus_file.hpp"
 #include "support/catch.hpp"
+#include "support/random_corpus.hpp"
 #include "support/temp_file.hpp"
 #include "support/thrown.hpp"
 
@@ -22,19 +22,7 @@ using lexalign::word_id;
 
 namespace {
 
-lexalign::parallel_corpus random_corpus(unsigned seed, std::size_t pairs) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> len(1, 7), zipf_src(0, 11), zipf_tgt(0, 13);
-  lexalign::parallel_corpus c;
-  for (std::size_t k = 0; k < pairs; ++k) {
-    std::vector<std::string> s, t;
-    const int n = len(rng), m = len(rng);
-    for (int i = 0; i < n; ++i) s.push_back(std::string(1, 's').append(std::to_string(zipf_src(rng) * zipf_src(rng) / 11)));
-    for (int j = 0; j < m; ++j) t.push_back(std::string(1, 't').append(std::to_string(zipf_tgt(rng) * zipf_tgt(rng) / 13)));
-    c.add(s, t);
-  }
-  return c;
-}
+using lexalign::test::random_zipf_corpus;
 
 em::model train(const lexalign::parallel_corpus& c, std::size_t hmm_iterations) {
   em::train_options o;
@@ -59,7 +47,7 @@ std::vector<pair_ids> generate(const em::model& m, const em::corpus_profile& p, 
 }  // namespace
 
 TEST_CASE("synthetic corpus: lengths are the profile's, in its proportions", "[scale][synthetic]") {
-  const auto c = random_corpus(3, 120);
+  const auto c = random_zipf_corpus(3, 120);
   const auto m = train(c, 0);
   em::corpus_profile p = em::profile_of(c, m.source_vocabulary);
   REQUIRE(p.lengths.size() == c.size());
@@ -91,7 +79,7 @@ TEST_CASE("synthetic corpus: lengths are the profile's, in its proportions", "[s
 }
 
 TEST_CASE("synthetic corpus: target words come from the kept table entries", "[scale][synthetic]") {
-  const auto c = random_corpus(5, 150);
+  const auto c = random_zipf_corpus(5, 150);
   const auto m = train(c, 0);  // IBM1: every target word is drawn from the row of a word of its pair, or NULL's
   const em::corpus_profile p = em::profile_of(c, m.source_vocabulary);
   em::synthetic_corpus_options o;
@@ -174,7 +162,7 @@ TEST_CASE("synthetic corpus: the Pitman-Yor step opens tables as expected", "[sc
 }
 
 TEST_CASE("synthetic corpus: deterministic per seed; the file matches the text built", "[scale][synthetic]") {
-  const auto c = random_corpus(7, 100);
+  const auto c = random_zipf_corpus(7, 100);
   const auto m = train(c, 2);  // with HMM jumps
   REQUIRE(m.forward.has_hmm);
   const em::corpus_profile p = em::profile_of(c, m.source_vocabulary);
@@ -213,7 +201,7 @@ TEST_CASE("synthetic corpus: deterministic per seed; the file matches the text b
 
 TEST_CASE("synthetic corpus: bad options, models and profiles are refused", "[scale][synthetic]") {
   using lexalign::test::message_of;
-  const auto c = random_corpus(9, 40);
+  const auto c = random_zipf_corpus(9, 40);
   const auto m = train(c, 0);
   const em::corpus_profile p = em::profile_of(c, m.source_vocabulary);
   auto run = [&](const em::synthetic_corpus_options& o, const em::model& mm, const em::corpus_profile& pp) {

@@ -36,6 +36,15 @@ void print_summary(std::ostream& out, const std::string& path, const io::corpus_
   out << "checksum           " << sum << '\n';
 }
 
+// True for --source and --target, false for --input; a usage error for
+// anything else (build and generate read their text the same way).
+bool text_pair_given(const arguments& a) {
+  const bool pair = a.has("source") || a.has("target");
+  if (pair == a.has("input")) throw usage_error("give either --source and --target, or --input");
+  if (pair && !(a.has("source") && a.has("target"))) throw usage_error("--source and --target go together");
+  return pair;
+}
+
 constexpr const char* corpus_usage = "lexalign corpus build|info|generate [options] (lexalign corpus build --help)";
 
 int run_build(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -55,9 +64,7 @@ int run_build(const std::vector<std::string>& args, std::istream& in, std::ostre
       a.print_help(out);
       return exit_ok;
     }
-    const bool pair = a.has("source") || a.has("target");
-    if (pair == a.has("input")) throw usage_error("give either --source and --target, or --input");
-    if (pair && !(a.has("source") && a.has("target"))) throw usage_error("--source and --target go together");
+    const bool pair = text_pair_given(a);
     check_writable(a.value("output"), "output");
     bad_line_log skipped(err, "corpus build");
     io::corpus_file_build_options o;
@@ -143,9 +150,7 @@ int run_generate(const std::vector<std::string>& args, std::istream& in, std::os
       a.print_help(out);
       return exit_ok;
     }
-    const bool pair = a.has("source") || a.has("target");
-    if (pair == a.has("input")) throw usage_error("give either --source and --target, or --input");
-    if (pair && !(a.has("source") && a.has("target"))) throw usage_error("--source and --target go together");
+    text_pair_given(a);  // read_corpus takes either form
     if (a.has("text-source") != a.has("text-target")) throw usage_error("--text-source and --text-target go together");
     if (!a.has("output") && !a.has("text-source")) throw usage_error("give --output and/or --text-source/--text-target");
     if (a.has("model-file") && a.has("save-model")) throw usage_error("--model-file and --save-model exclude each other");
