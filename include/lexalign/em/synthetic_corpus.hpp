@@ -18,7 +18,8 @@
 //   3. each target position j: an alignment a_j from the model's HMM (start
 //      distribution, jumps from the previous real position, NULL with the
 //      HMM's p0; the jump and start smoothing as in training) or, for a
-//      model without HMM, uniform over NULL and the I positions (IBM1), then
+//      model without HMM (or with class-conditioned jumps, not modelled
+//      here), uniform over NULL and the I positions (IBM1), then
 //      the target word from the model's translation table t(f | e_{a_j})
 //      (row NULL for a_j = NULL), its entries below `min_probability`
 //      dropped and the rest renormalised (the largest entry always kept);
