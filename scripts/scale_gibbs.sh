@@ -5,6 +5,7 @@
 # 1 process (bayes::train_and_align) and 2 and 4 MPI ranks on this machine.
 #
 #   scripts/scale_gibbs.sh BUILD_DIR [SETS...]   (a build with -DLEXALIGN_WITH_MPI=ON; default sets: enfr roen zhen)
+#   SEEDS="2 3" RANKS="1 2 4" scripts/scale_gibbs.sh ...   (a subset of the seeds / rank counts)
 #
 # Prints one line per (set, seed, ranks): forward and grow-diag-final-and AER (%).
 set -euo pipefail
@@ -21,8 +22,8 @@ export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none OMP
 printf '%-6s %5s %6s %8s %8s %8s\n' set seed ranks fwd-AER gdfa-AER seconds
 for set in "${sets[@]}"; do
   src=data/gold/$set.src tgt=data/gold/$set.tgt gold=data/gold/$set.gold
-  for seed in 1 2 3; do
-    for ranks in 1 2 4; do
+  for seed in ${SEEDS:-1 2 3}; do
+    for ranks in ${RANKS:-1 2 4}; do
       start=$(date +%s.%N)
       if [ "$ranks" -eq 1 ]; then
         "$mpi" --serial --model bayes --seed "$seed" --source "$src" --target "$tgt" --quiet \

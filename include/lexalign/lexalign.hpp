@@ -43,6 +43,7 @@
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/em/schedule.hpp"
 #include "lexalign/em/sharded_table.hpp"
+#include "lexalign/em/synthetic_corpus.hpp"
 #include "lexalign/em/table_pruning.hpp"
 #include "lexalign/em/word_classes.hpp"
 #include "lexalign/extract/aligner_similarity.hpp"

@@ -88,3 +88,68 @@ TEST_CASE("corpus build rejects bad command lines and bad text", "[cli][corpus]"
   CHECK(run({"help", "corpus"}).rc == 0);
   CHECK(run({"corpus", "build", "--help"}).out.find("usage: lexalign corpus build") != std::string::npos);
 }
+
+namespace {
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
+TEST_CASE("corpus generate samples a corpus from a model trained on the given one", "[cli][corpus]") {
+  temp_file out("", ".lxc"), again("", ".lxc"), src("", ".src"), tgt("", ".tgt"), built("", ".lxc"), model("", ".model"),
+      from_model("", ".lxc");
+  const std::vector<std::string> base = {"corpus", "generate", "--source", data("gold/enfr.src"), "--target",
+                                         data("gold/enfr.tgt"), "--ibm1-iterations", "2", "--hmm-iterations", "1",
+                                         "--pairs", "300"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> w = base;
+    w.insert(w.end(), extra.begin(), extra.end());
+    return run(w);
+  };
+  const auto g = with({"--output", out.path(), "--text-source", src.path(), "--text-target", tgt.path(), "--save-model",
+                       model.path()});
+  REQUIRE(g.rc == 0);
+  CHECK(g.out.find("pairs              300\n") != std::string::npos);
+  CHECK(g.out.find("generated pairs    300\n") != std::string::npos);
+  // The corpus file is what 'corpus build' makes of the text output.
+  REQUIRE(run({"corpus", "build", "--source", src.path(), "--target", tgt.path(), "--output", built.path()}).rc == 0);
+  CHECK(file_bytes(out.path()) == file_bytes(built.path()));
+  // Same seed: the same corpus; another seed: another; a saved model gives the same corpus as training it.
+  REQUIRE(with({"--output", again.path()}).rc == 0);
+  CHECK(file_bytes(again.path()) == file_bytes(out.path()));
+  REQUIRE(with({"--output", again.path(), "--seed", "2"}).rc == 0);
+  CHECK(file_bytes(again.path()) != file_bytes(out.path()));
+  REQUIRE(run({"corpus", "generate", "--source", data("gold/enfr.src"), "--target", data("gold/enfr.tgt"),
+               "--model-file", model.path(), "--pairs", "300", "--output", from_model.path()})
+              .rc == 0);
+  CHECK(file_bytes(from_model.path()) == file_bytes(out.path()));
+  const auto f = lexalign::io::corpus_file::open(out.path());
+  CHECK(f.size() == 300);
+}
+
+TEST_CASE("corpus generate rejects bad command lines", "[cli][corpus]") {
+  temp_file out("", ".lxc"), src("", ".src");
+  const std::string s = data("gold/enfr.src"), t = data("gold/enfr.tgt");
+  auto rc = [&](std::vector<std::string> extra) {
+    std::vector<std::string> w = {"corpus", "generate", "--source", s, "--target", t, "--ibm1-iterations", "1",
+                                  "--hmm-iterations", "0"};
+    w.insert(w.end(), extra.begin(), extra.end());
+    return run(w);
+  };
+  CHECK(rc({"--output", out.path()}).rc == 2);                                   // no --pairs
+  CHECK(rc({"--pairs", "0", "--output", out.path()}).rc == 2);                    // pairs >= 1
+  CHECK(rc({"--pairs", "5"}).rc == 2);                                            // no output
+  CHECK(rc({"--pairs", "5", "--text-source", src.path()}).rc == 2);               // text sides go together
+  CHECK(rc({"--pairs", "5", "--output", out.path(), "--discount", "1"}).rc == 2);  // discount < 1
+  CHECK(rc({"--pairs", "5", "--output", out.path(), "--new-types", "-0.1"}).rc == 2);
+  CHECK(rc({"--pairs", "5", "--output", out.path(), "--min-probability", "1"}).rc == 2);
+  CHECK(rc({"--pairs", "5", "--output", out.path(), "--model-file", out.path(), "--save-model", src.path()}).rc == 2);
+  CHECK(run({"corpus", "generate", "--source", s, "--pairs", "5", "--output", out.path()}).rc == 2);
+  const std::string fresh = out.path() + ".new";
+  const auto missing = rc({"--pairs", "5", "--output", fresh, "--model-file", "/nonexistent/x.model"});
+  CHECK(missing.rc == 1);
+  CHECK(missing.err.find("/nonexistent/x.model") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(fresh));  // nothing written
+  CHECK(run({"corpus", "generate", "--help"}).out.find("usage: lexalign corpus generate") != std::string::npos);
+}

@@ -13,6 +13,9 @@
 #       the approximate distributed Gibbs sampler: -np 1 writes what --serial
 #       (one process) writes; -np NP twice with one seed writes the same
 #       alignments (deterministic per seed and rank count)
+#   check_mpi.sh train_only TOOL CLI MPIRUN NP MODEL WORKDIR DATADIR [EXTRA]
+#       --no-align on NP ranks saves the model --serial saves, and refuses
+#       --forward (nothing would be written)
 #   check_mpi.sh failure|signal TOOL CLI MPIRUN NP MODEL WORKDIR DATADIR
 #       rank 1 fails (an error / SIGABRT): the job exits non-zero, promptly,
 #       naming the rank
@@ -88,5 +91,21 @@ failure | signal)
   fi
   echo "failed cleanly with status $status"
   ;;
-*) echo "usage: $0 identical|failure|signal ..." >&2; exit 2 ;;
+train_only)
+  # shellcheck disable=SC2086
+  timeout 120 "$tool" --corpus "$work/c.lxc" --serial $common --no-align --save-model "$work/s.model"
+  # shellcheck disable=SC2086
+  run_mpi "$np" "$tool" --corpus "$work/c.lxc" $common $extra --no-align --save-model "$work/d.model"
+  test -s "$work/s.model"
+  cmp "$work/s.model" "$work/d.model"
+  set +e
+  # shellcheck disable=SC2086
+  timeout 120 "$tool" --corpus "$work/c.lxc" --serial $common --no-align --forward "$work/x.fwd" 2>"$work/err"
+  status=$?
+  set -e
+  test "$status" -eq 2
+  grep -q -- "--no-align writes no alignment" "$work/err"
+  echo "train only: $model $extra on $np ranks (model identical; --forward refused)"
+  ;;
+*) echo "usage: $0 identical|train_only|bayes|failure|signal ..." >&2; exit 2 ;;
 esac

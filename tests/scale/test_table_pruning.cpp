@@ -2,7 +2,6 @@
 // of sentence-pair co-occurrences.
 #include <algorithm>
 #include <map>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/em/table_pruning.hpp"
 #include "support/catch.hpp"
+#include "support/random_corpus.hpp"
 #include "support/thread_group.hpp"
 #include "support/thrown.hpp"
 
@@ -19,19 +19,7 @@ using lexalign::word_id;
 
 namespace {
 
-lexalign::parallel_corpus random_corpus(unsigned seed, std::size_t pairs) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> len(0, 6), zipf_src(0, 11), zipf_tgt(0, 13);
-  lexalign::parallel_corpus c;
-  for (std::size_t k = 0; k < pairs; ++k) {
-    std::vector<std::string> s, t;
-    const int n = len(rng) + 1, m = len(rng) + 1;
-    for (int i = 0; i < n; ++i) s.push_back("s" + std::to_string(zipf_src(rng) * zipf_src(rng) / 11));
-    for (int j = 0; j < m; ++j) t.push_back("t" + std::to_string(zipf_tgt(rng) * zipf_tgt(rng) / 13));
-    c.add(s, t);
-  }
-  return c;
-}
+using lexalign::test::random_zipf_corpus;
 
 // The kept columns of each given word, by brute force.
 std::vector<std::vector<word_id>> expected_rows(const lexalign::parallel_corpus& c, std::size_t min_count,
@@ -64,7 +52,7 @@ std::vector<word_id> columns_of(const em::lexical_table& t, std::size_t row) {
 }  // namespace
 
 TEST_CASE("pruning keeps exactly the pairs a brute-force count keeps", "[scale][pruning]") {
-  const auto c = random_corpus(7, 300);
+  const auto c = random_zipf_corpus(7, 300);
   const auto view = em::make_view(c);
   const auto full = em::lexical_table::from_cooccurrence(view);
   for (std::size_t min_count : {1u, 2u, 5u})
@@ -81,7 +69,7 @@ TEST_CASE("pruning keeps exactly the pairs a brute-force count keeps", "[scale][
 }
 
 TEST_CASE("pruned training runs, shrinks the table, and stays identical over ranks", "[scale][pruning]") {
-  const auto c = random_corpus(11, 200);
+  const auto c = random_zipf_corpus(11, 200);
   em::train_options o;
   o.ibm1.iterations = 2;
   o.hmm.iterations = 1;

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
@@ -95,6 +96,7 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
       .option("forward", "F", "write the forward model's alignment here (rank 0)")
       .option("reverse", "R", "write the reverse model's alignment here (rank 0)")
       .option("save-model", "M", "save the trained model here (rank 0)")
+      .flag("no-align", "EM: train only (no decoding; with --save-model, or to measure training alone)")
       .flag("serial", "train with em::train / em::align on one process (the reference; needs -np 1)")
       .flag("quiet", "no progress or memory report on standard error")
       .option("fail-on-rank", "R", "for testing failure handling: rank R fails at its first iteration")
@@ -151,6 +153,10 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
       a.has("fail-on-rank") ? std::optional<long long>(static_cast<long long>(a.integer("fail-on-rank", 0, 1u << 20)))
                             : std::nullopt;
   const bool quiet = a.has("quiet");
+  const bool decode = !a.has("no-align");
+  if (!decode && (a.has("forward") || a.has("reverse")))
+    throw cli::usage_error("--no-align writes no alignment: drop --forward/--reverse");
+  if (!decode && bayesian) throw cli::usage_error("--no-align is for the EM models (--model bayes aligns as it samples)");
   cli::bad_line_log skipped(err, "lexalign-mpi");
   const io::corpus_read_options ropt = cli::read_options(a, skipped);
 
@@ -166,6 +172,12 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
         << " sentence pairs\n";
 
   auto last = std::chrono::steady_clock::now();
+  auto cpu_now = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  };
+  double last_cpu = cpu_now();
   auto observer = [&](const iteration_event& e) {
     if (fail_rank && *fail_rank == world.rank()) {
       if (a.has("fail-by-signal")) std::abort();
@@ -173,13 +185,14 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
     }
     const auto now = std::chrono::steady_clock::now();
     if (root && !quiet) {
-      char line[160];
-      std::snprintf(line, sizeof line, "lexalign-mpi: %s %zu/%zu log-likelihood %.6g (%.3f s)\n",
+      char line[200];
+      std::snprintf(line, sizeof line, "lexalign-mpi: %s %zu/%zu log-likelihood %.6g (%.3f s, rank 0 cpu %.3f s)\n",
                     std::string(e.stage).c_str(), e.iteration, e.max_iterations, e.objective,
-                    std::chrono::duration<double>(now - last).count());
+                    std::chrono::duration<double>(now - last).count(), cpu_now() - last_cpu);
       err << line << std::flush;
     }
     last = now;
+    last_cpu = cpu_now();
     return observer_action::proceed;
   };
   em::model m;
@@ -192,17 +205,17 @@ int run(mpi::communicator& world, const std::vector<std::string>& args, std::ost
     al.reverse.links = std::move(r.reverse.links);
   } else if (a.has("serial")) {
     m = em::train(corpus, o, observer);
-    al = em::align(m, corpus, d);
+    if (decode) al = em::align(m, corpus, d);
   } else if (shard_table) {
     const em::sharded_model sm = em::train_sharded(corpus, o, sharding, world, observer);
     const std::uint64_t mine[4] = {sm.forward_memory.owned_bytes, sm.forward_memory.round_bytes,
                                    sm.reverse_memory.owned_bytes, sm.reverse_memory.round_bytes};
     world.all_gather(std::span<const std::uint64_t>(mine, 4), table_bytes);
-    al = em::align_sharded(sm, corpus, d, sharding, world);
+    if (decode) al = em::align_sharded(sm, corpus, d, sharding, world);
     if (a.has("save-model")) m = em::gather_model(sm, world);  // the whole table on rank 0, at the end only
   } else {
     m = em::train_distributed(corpus, o, world, observer);
-    al = em::align_distributed(m, corpus, d, world);
+    if (decode) al = em::align_distributed(m, corpus, d, world);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::uint64_t rss = peak_rss_bytes();
