@@ -226,6 +226,59 @@ TEST_CASE("softmax on float matrices computes in float32 like the reference", "[
   CHECK(compared > 100);
 }
 
+TEST_CASE("softmax links at every width and column position (vector tails), with ties and lowest entries",
+          "[extract][softmax]") {
+  // n = 1..40 covers every width of the last vector (8 doubles, 16 floats
+  // with AVX-512) and links in it; some cells are the lowest finite value
+  // (exp gives 0 there), the last repetition has integer ties.  Against the
+  // literal transcriptions (double; float32), skipping matrices with a cell
+  // within rounding of the threshold.
+  std::mt19937 rng(33);
+  std::normal_distribution<double> g(0.0, 2.5);
+  ex::workspace<> ws;
+  ex::extract_result r;
+  int compared = 0, compared32 = 0;
+  for (std::size_t n = 1; n <= 40; ++n)
+    for (std::size_t m : {1u, 3u, 9u})
+      for (double threshold : {0.001, 0.1})
+        for (int rep = 0; rep < 3; ++rep) {
+          mat s(m, n);
+          lexalign::dense_matrix<float> f(m, n);
+          for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+              const double v = rep == 2 ? std::round(g(rng)) : g(rng);
+              const bool lowest = (i * 7 + j * 3 + static_cast<std::size_t>(rep)) % 11 == 5 && n > 1;
+              s(i, j) = lowest ? std::numeric_limits<double>::lowest() : v;
+              f(i, j) = lowest ? std::numeric_limits<float>::lowest() : static_cast<float>(v);
+            }
+          const mat pxy = extract_test::softmax_rows(s);
+          const mat pyx = extract_test::transpose(extract_test::softmax_rows(extract_test::transpose(s)));
+          std::vector<lexalign::link> expected;
+          double margin = 1;
+          for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+              if (pxy(i, j) > threshold && pyx(i, j) > threshold)
+                expected.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j)});
+              margin = std::min(margin, std::min(std::abs(pxy(i, j) - threshold), std::abs(pyx(i, j) - threshold)) / threshold);
+            }
+          INFO(m << "x" << n << " threshold " << threshold << " rep " << rep);
+          if (margin > 1e-9) {
+            ex::softmax_into(s, {.threshold = threshold}, ws, r);
+            CHECK(r.alignment.sure == expected);
+            ++compared;
+          }
+          std::vector<double> margins;
+          const auto expected32 = softmax_links_float32(f, static_cast<float>(threshold), &margins);
+          if (*std::min_element(margins.begin(), margins.end()) > 1e-5) {
+            ex::softmax_into(f, {.threshold = threshold}, ws, r);
+            CHECK(r.alignment.sure == expected32);
+            ++compared32;
+          }
+        }
+  CHECK(compared > 600);
+  CHECK(compared32 > 500);
+}
+
 TEST_CASE("softmax's float32 path falls back to double when a sum would underflow in float", "[extract][softmax][float32]") {
   // Row 1 and column 3 lie 120 below the rest: exp(S - max S) underflows in
   // float32 (below -87.3) there, so they need their own maxima; cell (1, 3),
