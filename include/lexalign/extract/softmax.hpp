@@ -360,17 +360,14 @@ void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_
         const vd vtr = vd{} + tr;
         for (; j + W <= n; j += W) {
           const vd c = ot::detail::vload(ct + j), x = ot::detail::vload(row + j), lim = c > vtr ? c : vtr;
-          const unsigned bits = greater_mask(x, lim);
-          if (bits) [[unlikely]]  // most vectors hold no link (a predicted branch beats a compress)
-            count += compress_columns(bits, j, cand + count);
+          count += compress_columns(greater_mask(x, lim), j, cand + count);
         }
         if (j < n && threshold > 0) {  // padding: x = 0 is not above lim >= tr > 0
           vd c, x;
           ot::detail::vload_tail(c, ct + j, n - j, T(0));
           ot::detail::vload_tail(x, row + j, n - j, T(0));
           const vd lim = c > vtr ? c : vtr;
-          const unsigned bits = greater_mask(x, lim);
-          if (bits) count += compress_columns(bits, j, cand + count);
+          count += compress_columns(greater_mask(x, lim), j, cand + count);
           j = n;
         }
 #endif
