@@ -45,7 +45,13 @@ beat NumPy by more), and NumPy's and lexalign's CPU nanoseconds per matrix
 element; then `uptime`.  --hot N times each method on the first N matrices
 only, cycled until as many calls as --pairs (the same memory each time, on
 both sides), so that they stay in cache;
-the gap between the two runs is the cost of cold data.
+the gap between the two runs is the cost of cold data.  Caveat: with a few
+matrices cycled the branch predictors learn each input; SciPy's
+linear_sum_assignment then runs 3x faster at 20 x 20 (3.6 us on the first
+4 matrices cycled alone, 10.9 us on the same 4 among the 200) and 2.6x at
+50 x 50, which is not cache residency.  --hot-kib K cycles as many
+matrices as fill K KiB (512: 163, 26 and 6 at 20, 50, 100): cache-resident,
+and too many to learn at 20 and 50.
 """
 import argparse
 import os
@@ -155,6 +161,10 @@ def main():
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--sizes", default="20,50,100")
     ap.add_argument("--hot", type=int, default=0, help="cycle over the first N matrices only (cache-resident)")
+    ap.add_argument("--hot-kib", type=int, default=0,
+                    help="cycle over as many of the first matrices as fill K KiB in float64 (per size; "
+                         "512: 163 at 20, 26 at 50, 6 at 100): cache-resident, but too many for the "
+                         "branch predictors to learn each input, as they do with --hot 4")
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--matrix-only", action="store_true",
                     help="NumPy's timed call stops at the indicator matrix (no conversion to links)")
@@ -162,6 +172,8 @@ def main():
     rng = np.random.default_rng(2026)
     print(f"# numpy {np.__version__}; {args.pairs} matrices per size; median of {args.repeats} repeats")
     hot = f"; hot: the first {args.hot} matrices cycled" if args.hot else ""
+    if args.hot_kib:
+        hot = f"; hot: the first matrices filling {args.hot_kib} KiB cycled"
     print(f"# wall and CPU time per matrix in microseconds{hot}")
     print("# NumPy's call returns " + ("the indicator matrix only (--matrix-only)" if args.matrix_only
                                       else "the links (np.nonzero(matrix > 0))"))
@@ -178,12 +190,15 @@ def main():
             dots = np.einsum("kid,kjd->kij", xn, yn) * 64  # norm-8 vectors
             dots32 = dots.astype(np.float32)
             env = dict(os.environ)
-            if args.hot:
+            n_hot = args.hot
+            if args.hot_kib:
+                n_hot = max(1, min(args.pairs, args.hot_kib * 1024 // (size * size * 8)))
+            if n_hot:
                 # Only the first N matrices, cycled by both sides: the same
                 # memory each time, so they stay in cache.
-                cos = np.ascontiguousarray(cos[:args.hot])
-                dots = np.ascontiguousarray(dots[:args.hot])
-                dots32 = np.ascontiguousarray(dots32[:args.hot])
+                cos = np.ascontiguousarray(cos[:n_hot])
+                dots = np.ascontiguousarray(dots[:n_hot])
+                dots32 = np.ascontiguousarray(dots32[:n_hot])
                 env["LEXALIGN_EXTRACT_CALLS"] = str(args.pairs)
             for method, fn in METHODS.items():
                 if method not in args.methods.split(","):
