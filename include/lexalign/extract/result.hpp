@@ -30,6 +30,19 @@
 #include "lexalign/core/validate.hpp"
 #include "lexalign/ot/detail/simd.hpp"
 
+// __builtin_shufflevector (GCC >= 12, Clang): vector halves without a trip
+// through memory.
+#ifndef LEXALIGN_HAS_SHUFFLEVECTOR
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define LEXALIGN_HAS_SHUFFLEVECTOR 1
+#endif
+#endif
+#endif
+#ifndef LEXALIGN_HAS_SHUFFLEVECTOR
+#define LEXALIGN_HAS_SHUFFLEVECTOR 0
+#endif
+
 // Forces a lambda's inlining (the argmax sweep's per-vector steps).
 #ifndef LEXALIGN_ALWAYS_INLINE_LAMBDA
 #if defined(__GNUC__)
@@ -265,6 +278,20 @@ LEXALIGN_FORCE_INLINE std::int64_t first_lane_max(const ot::detail::vd_t& val, c
   typedef double v2d __attribute__((vector_size(16)));
   typedef std::int64_t v4i __attribute__((vector_size(32)));
   typedef std::int64_t v2i __attribute__((vector_size(16)));
+#if LEXALIGN_HAS_SHUFFLEVECTOR
+  // Halves by shuffles (vextract): GCC 12 compiled the memcpy halves below
+  // into a store of the whole vector and two narrower reloads, a
+  // store-forwarding stall on every reduction.
+  const v4d lo = __builtin_shufflevector(val, val, 0, 1, 2, 3), hi = __builtin_shufflevector(val, val, 4, 5, 6, 7);
+  const v4d h = lo > hi ? lo : hi;
+  const v2d a = __builtin_shufflevector(h, h, 0, 1), b = __builtin_shufflevector(h, h, 2, 3);
+  const v2d q = a > b ? a : b;
+  best = q[0] > q[1] ? q[0] : q[1];
+  const ot::detail::vi64_t cand = val == best ? idx : ot::detail::vi64_t{} + std::numeric_limits<std::int64_t>::max();
+  const v4i il = __builtin_shufflevector(cand, cand, 0, 1, 2, 3), ih = __builtin_shufflevector(cand, cand, 4, 5, 6, 7);
+  const v4i ii = il < ih ? il : ih;
+  const v2i ia = __builtin_shufflevector(ii, ii, 0, 1), ib = __builtin_shufflevector(ii, ii, 2, 3);
+#else
   v4d lo, hi;
   std::memcpy(&lo, &val, sizeof lo);
   std::memcpy(&hi, reinterpret_cast<const char*>(&val) + sizeof lo, sizeof hi);
@@ -282,6 +309,7 @@ LEXALIGN_FORCE_INLINE std::int64_t first_lane_max(const ot::detail::vd_t& val, c
   v2i ia, ib;
   std::memcpy(&ia, &ii, sizeof ia);
   std::memcpy(&ib, reinterpret_cast<const char*>(&ii) + sizeof ia, sizeof ib);
+#endif
   const v2i iq = ia < ib ? ia : ib;
   return iq[0] < iq[1] ? iq[0] : iq[1];
 }
