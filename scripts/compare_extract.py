@@ -4,6 +4,7 @@ of SimAlign's and awesome-align's extraction, on the same matrices, in the
 same run.
 
     /usr/bin/python3 scripts/compare_extract.py PATH_TO_lexalign_extract_tool [--pairs K] [--repeats R]
+        [--hot N | --hot-kib K] [--matrix-only] [--sizes 20,50,100] [--methods argmax,...]
 
 PATH_TO_TOOL is benchmarks/extract/tool's lexalign_extract_tool (build with
 -DLEXALIGN_BUILD_BENCHMARKS=ON, Release).  For m = n = 20, 50, 100, K random
