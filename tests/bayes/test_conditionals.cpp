@@ -423,3 +423,41 @@ TEST_CASE("decoding from final states averages the chains' conditionals", "[baye
       }
     }
 }
+
+TEST_CASE("draw_blocked draws the index of the blocked running sums", "[bayes][conditional]") {
+  // Literal transcription: running sums formed four weights at a time
+  // (cum[x] = run + w[x], run + (w[x] + w[x+1]), run + ((w[x] + w[x+1]) +
+  // w[x+2]), run + ((w[x] + w[x+1]) + (w[x+2] + w[x+3])), then one at a
+  // time), the sum in the same association, and the count of running sums
+  // <= u among the first n - 1.  Zero weights make ties; small and large
+  // weights make the blocked sums round.
+  bd::xoshiro256ss gen(11);
+  for (std::size_t n = 1; n <= 41; ++n)
+    for (int rep = 0; rep < 300; ++rep) {
+      std::vector<double> w(n);
+      for (auto& v : w) {
+        const std::uint64_t r = gen.next();
+        v = (r & 3) == 0 ? 0.0 : static_cast<double>(r >> 40) * ((r & 4) ? 0x1.0p-40 : 0x1.0p-3);
+      }
+      w[gen.next() % n] += 1.0;  // a positive sum
+      std::vector<double> cum(n);
+      double run = 0.0;
+      std::size_t x = 0;
+      for (; x + 4 <= n; x += 4) {
+        const double s1 = w[x] + w[x + 1], s3 = w[x + 2] + w[x + 3];
+        cum[x] = run + w[x];
+        cum[x + 1] = run + s1;
+        cum[x + 2] = run + (s1 + w[x + 2]);
+        run += s1 + s3;
+        cum[x + 3] = run;
+      }
+      for (; x < n; ++x) cum[x] = run += w[x];
+      bd::xoshiro256ss a(static_cast<std::uint64_t>(rep) + 1000 * n), b = a;
+      const double u = b.uniform() * run;
+      std::size_t expected = 0;
+      for (std::size_t k = 0; k + 1 < n; ++k)
+        if (cum[k] <= u) ++expected;
+      INFO("n " << n << " rep " << rep);
+      REQUIRE(bd::draw_blocked(w.data(), n, run, a) == expected);
+    }
+}
