@@ -344,6 +344,20 @@ TEST_CASE("a finished chain's packed links read back exactly at 1, 2 and 4 bytes
   }
 }
 
+namespace {
+// The index a draw from running sums `cum` (total `sum`) must return with
+// generator `rng` (not advanced): the number of cum[k] <= u, k < n - 1,
+// for u = uniform * sum from a copy of rng.
+std::size_t index_of_draw(const std::vector<double>& cum, double sum, const bd::xoshiro256ss& rng) {
+  bd::xoshiro256ss copy = rng;
+  const double u = copy.uniform() * sum;
+  std::size_t count = 0;
+  for (std::size_t k = 0; k + 1 < cum.size(); ++k)
+    if (cum[k] <= u) ++count;
+  return count;
+}
+}  // namespace
+
 TEST_CASE("draw_cumulative's vector count equals a literal scalar count", "[bayes][conditional]") {
   // Nondecreasing running sums with ties (zero weights), every length from
   // 1 to 41 (the vector loop's step is 4, its tail scalar), u drawn by the
@@ -359,11 +373,8 @@ TEST_CASE("draw_cumulative's vector count equals a literal scalar count", "[baye
         cum[x] = run;
       }
       const double sum = cum[n - 1] > 0.0 ? cum[n - 1] : 1.0;
-      bd::xoshiro256ss a(static_cast<std::uint64_t>(rep) + 1000 * n), b = a;
-      const double u = b.uniform() * sum;
-      std::size_t expected = 0;
-      for (std::size_t k = 0; k + 1 < n; ++k)
-        if (cum[k] <= u) ++expected;
+      bd::xoshiro256ss a(static_cast<std::uint64_t>(rep) + 1000 * n);
+      const std::size_t expected = index_of_draw(cum, sum, a);
       INFO("n " << n << " rep " << rep);
       REQUIRE(bd::draw_cumulative(cum.data(), n, sum, a) == expected);
     }
@@ -452,11 +463,8 @@ TEST_CASE("draw_blocked draws the index of the blocked running sums", "[bayes][c
         cum[x + 3] = run;
       }
       for (; x < n; ++x) cum[x] = run += w[x];
-      bd::xoshiro256ss a(static_cast<std::uint64_t>(rep) + 1000 * n), b = a;
-      const double u = b.uniform() * run;
-      std::size_t expected = 0;
-      for (std::size_t k = 0; k + 1 < n; ++k)
-        if (cum[k] <= u) ++expected;
+      bd::xoshiro256ss a(static_cast<std::uint64_t>(rep) + 1000 * n);
+      const std::size_t expected = index_of_draw(cum, run, a);
       INFO("n " << n << " rep " << rep);
       REQUIRE(bd::draw_blocked(w.data(), n, run, a) == expected);
     }
