@@ -343,3 +343,129 @@ TEST_CASE("a finished chain's packed links read back exactly at 1, 2 and 4 bytes
     }
   }
 }
+
+namespace {
+// The index a draw from running sums `cum` (total `sum`) must return with
+// generator `rng` (not advanced): the number of cum[k] <= u, k < n - 1,
+// for u = uniform * sum from a copy of rng.
+std::size_t index_of_draw(const std::vector<double>& cum, double sum, const bd::xoshiro256ss& rng) {
+  bd::xoshiro256ss copy = rng;
+  const double u = copy.uniform() * sum;
+  std::size_t count = 0;
+  for (std::size_t k = 0; k + 1 < cum.size(); ++k)
+    if (cum[k] <= u) ++count;
+  return count;
+}
+}  // namespace
+
+TEST_CASE("draw_cumulative's vector count equals a literal scalar count", "[bayes][conditional]") {
+  // Nondecreasing running sums with ties (zero weights), every length from
+  // 1 to 41 (the vector loop's step is 4, its tail scalar), u drawn by the
+  // same generator: the index must be the number of running sums <= u.
+  bd::xoshiro256ss gen(7);
+  for (std::size_t n = 1; n <= 41; ++n)
+    for (int rep = 0; rep < 200; ++rep) {
+      std::vector<double> cum(n);
+      double run = 0.0;
+      for (std::size_t x = 0; x < n; ++x) {
+        const std::uint64_t r = gen.next();
+        run += (r & 3) == 0 ? 0.0 : static_cast<double>(r >> 40) * 0x1.0p-20;
+        cum[x] = run;
+      }
+      const double sum = cum[n - 1] > 0.0 ? cum[n - 1] : 1.0;
+      bd::xoshiro256ss a(static_cast<std::uint64_t>(rep) + 1000 * n);
+      const std::size_t expected = index_of_draw(cum, sum, a);
+      INFO("n " << n << " rep " << rep);
+      REQUIRE(bd::draw_cumulative(cum.data(), n, sum, a) == expected);
+    }
+}
+
+TEST_CASE("decoding from final states averages the chains' conditionals", "[bayes][conditional]") {
+  // decode() reads each chain through the sweep's fast path; the reference
+  // here is conditional() (no caches) averaged over the chains, normalised.
+  // max_jump 2 sends the toy's longer sentences down the general path.
+  std::ostringstream text;
+  text << toy;
+  for (int k = 0; k < 40; ++k)
+    text << 'w' << k << " v" << k % 7 << " a ||| y y z" << k % 5 << (k % 3 == 0 ? " x x\n" : "\n");
+  const lexalign::parallel_corpus c = read(text.str());
+  for (std::size_t max_jump : {std::size_t{2}, std::size_t{100}})
+    for (auto st : {bayes::stage::ibm1, bayes::stage::hmm, bayes::stage::fertility}) {
+      INFO("max_jump " << max_jump << " stage " << static_cast<int>(st));
+      bayes::gibbs_options o{.max_jump = max_jump, .fertility_bins = 3};
+      bd::direction_problem p = bd::make_problem(lexalign::em::make_view(c, false), o);
+      const lexalign::executor ex(o.parallel);
+      bd::finish_problem(p, o, ex);
+      std::vector<bd::chain_state> chains(3);
+      for (std::size_t x = 0; x < chains.size(); ++x) {
+        chains[x].rng.seed(31 + x);
+        lexalign::em::hmm_workspace ws;
+        bd::initialize_links(p, chains[x], o, nullptr, ws);
+        bd::sentence_scratch s;
+        bd::rebuild_counts(p, chains[x], st, s);
+        for (int it = 0; it < 3; ++it) bd::sweep(p, chains[x], st, s);
+      }
+      chains[1].pack();  // decoded from packed links too
+      std::vector<std::vector<float>> marginals;
+      bd::decode(p, chains, st, true, ex, 7, {}, &marginals);
+      REQUIRE(marginals.size() == p.view.size());
+      for (std::size_t k = 0; k < p.view.size(); ++k) {
+        const auto e = (*p.view.given)[k];
+        const auto f = (*p.view.generated)[k];
+        if (e.empty() || f.empty()) continue;
+        const std::size_t l1 = e.size() + 1;
+        std::vector<double> expected(f.size() * l1, 0.0);
+        for (const auto& ch : chains) {
+          std::vector<std::uint32_t> buffer;
+          const std::uint32_t* a = ch.links_at(p.link_offset(f), f.size(), buffer);
+          std::vector<std::uint32_t> fert(e.size(), 0);
+          for (std::size_t j = 0; j < f.size(); ++j)
+            if (a[j]) ++fert[a[j] - 1];
+          std::vector<double> w(l1);
+          for (std::size_t j = 0; j < f.size(); ++j) {
+            bd::neighbours nb;
+            const double sum = bd::conditional(p, ch, st, e, f, a, fert.data(), j, w.data(), nb);
+            for (std::size_t x = 0; x < l1; ++x) expected[j * l1 + x] += w[x] / sum / 3.0;
+          }
+        }
+        REQUIRE(marginals[k].size() == expected.size());
+        for (std::size_t x = 0; x < expected.size(); ++x)
+          CHECK(marginals[k][x] == Approx(expected[x]).epsilon(1e-6).margin(1e-7));
+      }
+    }
+}
+
+TEST_CASE("draw_blocked draws the index of the blocked running sums", "[bayes][conditional]") {
+  // Literal transcription: running sums formed four weights at a time
+  // (cum[x] = run + w[x], run + (w[x] + w[x+1]), run + ((w[x] + w[x+1]) +
+  // w[x+2]), run + ((w[x] + w[x+1]) + (w[x+2] + w[x+3])), then one at a
+  // time), the sum in the same association, and the count of running sums
+  // <= u among the first n - 1.  Zero weights make ties; small and large
+  // weights make the blocked sums round.
+  bd::xoshiro256ss gen(11);
+  for (std::size_t n = 1; n <= 41; ++n)
+    for (int rep = 0; rep < 300; ++rep) {
+      std::vector<double> w(n);
+      for (auto& v : w) {
+        const std::uint64_t r = gen.next();
+        v = (r & 3) == 0 ? 0.0 : static_cast<double>(r >> 40) * ((r & 4) ? 0x1.0p-40 : 0x1.0p-3);
+      }
+      w[gen.next() % n] += 1.0;  // a positive sum
+      std::vector<double> cum(n);
+      double run = 0.0;
+      std::size_t x = 0;
+      for (; x + 4 <= n; x += 4) {
+        const double s1 = w[x] + w[x + 1], s3 = w[x + 2] + w[x + 3];
+        cum[x] = run + w[x];
+        cum[x + 1] = run + s1;
+        cum[x + 2] = run + (s1 + w[x + 2]);
+        run += s1 + s3;
+        cum[x + 3] = run;
+      }
+      for (; x < n; ++x) cum[x] = run += w[x];
+      bd::xoshiro256ss a(static_cast<std::uint64_t>(rep) + 1000 * n);
+      const std::size_t expected = index_of_draw(cum, run, a);
+      INFO("n " << n << " rep " << rep);
+      REQUIRE(bd::draw_blocked(w.data(), n, run, a) == expected);
+    }
+}

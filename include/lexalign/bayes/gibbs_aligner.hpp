@@ -319,17 +319,22 @@ inline em::decoded_alignments decode(const direction_problem& p, const std::vect
           for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] = static_cast<double>(cell[j * l1 + x]) * inv;
         }
       }
-      wa.s.weight.resize(l1);
       if (acc.empty()) {
+        // Each chain's conditionals through the sweep's fast path (the same
+        // weights as conditional() up to rounding; no link moves).  The jump
+        // weights are the chain's: refilled per chain (2 max_jump + 1 bins).
         for (const chain_state& c : chains) {
+          sentence_scratch& s = wa.s;
+          begin_sweep(p, c, s);
           const std::uint32_t* a = c.links_at(p.link_offset(f), f.size(), wa.links);
-          if (st == stage::fertility) sentence_fertility(e.size(), a, f.size(), wa.s);
+          const bool fast = begin_sentence(p, c, st, e, f, a, s);
           for (std::size_t j = 0; j < f.size(); ++j) {
             neighbours nb;
-            const double sum = conditional(p, c, st, e, f, a, wa.s.fertility.data(), j, wa.s.weight.data(), nb);
+            const double sum = sweep_conditional(p, c, st, e, f, a, j, s, fast, nb);
             const double scale = inv_chains / sum;
-            for (std::size_t x = 0; x < l1; ++x) wa.acc[j * l1 + x] += wa.s.weight[x] * scale;
+            for (std::size_t y = 0; y < l1; ++y) wa.acc[j * l1 + y] += s.weight[y] * scale;
           }
+          end_sentence(e, s, fast);
         }
       }
       if (marginals) (*marginals)[k].assign(wa.acc.begin(), wa.acc.end());

@@ -138,7 +138,7 @@ struct chain_state {
 // Per-sentence scratch, sized once for the longest sentences.
 struct sentence_scratch {
   std::vector<double> weight;           // l+1
-  std::vector<double> cum;              // l+1: running sums of weight (the draw)
+  std::vector<double> cum;              // l+1: running sums of weight (the general path's draw)
   std::vector<std::uint32_t> fertility; // l: current fertility of each given position
   std::vector<double> inv;              // l: cached position factors (see position_factors)
   std::vector<double> jw;               // per jump bin: alpha_b + n_b of the chain (sweep's fast path)
@@ -346,7 +346,7 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
                                std::span<const word_id> f, const std::uint32_t* a, const std::uint32_t* fert,
                                std::size_t j, double* w, neighbours& nb, const double* inv, double* jw,
                                double* scratch_base, const std::int32_t* first, const std::int32_t* next_same,
-                               double* cum, const std::uint64_t* row_filter,
+                               const std::uint64_t* row_filter,
                                const std::uint32_t* cached_counts = nullptr, std::uint32_t cached_null = 0) {
   constexpr bool jumps = St != stage::ibm1;
   const std::size_t l = e.size(), m = f.size();
@@ -483,23 +483,12 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
     jw[r1] += 1.0;
     if (old != 0) jw[r2] += 1.0;
   }
-  // Running sums four weights at a time (one dependent addition per four
-  // weights instead of per weight; nondecreasing, as the draw needs, since
-  // rounding is monotone and the weights are non-negative).
+  // The sum four weights at a time (one dependent addition per four
+  // weights instead of per weight), in the association draw_blocked repeats.
   double sum = 0.0;
   std::size_t x = 0;
-  for (; x + 4 <= l + 1; x += 4) {
-    const double s1 = w[x] + w[x + 1], s3 = w[x + 2] + w[x + 3];
-    cum[x] = sum + w[x];
-    cum[x + 1] = sum + s1;
-    cum[x + 2] = sum + (s1 + w[x + 2]);
-    sum += s1 + s3;
-    cum[x + 3] = sum;
-  }
-  for (; x <= l; ++x) {
-    sum += w[x];
-    cum[x] = sum;
-  }
+  for (; x + 4 <= l + 1; x += 4) sum += (w[x] + w[x + 1]) + (w[x + 2] + w[x + 3]);
+  for (; x <= l; ++x) sum += w[x];
   return sum;
 }
 
@@ -593,11 +582,57 @@ inline std::uint32_t draw(const double* w, std::size_t n, double sum, xoshiro256
 // The same draw from the running sums cum[x] = w[0] + ... + w[x] (cum[n-1]
 // = sum): the first x with u < cum[x], found by counting the x with
 // cum[x] <= u (no data-dependent branch).
+// The count is exact, so the vector loop (two doubles per compare, four
+// per step) gives the same index as the scalar one on any ISA.
 inline std::uint32_t draw_cumulative(const double* cum, std::size_t n, double sum, xoshiro256ss& rng) noexcept {
   const double u = rng.uniform() * sum;
-  std::size_t x = 0;
-  for (std::size_t k = 0; k + 1 < n; ++k) x += cum[k] <= u ? 1 : 0;
+  std::size_t x = 0, k = 0;
+#if LEXALIGN_HAVE_VECTOR_EXT
+  typedef double v2d __attribute__((vector_size(16)));
+  typedef double v2du __attribute__((vector_size(16), aligned(alignof(double)), may_alias));
+  typedef std::int64_t v2i __attribute__((vector_size(16)));
+  const v2d uu = {u, u};
+  v2i c0 = {0, 0}, c1 = {0, 0};  // minus the counts (a true compare is -1)
+  for (; k + 5 <= n; k += 4) {
+    c0 += *reinterpret_cast<const v2du*>(cum + k) <= uu;
+    c1 += *reinterpret_cast<const v2du*>(cum + k + 2) <= uu;
+  }
+  c0 += c1;
+  x = static_cast<std::size_t>(-(c0[0] + c0[1]));
+#endif
+  for (; k + 1 < n; ++k) x += cum[k] <= u ? 1 : 0;
   return static_cast<std::uint32_t>(x);
+}
+
+// The draw of fast_conditional's weights (sum from fast_conditional): the
+// first x whose running sum exceeds u = uniform * sum (n - 1 at most), with
+// the running sums formed four weights at a time as the sum was: from the
+// sum `run` of the blocks before, cum[x] = run + w[x], cum[x + 1] = run +
+// (w[x] + w[x + 1]), cum[x + 2] = run + ((w[x] + w[x + 1]) + w[x + 2]),
+// cum[x + 3] = run + ((w[x] + w[x + 1]) + (w[x + 2] + w[x + 3])):
+// nondecreasing (rounding is monotone and the weights non-negative), so
+// this is the index draw_cumulative finds on those running sums.  Only the
+// blocks up to the drawn one are summed, and none is stored.
+inline std::uint32_t draw_blocked(const double* w, std::size_t n, double sum, xoshiro256ss& rng) noexcept {
+  const double u = rng.uniform() * sum;
+  double run = 0.0;
+  std::size_t x = 0;
+  for (; x + 4 <= n; x += 4) {
+    const double s1 = w[x] + w[x + 1];
+    const double next = run + (s1 + (w[x + 2] + w[x + 3]));
+    if (next > u) {
+      // Within the block: the count of its running sums <= u (no branch).
+      const std::size_t k = x + std::size_t{run + w[x] <= u} + std::size_t{run + s1 <= u} +
+                            std::size_t{run + (s1 + w[x + 2]) <= u};
+      return static_cast<std::uint32_t>(k);
+    }
+    run = next;
+  }
+  for (; x + 1 < n; ++x) {
+    run += w[x];
+    if (run > u) return static_cast<std::uint32_t>(x);
+  }
+  return static_cast<std::uint32_t>(n - 1);
 }
 
 // Rebuilds the lexical counts of `c` from its links.  Each word's table is
@@ -789,16 +824,16 @@ inline double sweep_conditional(const direction_problem& p, const chain_state& c
     case stage::ibm1:
       return fast_conditional<stage::ibm1>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                            s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data(), s.row_filter, cached, cached_null);
+                                           s.row_filter, cached, cached_null);
     case stage::hmm:
       return fast_conditional<stage::hmm>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                           s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data(), s.row_filter, cached, cached_null);
+                                           s.row_filter, cached, cached_null);
     case stage::fertility: break;
   }
   return fast_conditional<stage::fertility>(p, c, e, f, a, s.fertility.data(), j, s.weight.data(), nb, s.inv.data(),
                                             s.jw.data(), s.base.data(), s.first.data(), s.next_same.data(),
-                                           s.cum.data(), s.row_filter, cached, cached_null);
+                                           s.row_filter, cached, cached_null);
 }
 
 // Moves token j's link to `to` and updates the sentence's caches.
@@ -892,7 +927,8 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
           else cell[x] += v;
         }
       }
-      const std::uint32_t to = draw_cumulative(s.cum.data(), l1, sum, c.rng);
+      const std::uint32_t to =
+          fast ? draw_blocked(s.weight.data(), l1, sum, c.rng) : draw_cumulative(s.cum.data(), l1, sum, c.rng);
       if (to != a[j]) {
         ++changed;
         sweep_move(p, c, st, e, f, a, j, to, nb, s, fast);
