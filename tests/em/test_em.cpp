@@ -4,12 +4,15 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <random>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "lexalign/em/hmm.hpp"
 #include "lexalign/em/ibm1.hpp"
 #include "lexalign/em/lexical_table.hpp"
+#include "lexalign/em/lookup_cache.hpp"
 #include "lexalign/em/pipeline.hpp"
 #include "lexalign/io/corpus_reader.hpp"
 #include "lexalign/io/pharaoh.hpp"
@@ -457,4 +460,65 @@ TEST_CASE("Pipeline decodes in source-target order with per-link posteriors", "[
   const std::vector<lexalign::link> expect{{0, 0}, {1, 1}};
   CHECK(v.forward.links[0].sure == expect);
   CHECK(v.reverse.links[0].sure == expect);
+}
+
+TEST_CASE("cell indices and the lookup cache equal a binary search per cell", "[em][cache]") {
+  // A table from a random corpus; queries with repeated words, words the
+  // table's rows lack, given ids beyond its rows, and sentences past the
+  // 256-token limit of the merge path.
+  std::mt19937 rng(17);
+  std::uniform_int_distribution<int> word(0, 60), len(0, 12);
+  lexalign::parallel_corpus c;
+  for (int k = 0; k < 200; ++k) {
+    std::vector<std::string> a, b;
+    const int n = len(rng), m = len(rng);
+    for (int i = 0; i < n; ++i) a.push_back(std::string("e").append(std::to_string(word(rng) % 40)));
+    for (int j = 0; j < m; ++j) b.push_back(std::string("f").append(std::to_string(word(rng))));
+    c.add(a, b);
+  }
+  const auto view = em::make_view(c);
+  const auto t = em::lexical_table::from_cooccurrence(view);
+  auto brute = [&](std::span<const word_id> e, std::span<const word_id> f, std::size_t j, std::size_t i) {
+    const std::size_t row = i == 0 ? em::lexical_table::null_row : em::lexical_table::row_of(e[i - 1]);
+    return row < t.rows() ? t.find(row, f[j]) : em::lexical_table::npos;
+  };
+  std::uniform_int_distribution<int> given(0, 45), generated(0, 70);
+  for (int n : {0, 1, 2, 7, 30, 255, 256, 257, 300}) {
+    for (int m : {0, 1, 3, 20, 256, 270}) {
+      std::vector<word_id> e(static_cast<std::size_t>(n)), f(static_cast<std::size_t>(m));
+      for (auto& x : e) x = static_cast<word_id>(given(rng));  // ids >= 40 are beyond the table's rows
+      for (auto& x : f) x = static_cast<word_id>(generated(rng));
+      const std::size_t l1 = e.size() + 1;
+      std::vector<std::size_t> got(f.size() * l1);
+      std::vector<double> as_double(f.size() * l1);
+      em::detail::cell_indices(t, std::span<const word_id>(e), std::span<const word_id>(f), got.data(),
+                               em::lexical_table::npos);
+      em::detail::cell_indices(t, std::span<const word_id>(e), std::span<const word_id>(f), as_double.data(), -1.0);
+      std::size_t found = 0;
+      for (std::size_t j = 0; j < f.size(); ++j)
+        for (std::size_t i = 0; i < l1; ++i) {
+          const std::size_t want = brute(e, f, j, i);
+          CAPTURE(n, m, j, i);
+          REQUIRE(got[j * l1 + i] == want);
+          REQUIRE(as_double[j * l1 + i] == (want == em::lexical_table::npos ? -1.0 : static_cast<double>(want)));
+          found += want != em::lexical_table::npos;
+        }
+      if (n > 2 && m > 2) CHECK(found > 0);
+    }
+  }
+  // The whole-corpus cache, on any thread count.
+  for (unsigned threads : {1u, 2u}) {
+    const lexalign::executor ex(lexalign::parallel_options{.threads = threads});
+    const auto cache = em::lookup_cache::build(view, t, ex);
+    for (std::size_t k = 0; k < view.size(); ++k) {
+      const auto e = (*view.given)[k], f = (*view.generated)[k];
+      const std::size_t l1 = e.size() + 1;
+      for (std::size_t j = 0; j < f.size(); ++j)
+        for (std::size_t i = 0; i < l1; ++i) {
+          const std::size_t want = brute(e, f, j, i);
+          REQUIRE(cache.index[cache.offsets[k] + j * l1 + i] ==
+                  (want == em::lexical_table::npos ? em::lookup_cache::missing : static_cast<std::uint32_t>(want)));
+        }
+    }
+  }
 }

@@ -1,7 +1,9 @@
 // Bounded lexical tables (em/table_pruning.hpp) against a brute-force count
 // of sentence-pair co-occurrences.
 #include <algorithm>
+#include <cstdint>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -123,4 +125,82 @@ TEST_CASE("borrowed and sliced sentence stores read the owner's arrays", "[scale
   const auto own = lexalign::sentence_store::borrow(c.data(), offsets);
   CHECK(own.size() == 2);
   CHECK(own[1][1] == 5);
+}
+
+namespace {
+
+// A corpus whose frequent source words co-occur with hundreds of target
+// words (so the builder's row sets grow several times) and whose sentences
+// repeat words.
+lexalign::parallel_corpus wide_corpus(unsigned seed, std::size_t pairs) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> len(1, 30), src(0, 40), tgt(0, 1500);
+  lexalign::parallel_corpus c;
+  for (std::size_t k = 0; k < pairs; ++k) {
+    std::vector<std::string> s, t;
+    const int n = len(rng), m = len(rng);
+    for (int i = 0; i < n; ++i) s.push_back(std::string("s").append(std::to_string(src(rng) * src(rng) / 40)));
+    for (int j = 0; j < m; ++j) t.push_back(std::string("t").append(std::to_string(tgt(rng) % (j % 3 == 0 ? 7 : 1501))));
+    c.add(s, t);
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("co-occurrence tables and counts equal brute force for any thread count", "[scale][pruning][threads]") {
+  for (const auto& c : {random_zipf_corpus(3, 250), wide_corpus(5, 400)}) {
+    for (bool reverse : {false, true}) {
+      const auto view = em::make_view(c, reverse);
+      // Brute force: the set of (e, f) with their sentence-pair counts.
+      std::map<std::pair<word_id, word_id>, std::uint64_t> want;
+      std::set<word_id> null_row;
+      for (std::size_t p = 0; p < view.size(); ++p) {
+        const auto e = (*view.given)[p], f = (*view.generated)[p];
+        const std::set<word_id> es(e.begin(), e.end()), fs(f.begin(), f.end());
+        null_row.insert(fs.begin(), fs.end());
+        for (word_id a : es)
+          for (word_id b : fs) ++want[{a, b}];
+      }
+      for (unsigned threads : {1u, 2u, 3u}) {
+        CAPTURE(reverse, threads);
+        const lexalign::executor ex(lexalign::parallel_options{.threads = threads});
+        const auto t = em::lexical_table::from_cooccurrence(view, ex);
+        REQUIRE(t.rows() == view.given_vocabulary_size + 1);
+        CHECK(columns_of(t, 0) == std::vector<word_id>(null_row.begin(), null_row.end()));
+        std::set<std::pair<word_id, word_id>> got, want_keys;
+        for (std::size_t r = 1; r < t.rows(); ++r) {
+          const auto cols = columns_of(t, r);
+          CHECK(std::is_sorted(cols.begin(), cols.end()));
+          for (word_id f : cols) got.insert({static_cast<word_id>(r - 1), f});
+        }
+        for (const auto& x : want) want_keys.insert(x.first);
+        CHECK(got.size() == t.size() - t.columns(0).size());  // no duplicates
+        CHECK(got == want_keys);
+        for (double v : t.probabilities()) CHECK(v == 1.0 / static_cast<double>(view.generated_vocabulary_size));
+        // The counts behind pruning, key by key.
+        const auto counted = em::detail::cooccurrence_counts(view, ex);
+        REQUIRE(counted.keys.size() == want.size());
+        std::size_t k = 0;
+        for (const auto& [key, n] : want) {
+          CHECK(counted.keys[k] == ((std::uint64_t{key.first + 1u} << 32) | key.second));
+          CHECK(counted.counts[k] == n);
+          ++k;
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("co-occurrence tables reject token ids outside the vocabulary", "[scale][pruning]") {
+  const auto c = random_zipf_corpus(3, 20);
+  auto view = em::make_view(c);
+  const auto given = view.given_vocabulary_size, generated = view.generated_vocabulary_size;
+  view.given_vocabulary_size = given - 1;
+  CHECK(lexalign::test::message_of([&] { em::lexical_table::from_cooccurrence(view); }).find("given-side id out of range") !=
+        std::string::npos);
+  view.given_vocabulary_size = given;
+  view.generated_vocabulary_size = generated - 1;
+  CHECK(lexalign::test::message_of([&] { em::pruned_cooccurrence(view, {.min_count = 2}); })
+            .find("generated-side id out of range") != std::string::npos);
 }

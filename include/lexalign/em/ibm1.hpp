@@ -61,16 +61,24 @@ namespace detail {
 // (npos for pairs the table does not hold: unknown words in force alignment).
 inline void emission_matrix(const lexical_table& t, std::span<const word_id> e, std::span<const word_id> f,
                             double floor, std::vector<double>& b, std::vector<std::size_t>* index) {
-  const std::size_t l1 = e.size() + 1;
-  b.resize(f.size() * l1);
-  if (index) index->resize(f.size() * l1);
-  for (std::size_t j = 0; j < f.size(); ++j) {
-    for (std::size_t i = 0; i < l1; ++i) {
-      const std::size_t row = i == 0 ? lexical_table::null_row : lexical_table::row_of(e[i - 1]);
-      const std::size_t k = row < t.rows() ? t.find(row, f[j]) : lexical_table::npos;
-      const double p = k == lexical_table::npos ? 0.0 : t.probabilities()[k];
-      b[j * l1 + i] = p < floor ? floor : p;
-      if (index) (*index)[j * l1 + i] = k;
+  const std::size_t cells = f.size() * (e.size() + 1);
+  b.resize(cells);
+  if (index) index->resize(cells);
+  // The indices go to `index`, or (without one) into b itself as doubles
+  // (exact: a table has fewer than 2^53 entries), then become emissions.
+  const double* p = t.probabilities().data();
+  if (index) {
+    cell_indices(t, e, f, index->data(), lexical_table::npos);
+    for (std::size_t c = 0; c < cells; ++c) {
+      const std::size_t k = (*index)[c];
+      const double v = k == lexical_table::npos ? 0.0 : p[k];
+      b[c] = v < floor ? floor : v;
+    }
+  } else {
+    cell_indices(t, e, f, b.data(), -1.0);
+    for (std::size_t c = 0; c < cells; ++c) {
+      const double v = b[c] < 0.0 ? 0.0 : p[static_cast<std::size_t>(b[c])];
+      b[c] = v < floor ? floor : v;
     }
   }
 }

@@ -21,8 +21,10 @@
 #include "lexalign/config.hpp"
 #include "lexalign/core/corpus.hpp"
 #include "lexalign/core/error.hpp"
+#include "lexalign/core/parallel.hpp"
 #include "lexalign/core/sparse_rows.hpp"
 #include "lexalign/em/bitext_view.hpp"
+#include "lexalign/em/cooccurrence.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
 namespace em {
@@ -35,63 +37,32 @@ class lexical_table {
   lexical_table() = default;
 
   // The co-occurrence structure of `view`, every probability set to
-  // 1/|generated vocabulary| (GIZA++'s uniform start).
-  static lexical_table from_cooccurrence(const bitext_view& view) {
+  // 1/|generated vocabulary| (GIZA++'s uniform start), built on `ex`'s
+  // threads (em/cooccurrence.hpp; the same table for any thread count).
+  // Throws lexalign::invalid_argument for a token id out of range.
+  static lexical_table from_cooccurrence(const bitext_view& view, const executor& ex) {
+    detail::check_view_ids(view);
     lexical_table t;
-    const std::size_t rows = view.given_vocabulary_size + 1;
-    // Sorted unique (row, f) keys, merged chunk by chunk to bound memory.
-    std::vector<std::uint64_t> all, chunk, merged;
-    auto flush = [&] {
-      std::sort(chunk.begin(), chunk.end());
-      chunk.erase(std::unique(chunk.begin(), chunk.end()), chunk.end());
-      merged.clear();
-      merged.reserve(all.size() + chunk.size());
-      std::set_union(all.begin(), all.end(), chunk.begin(), chunk.end(), std::back_inserter(merged));
-      all.swap(merged);
-      chunk.clear();
-    };
-    constexpr std::size_t chunk_limit = std::size_t{1} << 22;
-    std::vector<word_id> fs;
-    for (std::size_t k = 0; k < view.size(); ++k) {
-      const auto e = (*view.given)[k];
-      const auto f = (*view.generated)[k];
-      fs.assign(f.begin(), f.end());
-      std::sort(fs.begin(), fs.end());
-      fs.erase(std::unique(fs.begin(), fs.end()), fs.end());
-      for (word_id g : e) {
-        if (g >= view.given_vocabulary_size) throw invalid_argument("lexical_table: given-side id out of range");
-        for (word_id w : fs) chunk.push_back((std::uint64_t{g + 1u} << 32) | w);
-      }
-      if (chunk.size() >= chunk_limit) flush();
-    }
-    flush();
+    auto& d = t.data_;
     // NULL row: every generated word.
     std::vector<char> seen(view.generated_vocabulary_size, 0);
     for (std::size_t k = 0; k < view.size(); ++k)
-      for (word_id w : (*view.generated)[k]) {
-        if (w >= view.generated_vocabulary_size)
-          throw invalid_argument("lexical_table: generated-side id out of range");
-        seen[w] = 1;
-      }
-    std::size_t null_count = 0;
-    for (char s : seen) null_count += s != 0;
-    auto& d = t.data_;
-    d.offsets.assign(rows + 1, 0);
-    d.columns.resize(null_count + all.size());
-    std::size_t pos = 0;
+      for (word_id w : (*view.generated)[k]) seen[w] = 1;
+    d.columns.clear();
     for (std::size_t w = 0; w < seen.size(); ++w)
-      if (seen[w]) d.columns[pos++] = static_cast<word_id>(w);
-    d.offsets[1] = pos;
-    for (std::uint64_t key : all) {
-      d.columns[pos++] = static_cast<word_id>(key & 0xFFFFFFFFu);
-      ++d.offsets[(key >> 32) + 1];
-    }
-    // offsets[r+1] currently holds the count of row r (r >= 1): prefix-sum.
-    for (std::size_t r = 1; r < rows; ++r) d.offsets[r + 1] += d.offsets[r];
+      if (seen[w]) d.columns.push_back(static_cast<word_id>(w));
+    const std::size_t null_count = d.columns.size();
+    std::vector<std::uint64_t> given;
+    detail::cooccurrence_rows<false>(view, ex, given, d.columns, nullptr);
+    d.offsets.assign(given.size() + 1, 0);
+    for (std::size_t r = 0; r < given.size(); ++r) d.offsets[r + 1] = null_count + given[r];
     const double uniform =
         view.generated_vocabulary_size == 0 ? 1.0 : 1.0 / static_cast<double>(view.generated_vocabulary_size);
     d.values.assign(d.columns.size(), uniform);
     return t;
+  }
+  static lexical_table from_cooccurrence(const bitext_view& view) {
+    return from_cooccurrence(view, executor(parallel_options{}));
   }
 
   // A table from explicit rows (used by model loading); throws

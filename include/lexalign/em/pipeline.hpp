@@ -159,7 +159,7 @@ directional_model train_directional(const bitext_view& view, const train_options
                                     const lexical_prior* prior, const executor& ex, Obs& obs) {
   directional_model m;
   m.kind = options.model;
-  m.table = pruned_cooccurrence(view, options.pruning);
+  m.table = pruned_cooccurrence(view, options.pruning, ex);
   // One cache shared by the stages (4 bytes per sentence cell), unless the
   // first stage's cache_lookups is off (binary searches instead; same result).
   const bool use_cache =

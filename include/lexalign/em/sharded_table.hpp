@@ -168,7 +168,7 @@ lexical_table sharded_cooccurrence(const bitext_view& shard, G& g) {
 template <class G>
 void prepare_round(const bitext_view& v, const lexical_table& owned, bool use_cache, const executor& ex, G& g,
                    table_round& rd, table_exchange& x) {
-  rd.local = lexical_table::from_cooccurrence(v);
+  rd.local = lexical_table::from_cooccurrence(v, ex);
   keys_by_owner(rd.local, g.size(), x.words, rd.order, rd.send_counts);
   g.all_to_all(std::span<const std::uint64_t>(x.words), std::span<const std::uint64_t>(rd.send_counts), x.words_in,
                rd.recv_counts);

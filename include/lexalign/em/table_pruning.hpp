@@ -25,8 +25,10 @@
 #include "lexalign/config.hpp"
 #include "lexalign/core/corpus.hpp"
 #include "lexalign/core/error.hpp"
+#include "lexalign/core/parallel.hpp"
 #include "lexalign/core/validate.hpp"
 #include "lexalign/em/bitext_view.hpp"
+#include "lexalign/em/cooccurrence.hpp"
 #include "lexalign/em/lexical_table.hpp"
 
 LEXALIGN_NAMESPACE_BEGIN
@@ -56,64 +58,23 @@ struct counted_keys {
   std::vector<std::uint64_t> counts;
 };
 
-// Merges two sorted counted_keys, summing the counts of equal keys.
-inline counted_keys merge_counted(const counted_keys& a, const counted_keys& b) {
-  counted_keys out;
-  out.keys.reserve(a.keys.size() + b.keys.size());
-  out.counts.reserve(a.keys.size() + b.keys.size());
-  std::size_t i = 0, j = 0;
-  while (i < a.keys.size() || j < b.keys.size()) {
-    if (j == b.keys.size() || (i < a.keys.size() && a.keys[i] < b.keys[j])) {
-      out.keys.push_back(a.keys[i]);
-      out.counts.push_back(a.counts[i++]);
-    } else if (i == a.keys.size() || b.keys[j] < a.keys[i]) {
-      out.keys.push_back(b.keys[j]);
-      out.counts.push_back(b.counts[j++]);
-    } else {
-      out.keys.push_back(a.keys[i]);
-      out.counts.push_back(a.counts[i++] + b.counts[j++]);
-    }
-  }
-  return out;
-}
-
 // The sentence-pair co-occurrence counts of the given-word rows of `view`
-// (not the NULL row), merged chunk by chunk to bound memory.
-inline counted_keys cooccurrence_counts(const bitext_view& view) {
+// (not the NULL row), built on `ex`'s threads (em/cooccurrence.hpp).
+inline counted_keys cooccurrence_counts(const bitext_view& view, const executor& ex) {
+  check_view_ids(view);
+  std::vector<std::uint64_t> offsets;
+  std::vector<word_id> columns;
+  std::vector<std::uint32_t> counts;
+  cooccurrence_rows<true>(view, ex, offsets, columns, &counts);
   counted_keys all;
-  std::vector<std::uint64_t> chunk;
-  auto flush = [&] {
-    std::sort(chunk.begin(), chunk.end());
-    counted_keys c;
-    for (std::size_t k = 0; k < chunk.size();) {
-      std::size_t e = k;
-      while (e < chunk.size() && chunk[e] == chunk[k]) ++e;
-      c.keys.push_back(chunk[k]);
-      c.counts.push_back(e - k);
-      k = e;
-    }
-    all = merge_counted(all, c);
-    chunk.clear();
-  };
-  constexpr std::size_t chunk_limit = std::size_t{1} << 22;
-  std::vector<word_id> es, fs;
-  for (std::size_t k = 0; k < view.size(); ++k) {
-    const auto e = (*view.given)[k];
-    const auto f = (*view.generated)[k];
-    es.assign(e.begin(), e.end());
-    std::sort(es.begin(), es.end());
-    es.erase(std::unique(es.begin(), es.end()), es.end());
-    fs.assign(f.begin(), f.end());
-    std::sort(fs.begin(), fs.end());
-    fs.erase(std::unique(fs.begin(), fs.end()), fs.end());
-    for (word_id g : es) {
-      if (g >= view.given_vocabulary_size) throw invalid_argument("lexical_table: given-side id out of range");
-      for (word_id w : fs) chunk.push_back((std::uint64_t{g + 1u} << 32) | w);
-    }
-    if (chunk.size() >= chunk_limit) flush();
-  }
-  flush();
+  all.keys.resize(columns.size());
+  all.counts.assign(counts.begin(), counts.end());
+  for (std::size_t g = 0; g + 1 < offsets.size(); ++g)
+    for (std::uint64_t k = offsets[g]; k < offsets[g + 1]; ++k) all.keys[k] = (std::uint64_t{g + 1u} << 32) | columns[k];
   return all;
+}
+inline counted_keys cooccurrence_counts(const bitext_view& view) {
+  return cooccurrence_counts(view, executor(parallel_options{}));
 }
 
 // The generated words that occur in `view` (the NULL row), sorted.
@@ -163,11 +124,15 @@ inline lexical_table table_from_counts(std::size_t rows, std::size_t generated_v
 
 // lexical_table::from_cooccurrence keeping only the pairs `p` allows (with
 // p at its defaults: the same table).
-inline lexical_table pruned_cooccurrence(const bitext_view& view, const cooccurrence_pruning& p) {
+// Built on `ex`'s threads; the same table for any thread count.
+inline lexical_table pruned_cooccurrence(const bitext_view& view, const cooccurrence_pruning& p, const executor& ex) {
   validate(p);
-  if (!p.active()) return lexical_table::from_cooccurrence(view);
+  if (!p.active()) return lexical_table::from_cooccurrence(view, ex);
   return detail::table_from_counts(view.given_vocabulary_size + 1, view.generated_vocabulary_size,
-                                   detail::generated_words(view), detail::cooccurrence_counts(view), p);
+                                   detail::generated_words(view), detail::cooccurrence_counts(view, ex), p);
+}
+inline lexical_table pruned_cooccurrence(const bitext_view& view, const cooccurrence_pruning& p) {
+  return pruned_cooccurrence(view, p, executor(parallel_options{}));
 }
 
 }  // namespace em
