@@ -25,6 +25,7 @@
 #include "lexalign/core/vocabulary.hpp"
 #include "lexalign/em/baseline.hpp"
 #include "lexalign/em/bitext_view.hpp"
+#include "lexalign/em/cooccurrence.hpp"
 #include "lexalign/em/distributed.hpp"
 #include "lexalign/em/em_result.hpp"
 #include "lexalign/em/embedding_prior.hpp"
