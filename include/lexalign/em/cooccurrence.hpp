@@ -43,6 +43,20 @@ inline void check_view_ids(const bitext_view& view) {
   }
 }
 
+// The generated words that occur in `view` (the NULL row), sorted.
+inline std::vector<word_id> generated_words(const bitext_view& view) {
+  std::vector<char> seen(view.generated_vocabulary_size, 0);
+  for (std::size_t k = 0; k < view.size(); ++k)
+    for (word_id w : (*view.generated)[k]) {
+      if (w >= view.generated_vocabulary_size) throw invalid_argument("lexical_table: generated-side id out of range");
+      seen[w] = 1;
+    }
+  std::vector<word_id> out;
+  for (std::size_t w = 0; w < seen.size(); ++w)
+    if (seen[w]) out.push_back(static_cast<word_id>(w));
+  return out;
+}
+
 // The distinct generated words of one row, in a linear-probing hash set
 // (capacity a power of two, load at most 3/4), with a count per word when
 // Counted.

@@ -44,13 +44,7 @@ class lexical_table {
     detail::check_view_ids(view);
     lexical_table t;
     auto& d = t.data_;
-    // NULL row: every generated word.
-    std::vector<char> seen(view.generated_vocabulary_size, 0);
-    for (std::size_t k = 0; k < view.size(); ++k)
-      for (word_id w : (*view.generated)[k]) seen[w] = 1;
-    d.columns.clear();
-    for (std::size_t w = 0; w < seen.size(); ++w)
-      if (seen[w]) d.columns.push_back(static_cast<word_id>(w));
+    d.columns = detail::generated_words(view);  // the NULL row: every generated word
     const std::size_t null_count = d.columns.size();
     std::vector<std::uint64_t> given;
     detail::cooccurrence_rows<false>(view, ex, given, d.columns, nullptr);
