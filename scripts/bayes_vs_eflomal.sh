@@ -10,7 +10,8 @@
 # "--scale 0.5" or "--save-model FILE"); EFLOMAL_OPTIONS replaces eflomal's
 # "-m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28" (e.g. -1 3 -2 3 -3 14 with --scale 0.5).
 # SEQUENTIAL=1 runs them one after the other (each alone on the machine:
-# the wall-time comparison with several threads) instead of together.
+# the wall-time comparison with several threads) instead of together;
+# FIRST=eflomal then starts eflomal first (default: lexalign first).
 # eflomal gets the text lowercased and numbered as its Python front end does
 # (no prefix/suffix truncation), schedule 7/7/28, 3 samplers, null prior 0.2.
 set -euo pipefail
@@ -41,21 +42,31 @@ with open(sys.argv[2], 'w') as f:
         f.write(' '.join([str(len(s))] + [str(t) for t in s]) + '\n')
 PY
 done
+run_lex() {
+  # shellcheck disable=SC2086
+  /usr/bin/time -v "$tool" align --source "$en" --target "$es" --out "$tmp/lex" --seed 1 --threads "$threads" \
+    ${BAYES_OPTIONS:-} 2> "$tmp/lex.time" > /dev/null
+}
+run_ef() {
+  # shellcheck disable=SC2086
+  OMP_NUM_THREADS=$threads /usr/bin/time -v "$eflomal" -s "$tmp/en.ef" -t "$tmp/es.ef" -f "$tmp/ef.fwd" -r "$tmp/ef.rev" \
+    ${EFLOMAL_OPTIONS:--m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28} -q 2> "$tmp/ef.time" > /dev/null
+}
 echo "== load before: $(uptime)"
-# shellcheck disable=SC2086
-/usr/bin/time -v "$tool" align --source "$en" --target "$es" --out "$tmp/lex" --seed 1 --threads "$threads" \
-  ${BAYES_OPTIONS:-} 2> "$tmp/lex.time" > /dev/null &
-p1=$!
 if [[ "${SEQUENTIAL:-0}" == 1 ]]; then
-  wait $p1
+  if [[ "${FIRST:-lexalign}" == eflomal ]]; then first=run_ef second=run_lex; else first=run_lex second=run_ef; fi
+  echo "== order: ${first#run_} then ${second#run_}"
+  $first
   echo "== load between: $(uptime)"
+  $second
+else
+  run_lex &
+  p1=$!
+  run_ef &
+  p2=$!
+  wait $p1
+  wait $p2
 fi
-# shellcheck disable=SC2086
-OMP_NUM_THREADS=$threads /usr/bin/time -v "$eflomal" -s "$tmp/en.ef" -t "$tmp/es.ef" -f "$tmp/ef.fwd" -r "$tmp/ef.rev" \
-  ${EFLOMAL_OPTIONS:--m 3 -n 3 -N 0.2 -1 7 -2 7 -3 28} -q 2> "$tmp/ef.time" > /dev/null &
-p2=$!
-wait $p2
-[[ "${SEQUENTIAL:-0}" == 1 ]] || wait $p1
 echo "== load after: $(uptime)"
 for x in lex ef; do
   echo "== $x ($threads threads)"
