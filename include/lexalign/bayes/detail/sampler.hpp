@@ -428,6 +428,7 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
       base = scratch_base;
     }
     const count_table::reader counts = c.lexical.read(fj);
+    for (std::size_t i = 0; i < l; ++i) counts.prefetch(em::lexical_table::row_of(e[i]));
     if (has_prior) {
       for (std::size_t i = 0; i < l; ++i) {
         const std::size_t row = em::lexical_table::row_of(e[i]);
@@ -777,6 +778,7 @@ inline void fill_sentence_counts(const chain_state& c, std::span<const word_id> 
       });
     } else {
       const count_table::reader counts = c.lexical.read(g);
+      for (std::size_t i = 0; i < l; ++i) counts.prefetch(em::lexical_table::row_of(e[i]));
       for (std::size_t i = 0; i < l; ++i) cu[i] = counts.get(em::lexical_table::row_of(e[i]));
     }
   }
