@@ -19,6 +19,14 @@ cd "$(dirname "$0")/.."
 eflomal=${1:?usage: scripts/bayes_vs_eflomal.sh EFLOMAL_BINARY [threads] [SILVER_DIR]}
 threads=${2:-1}
 silver=${3:-}
+case "${FIRST:-lexalign}" in
+  lexalign | eflomal) ;;
+  *) echo "bayes_vs_eflomal.sh: FIRST must be lexalign or eflomal, not '$FIRST'" >&2; exit 2 ;;
+esac
+if [[ -n "${FIRST:-}" && "${SEQUENTIAL:-0}" != 1 ]]; then
+  echo "bayes_vs_eflomal.sh: FIRST needs SEQUENTIAL=1 (otherwise both start together)" >&2
+  exit 2
+fi
 build=build/bayes-release
 if [[ -z "${BAYES_TOOL:-}" || -z "${LEXALIGN:-}" ]]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLEXALIGN_BUILD_TESTS=OFF -DLEXALIGN_BUILD_EXAMPLES=OFF \
