@@ -121,6 +121,15 @@ class count_table {
     return {pool_.data() + r.offset, (std::size_t{1} << r.shift) - 1, r.shift};
   }
 
+  // Hints (no effect on any result): start loading row's location, or the
+  // first `lines` cache lines of its slots.
+  LEXALIGN_FORCE_INLINE void prefetch_location(std::size_t row) const noexcept { __builtin_prefetch(rows_.data() + row); }
+  LEXALIGN_FORCE_INLINE void prefetch_slots(std::span<const slot> slots, std::size_t lines) const noexcept {
+    constexpr std::size_t per_line = 64 / sizeof(slot);
+    const std::size_t n = std::min(slots.size(), lines * per_line);
+    for (std::size_t k = 0; k < n; k += per_line) __builtin_prefetch(slots.data() + k);
+  }
+
   // n(row, f) += 1.
   void increment(std::size_t row, std::size_t f) {
     row_info& r = rows_[row];

@@ -805,6 +805,8 @@ inline bool begin_sentence(const direction_problem& p, const chain_state& c, sta
       s.row_filter[(x >> 6) & (sentence_scratch::row_filter_words - 1)] |= std::uint64_t{1} << (x & 63);
     }
   }
+  if (fast)
+    for (const word_id g : f) c.lexical.prefetch_location(g);  // the tokens' tables (see prefetch_token)
   s.cached = fast && !p.has_lexical_prior && s.word_slot.size() == p.generated_vocabulary;
   if (s.cached) fill_sentence_counts(c, e, f, s);
   return fast;
@@ -902,6 +904,27 @@ inline void end_sentence(std::span<const word_id> e, sentence_scratch& s, bool f
   }
 }
 
+// Starts loading what token j's fast conditional will read first from the
+// chain's table (a hint: no effect on any result): the slots the scan of
+// its word's table reads, or the home slots of its look-ups, and the NULL
+// count's slot.  The sweep calls it for token j + 1 while token j is
+// sampled, so that the next token's cache misses overlap this token's work;
+// begin_sentence has already asked for the locations of the sentence's
+// words.
+inline void prefetch_token(const chain_state& c, std::span<const word_id> e, std::span<const word_id> f,
+                           std::size_t j, const sentence_scratch& s) noexcept {
+  if (s.token_counts(j, e.size()) != nullptr) return;  // read from the sentence's counts
+  const auto slots = c.lexical.row_slots(f[j]);
+  if (slots.empty()) return;
+  if (slots.size() <= scan_slots_per_position * e.size() + 16) {
+    c.lexical.prefetch_slots(slots, 8);
+  } else {
+    const count_table::reader counts = c.lexical.read(f[j]);
+    counts.prefetch(0);
+    for (const word_id g : e) counts.prefetch(em::lexical_table::row_of(g));
+  }
+}
+
 // One Gibbs sweep over the corpus; returns the number of links that changed.
 // With `acc`, every token's conditional distribution is accumulated before
 // its new link is drawn.
@@ -919,6 +942,7 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
     const std::size_t l1 = e.size() + 1;
     for (std::size_t j = 0; j < f.size(); ++j) {
       neighbours nb;
+      if (fast && j + 1 < f.size()) prefetch_token(c, e, f, j + 1, s);
       const double sum = sweep_conditional(p, c, st, e, f, a, j, s, fast, nb);
       if (acc) {
         std::uint32_t* cell = acc->cells + p.index_offset[k] + j * l1;
