@@ -380,6 +380,49 @@ TEST_CASE("draw_cumulative's vector count equals a literal scalar count", "[baye
     }
 }
 
+TEST_CASE("the sentence-row scan visits exactly the slots a literal filter test passes, in order",
+          "[bayes][conditional]") {
+  // Slot arrays of every length from 1 to 40 and of table sizes 64 and 256
+  // (the vectorised scan takes 8 slots a time, its tail masked), with empty
+  // slots and keys whose filter bit collides with the empty slot's (row + 1
+  // = 1024, 2048: bit 0) or sits at the filter's ends (rows 0, 1022, 1023).
+  // The expected calls are the definition: key not empty and bit
+  // (key + 1) & 1023 of the filter set.
+  bd::xoshiro256ss gen(11);
+  const std::uint32_t special[] = {0, 1022, 1023, 2047, 1024, 3071, 31, 32, 63, 64};
+  std::vector<std::size_t> lengths;
+  for (std::size_t n = 1; n <= 40; ++n) lengths.push_back(n);
+  lengths.push_back(64);
+  lengths.push_back(256);
+  for (const std::size_t n : lengths)
+    for (int rep = 0; rep < 50; ++rep) {
+      std::vector<bd::count_table::slot> slots(n);
+      for (auto& sl : slots) {
+        const std::uint64_t r = gen.next();
+        if ((r & 3) == 0) continue;  // empty
+        sl.key = (r & 4) ? special[(r >> 3) % 10] : static_cast<std::uint32_t>((r >> 8) % 5000);
+        sl.count = static_cast<std::uint32_t>(r >> 40) + 1;
+      }
+      std::uint64_t filter[bd::sentence_scratch::row_filter_words] = {};
+      const std::size_t rows = gen.next() % 60;
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::uint64_t r = gen.next();
+        const std::uint32_t row = (r & 1) ? special[(r >> 1) % 10] : static_cast<std::uint32_t>((r >> 8) % 5000);
+        const std::uint32_t x = row + 1;
+        filter[(x >> 6) & 15] |= std::uint64_t{1} << (x & 63);
+      }
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> expected, got;
+      for (const auto& sl : slots) {
+        const std::uint32_t bit = (sl.key + 1u) & 1023u;
+        if (sl.key != bd::count_table::empty_key && ((filter[bit / 64] >> (bit % 64)) & 1u)) expected.emplace_back(sl.key, sl.count);
+      }
+      bd::for_each_sentence_row(std::span<const bd::count_table::slot>(slots), filter,
+                                [&](std::uint32_t row, std::uint32_t c) { got.emplace_back(row, c); });
+      INFO("n " << n << " rep " << rep);
+      REQUIRE(got == expected);
+    }
+}
+
 TEST_CASE("decoding from final states averages the chains' conditionals", "[bayes][conditional]") {
   // decode() reads each chain through the sweep's fast path; the reference
   // here is conditional() (no caches) averaged over the chains, normalised.
