@@ -151,7 +151,8 @@ struct sentence_scratch {
   // A filter of the sentence's rows (fast path): bit (x & 1023) for x = row + 1
   // (so an empty table slot, key 2^32 - 1, tests bit 0, which only the rows
   // 1023, 2047, ... set): a table slot whose bit is clear is not a row of the
-  // sentence, without reading `first`.
+  // sentence, without reading `first`.  Bit 1 (row 0, NULL) is always set,
+  // so that the scan also finds a word's NULL count.
   static constexpr std::size_t row_filter_words = 16;
   std::uint64_t row_filter[row_filter_words] = {};
   // The sentence's lexical counts (fast path without a lexical prior): for
@@ -402,12 +403,6 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
     jw[r1] -= 1.0;
   }
   const double T = p.jump_base + static_cast<double>(c.jump_total) - (old != 0 ? 2.0 : 1.0);
-  {
-    const double rem = old == 0 ? 1.0 : 0.0;
-    const std::uint32_t n0 = cached_counts ? cached_null : c.lexical.get(fj, 0);
-    w[0] = p.null_prior * (p.entry_alpha(0, fj) + n0 - rem) / (p.row_base[0] + c.row_total[0] - rem);
-    if constexpr (jumps) w[0] *= jw[static_cast<std::size_t>(next - prev + mj)] * (T + 1.0);
-  }
   const double* j1 = jw + (mj - prev);  // J(i - prev) = j1[i]
   const double* j2 = jw + (mj + next);  // J(next - i) = j2[-i]
   const bool has_prior = p.has_lexical_prior;
@@ -416,6 +411,11 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
   const double* base = inv;
   const auto slots = c.lexical.row_slots(fj);
   const bool scan = !has_prior && slots.size() <= scan_slots_per_position * l + 16;
+  // n(NULL, f_j) and n(old row, f_j): from the sentence's counts, found by
+  // the scan (the row filter always passes row 0, and the old row is a
+  // sentence row), or looked up.
+  const std::size_t row_old = old == 0 ? static_cast<std::size_t>(-1) : em::lexical_table::row_of(static_cast<word_id>(t_old));
+  std::uint32_t n0 = cached_null, n_old = 0;
   if (cached_counts != nullptr) {
     // The sentence's counts (no lexical prior): the same arithmetic as the
     // scan (alpha * b, then + n * b) or the look-ups ((alpha + n) * b) below
@@ -450,7 +450,10 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
     } else {
       for (std::size_t i = 0; i < l; ++i) w[i + 1] = alpha * inv[i];
     }
+    n0 = 0;
     for_each_sentence_row(slots, row_filter, [&](std::uint32_t row, std::uint32_t n) {
+      if (row == 0) n0 = n;
+      if (row == row_old) n_old = n;
       for (std::int32_t i = first[row]; i >= 0; i = next_same[i]) w[i + 1] += n * base[i];
     });
   } else {
@@ -473,6 +476,13 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
       for (std::size_t i = 0; i < l; ++i)
         w[i + 1] = (alpha + counts.get(em::lexical_table::row_of(e[i]))) * base[i];
     }
+    n0 = counts.get(0);
+    if (old != 0) n_old = counts.get(row_old);
+  }
+  {
+    const double rem = old == 0 ? 1.0 : 0.0;
+    w[0] = p.null_prior * (p.entry_alpha(0, fj) + n0 - rem) / (p.row_base[0] + c.row_total[0] - rem);
+    if constexpr (jumps) w[0] *= jw[static_cast<std::size_t>(next - prev + mj)] * (T + 1.0);
   }
   // The position whose two jumps fall in one bin: J(d) (J(d) + 1).
   if (jumps && ((next + prev) & 1) == 0) {
@@ -488,8 +498,8 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
       hi = p.fertility_bin(fert[old - 1]);
       lo = p.fertility_bin(fert[old - 1] - 1);
     }
-    const std::size_t row = em::lexical_table::row_of(static_cast<word_id>(t_old));
-    const std::uint32_t n_old = cached_counts ? cached_counts[old - 1] : c.lexical.get(fj, row);
+    const std::size_t row = row_old;
+    if (cached_counts != nullptr) n_old = cached_counts[old - 1];
     const double lex = p.entry_alpha(row, fj) + n_old - 1.0;
     const double lex_den = p.row_base[row] + c.row_total[row] - 1.0;
     for (std::int32_t is = first[row]; is >= 0; is = next_same[is]) {
@@ -838,6 +848,7 @@ inline bool begin_sentence(const direction_problem& p, const chain_state& c, sta
       const auto x = static_cast<std::uint32_t>(row + 1);
       s.row_filter[(x >> 6) & (sentence_scratch::row_filter_words - 1)] |= std::uint64_t{1} << (x & 63);
     }
+    s.row_filter[0] |= std::uint64_t{1} << 1;  // row 0 (NULL): the scan also finds n(NULL, f)
   }
   if (fast)
     for (const word_id g : f) c.lexical.prefetch_location(g);  // the tokens' tables (see prefetch_token)
