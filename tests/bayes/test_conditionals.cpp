@@ -387,7 +387,8 @@ TEST_CASE("the sentence-row scan visits exactly the slots a literal filter test 
   // slots and keys whose filter bit collides with the empty slot's (row + 1
   // = 1024, 2048: bit 0) or sits at the filter's ends (rows 0, 1022, 1023).
   // The expected calls are the definition: key not empty and bit
-  // (key + 1) & 1023 of the filter set.
+  // (key + 1) & 1023 of the filter set.  (The vectorised scan is compiled
+  // with AVX-512 only: test_bayes_native is where this compares two codes.)
   bd::xoshiro256ss gen(11);
   const std::uint32_t special[] = {0, 1022, 1023, 2047, 1024, 3071, 31, 32, 63, 64};
   std::vector<std::size_t> lengths;

@@ -331,6 +331,18 @@ inline double conditional(const direction_problem& p, const chain_state& c, stag
 // against 8 on 2,000 Bible pairs, 4.11 s against 4.23 s user).
 inline constexpr std::size_t scan_slots_per_position = 4;
 
+// Whether a word's table of `slots` slots is scanned (rather than looked up
+// once per position) for a sentence of l given words.
+LEXALIGN_FORCE_INLINE bool scans_table(std::size_t slots, std::size_t l) noexcept {
+  return slots <= scan_slots_per_position * l + 16;
+}
+
+// Starts loading the home slots of the look-ups of the sentence's rows in
+// one word's table (hints), so that their cache misses overlap.
+LEXALIGN_FORCE_INLINE void prefetch_lookups(const count_table::reader& counts, std::span<const word_id> e) noexcept {
+  for (const word_id g : e) counts.prefetch(em::lexical_table::row_of(g));
+}
+
 // Calls fn(row, count) for the slots of a word's table (`slots`) whose row
 // is a row of the sentence, behind the sentence's row filter: an empty
 // slot or a row outside the sentence mostly costs one bit test.  With
@@ -410,7 +422,7 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
   // base[i]: the jump factors x the position factor (= inv without jumps).
   const double* base = inv;
   const auto slots = c.lexical.row_slots(fj);
-  const bool scan = !has_prior && slots.size() <= scan_slots_per_position * l + 16;
+  const bool scan = !has_prior && scans_table(slots.size(), l);
   // n(NULL, f_j) and n(old row, f_j): from the sentence's counts, found by
   // the scan (the row filter always passes row 0, and the old row is a
   // sentence row), or looked up.
@@ -465,7 +477,7 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
       base = scratch_base;
     }
     const count_table::reader counts = c.lexical.read(fj);
-    for (std::size_t i = 0; i < l; ++i) counts.prefetch(em::lexical_table::row_of(e[i]));
+    prefetch_lookups(counts, e);
     if (has_prior) {
       for (std::size_t i = 0; i < l; ++i) {
         const std::size_t row = em::lexical_table::row_of(e[i]);
@@ -498,11 +510,10 @@ inline double fast_conditional(const direction_problem& p, const chain_state& c,
       hi = p.fertility_bin(fert[old - 1]);
       lo = p.fertility_bin(fert[old - 1] - 1);
     }
-    const std::size_t row = row_old;
     if (cached_counts != nullptr) n_old = cached_counts[old - 1];
-    const double lex = p.entry_alpha(row, fj) + n_old - 1.0;
-    const double lex_den = p.row_base[row] + c.row_total[row] - 1.0;
-    for (std::int32_t is = first[row]; is >= 0; is = next_same[is]) {
+    const double lex = p.entry_alpha(row_old, fj) + n_old - 1.0;
+    const double lex_den = p.row_base[row_old] + c.row_total[row_old] - 1.0;
+    for (std::int32_t is = first[row_old]; is >= 0; is = next_same[is]) {
       const auto i = static_cast<std::size_t>(is);
       const auto ii = static_cast<std::ptrdiff_t>(i);
       double num = lex;
@@ -816,13 +827,13 @@ inline void fill_sentence_counts(const chain_state& c, std::span<const word_id> 
     std::uint32_t* cu = s.counts.data() + u * l;
     s.null_counts[u] = c.lexical.get(g, 0);
     const auto slots = c.lexical.row_slots(g);
-    if (slots.size() <= scan_slots_per_position * l + 16) {
+    if (scans_table(slots.size(), l)) {
       for_each_sentence_row(slots, s.row_filter, [&](std::uint32_t row, std::uint32_t n) {
         for (std::int32_t i = s.first[row]; i >= 0; i = s.next_same[i]) cu[i] = n;
       });
     } else {
       const count_table::reader counts = c.lexical.read(g);
-      for (std::size_t i = 0; i < l; ++i) counts.prefetch(em::lexical_table::row_of(e[i]));
+      prefetch_lookups(counts, e);
       for (std::size_t i = 0; i < l; ++i) cu[i] = counts.get(em::lexical_table::row_of(e[i]));
     }
   }
@@ -850,8 +861,6 @@ inline bool begin_sentence(const direction_problem& p, const chain_state& c, sta
     }
     s.row_filter[0] |= std::uint64_t{1} << 1;  // row 0 (NULL): the scan also finds n(NULL, f)
   }
-  if (fast)
-    for (const word_id g : f) c.lexical.prefetch_location(g);  // the tokens' tables (see prefetch_token)
   s.cached = fast && !p.has_lexical_prior && s.word_slot.size() == p.generated_vocabulary;
   if (s.cached) fill_sentence_counts(c, e, f, s);
   return fast;
@@ -954,27 +963,27 @@ inline void end_sentence(std::span<const word_id> e, sentence_scratch& s, bool f
 // its word's table reads, or the home slots of its look-ups, and the NULL
 // count's slot.  The sweep calls it for token j + 1 while token j is
 // sampled, so that the next token's cache misses overlap this token's work;
-// begin_sentence has already asked for the locations of the sentence's
+// prefetch_sentence has already asked for the locations of the sentence's
 // words.
 inline void prefetch_token(const chain_state& c, std::span<const word_id> e, std::span<const word_id> f,
                            std::size_t j, const sentence_scratch& s) noexcept {
   if (s.token_counts(j, e.size()) != nullptr) return;  // read from the sentence's counts
   const auto slots = c.lexical.row_slots(f[j]);
   if (slots.empty()) return;
-  if (slots.size() <= scan_slots_per_position * e.size() + 16) {
+  if (scans_table(slots.size(), e.size())) {
     c.lexical.prefetch_slots(slots, 8);
   } else {
     const count_table::reader counts = c.lexical.read(f[j]);
     counts.prefetch(0);
-    for (const word_id g : e) counts.prefetch(em::lexical_table::row_of(g));
+    prefetch_lookups(counts, e);
   }
 }
 
 // Starts loading the per-word state that begin_sentence reads for sentence
 // (e, f) (hints: no effect on any result): the generated words' table
 // locations and sentence slots, the given words' row totals, row bases and
-// fertility cells.  The sweep asks for the next sentence's at the start of
-// each sentence.
+// fertility cells.  The sweep asks for the first sentence's before its
+// loop and for the next sentence's at the start of each sentence.
 inline void prefetch_sentence(const direction_problem& p, const chain_state& c, stage st,
                               std::span<const word_id> e, std::span<const word_id> f,
                               const sentence_scratch& s) noexcept {
@@ -998,6 +1007,7 @@ inline std::size_t sweep(const direction_problem& p, chain_state& c, stage st, s
   std::size_t changed = 0;
   const auto& view = p.view;
   begin_sweep(p, c, s);
+  if (view.size() != 0) prefetch_sentence(p, c, st, (*view.given)[0], (*view.generated)[0], s);
   for (std::size_t k = 0; k < view.size(); ++k) {
     const auto e = (*view.given)[k];
     const auto f = (*view.generated)[k];
