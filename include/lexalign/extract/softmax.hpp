@@ -209,7 +209,7 @@ bool max_checked(const T* x, std::size_t count, T& out) noexcept {
 // e[0..n) = exp(x[0..n) - g) (our vectorised exp, see exp_nonpositive),
 // col[j] += e[j]; returns the sum of e.
 template <class T>
-T exp_row(const T* x, T g, T* e, T* col, std::size_t n) noexcept {
+LEXALIGN_FORCE_INLINE T exp_row(const T* x, T g, T* e, T* col, std::size_t n) noexcept {
 #if LEXALIGN_HAVE_VECTOR_EXT
   using vd = softmax_vec<T>;
   constexpr std::size_t W = sizeof(vd) / sizeof(T);
