@@ -260,6 +260,49 @@ LEXALIGN_FORCE_INLINE T exp_row(const T* x, T g, T* e, T* col, std::size_t n) no
 #endif
 }
 
+#if LEXALIGN_HAVE_VECTOR_EXT
+// exp_row for the two rows x[0..n) and x[n..2n) at once: one read and
+// write of each column sum per two rows, and two independent exps per
+// step; ra, rb = the rows' sums.
+template <class T>
+LEXALIGN_FORCE_INLINE void exp_rows2(const T* x, T g, T* e, T* col, std::size_t n, T& ra, T& rb) noexcept {
+  using vd = softmax_vec<T>;
+  constexpr std::size_t W = sizeof(vd) / sizeof(T);
+  const vd vg = vd{} + g;
+  vd sa{}, sb{}, ya, yb;
+  std::size_t j = 0;
+  for (; j + W <= n; j += W) {
+    const vd za = ot::detail::vload(x + j) - vg, zb = ot::detail::vload(x + n + j) - vg;
+    exp_nonpositive(ya, za);
+    exp_nonpositive(yb, zb);
+    ot::detail::vstore(e + j, ya);
+    ot::detail::vstore(e + n + j, yb);
+    ot::detail::vstore(col + j, ot::detail::vload(col + j) + (ya + yb));
+    sa += ya;
+    sb += yb;
+  }
+  if (j < n) {
+    const std::size_t left = n - j;
+    vd za, zb, c;
+    ot::detail::vload_tail(za, x + j, left, -std::numeric_limits<T>::infinity());
+    ot::detail::vload_tail(zb, x + n + j, left, -std::numeric_limits<T>::infinity());
+    za = za - vg;
+    zb = zb - vg;
+    exp_nonpositive(ya, za);  // exp(-inf) = 0 in the padding
+    exp_nonpositive(yb, zb);
+    ot::detail::vstore_tail(e + j, left, ya);
+    ot::detail::vstore_tail(e + n + j, left, yb);
+    ot::detail::vload_tail(c, col + j, left, T(0));
+    c += ya + yb;
+    ot::detail::vstore_tail(col + j, left, c);
+    sa += ya;
+    sb += yb;
+  }
+  ra = ot::detail::hsum(sa);
+  rb = ot::detail::hsum(sb);
+}
+#endif
+
 // The two-exponential softmax of ws.src: each row and each column
 // normalised with its own maximum (double).
 template <class WAlloc>
@@ -333,7 +376,11 @@ void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_
     T* rs = rsv.data();
     T* cs = csv.data();
     T* e = ev.data();
-    for (std::size_t i = 0; i < m; ++i) rs[i] = exp_row(s + i * n, g, e + i * n, cs, n);
+    std::size_t i = 0;
+#if LEXALIGN_HAVE_VECTOR_EXT
+    for (; i + 2 <= m; i += 2) exp_rows2(s + i * n, g, e + i * n, cs, n, rs[i], rs[i + 1]);
+#endif
+    for (; i < m; ++i) rs[i] = exp_row(s + i * n, g, e + i * n, cs, n);
     T low = rs[0];
     for (std::size_t i = 1; i < m; ++i) low = rs[i] < low ? rs[i] : low;
     for (std::size_t j = 0; j < n; ++j) low = cs[j] < low ? cs[j] : low;
