@@ -51,6 +51,19 @@
 // Code generation switches.  Each can be overridden by defining it before the
 // first lexalign include (or on the compiler's command line).
 
+// __builtin_shufflevector (GCC >= 12, Clang): vector halves without a trip
+// through memory.
+#ifndef LEXALIGN_HAS_SHUFFLEVECTOR
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define LEXALIGN_HAS_SHUFFLEVECTOR 1
+#endif
+#endif
+#endif
+#ifndef LEXALIGN_HAS_SHUFFLEVECTOR
+#define LEXALIGN_HAS_SHUFFLEVECTOR 0
+#endif
+
 // LEXALIGN_HAVE_VECTOR_EXT: 1 when GCC/Clang generic vector types are used by
 // the hand-vectorised kernels (ot/detail/simd.hpp), 0 for plain loops.
 #ifndef LEXALIGN_HAVE_VECTOR_EXT

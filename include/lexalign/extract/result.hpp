@@ -30,19 +30,6 @@
 #include "lexalign/core/validate.hpp"
 #include "lexalign/ot/detail/simd.hpp"
 
-// __builtin_shufflevector (GCC >= 12, Clang): vector halves without a trip
-// through memory.
-#ifndef LEXALIGN_HAS_SHUFFLEVECTOR
-#if defined(__has_builtin)
-#if __has_builtin(__builtin_shufflevector)
-#define LEXALIGN_HAS_SHUFFLEVECTOR 1
-#endif
-#endif
-#endif
-#ifndef LEXALIGN_HAS_SHUFFLEVECTOR
-#define LEXALIGN_HAS_SHUFFLEVECTOR 0
-#endif
-
 // Forces a lambda's inlining (the argmax sweep's per-vector steps).
 #ifndef LEXALIGN_ALWAYS_INLINE_LAMBDA
 #if defined(__GNUC__)

@@ -65,22 +65,55 @@ LEXALIGN_FORCE_INLINE void masked_store(double* p, std::size_t n, const vd_t& v)
 LEXALIGN_FORCE_INLINE void masked_store(float* p, std::size_t n, const vf_t& v) {
   _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
 }
+#if LEXALIGN_HAS_SHUFFLEVECTOR
+// Halves by shuffles, in register (a memcpy split compiles to a 64-byte
+// spill and two 32-byte reloads, which stall on store forwarding; the
+// extract intrinsics trip GCC 12's -Wuninitialized on their undefined
+// pass-through operand).
 LEXALIGN_FORCE_INLINE double hsum_tree(const vd_t& v) {
-  // Register halves (a memcpy split compiles to a 64-byte spill and two
-  // 32-byte reloads, which stall on store forwarding).
-  const __m512d w = (__m512d)v;
-  const __m256d h = _mm256_add_pd(_mm512_castpd512_pd256(w), _mm512_extractf64x4_pd(w, 1));
-  const __m128d q = _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1));
-  return _mm_cvtsd_f64(_mm_add_sd(q, _mm_unpackhi_pd(q, q)));
+  typedef double v4d __attribute__((vector_size(32)));
+  typedef double v2d __attribute__((vector_size(16)));
+  const v4d h = __builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7);
+  const v2d q = __builtin_shufflevector(h, h, 0, 1) + __builtin_shufflevector(h, h, 2, 3);
+  return q[0] + q[1];
 }
 LEXALIGN_FORCE_INLINE float hsum_tree(const vf_t& v) {
-  const __m512 w = (__m512)v;
-  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(w),
-                                 _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(w), 1)));
-  const __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-  const __m128 t = _mm_add_ps(q, _mm_movehl_ps(q, q));  // (q0 + q2, q1 + q3)
-  return _mm_cvtss_f32(_mm_add_ss(t, _mm_shuffle_ps(t, t, 1)));
+  typedef float v8f __attribute__((vector_size(32)));
+  typedef float v4f __attribute__((vector_size(16)));
+  const v8f h = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+                __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+  const v4f q = __builtin_shufflevector(h, h, 0, 1, 2, 3) + __builtin_shufflevector(h, h, 4, 5, 6, 7);
+  const v4f t = q + __builtin_shufflevector(q, q, 2, 3, 2, 3);  // (q0 + q2, q1 + q3, ...)
+  return t[0] + t[1];
 }
+#else
+LEXALIGN_FORCE_INLINE double hsum_tree(const vd_t& v) {
+  typedef double v4d __attribute__((vector_size(32)));
+  typedef double v2d __attribute__((vector_size(16)));
+  v4d lo, hi;
+  std::memcpy(&lo, &v, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+  const v4d h = lo + hi;
+  v2d a, b;
+  std::memcpy(&a, &h, sizeof a);
+  std::memcpy(&b, reinterpret_cast<const char*>(&h) + sizeof a, sizeof b);
+  const v2d q = a + b;
+  return q[0] + q[1];
+}
+LEXALIGN_FORCE_INLINE float hsum_tree(const vf_t& v) {
+  typedef float v8f __attribute__((vector_size(32)));
+  typedef float v4f __attribute__((vector_size(16)));
+  v8f lo, hi;
+  std::memcpy(&lo, &v, sizeof lo);
+  std::memcpy(&hi, reinterpret_cast<const char*>(&v) + sizeof lo, sizeof hi);
+  const v8f h = lo + hi;
+  v4f a, b;
+  std::memcpy(&a, &h, sizeof a);
+  std::memcpy(&b, reinterpret_cast<const char*>(&h) + sizeof a, sizeof b);
+  const v4f q = a + b;
+  return (q[0] + q[2]) + (q[1] + q[3]);
+}
+#endif
 #else
 // Never called (the tails and sums above take the portable branch).
 template <class V, class T>
