@@ -376,11 +376,13 @@ void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_
     T* rs = rsv.data();
     T* cs = csv.data();
     T* e = ev.data();
-    std::size_t i = 0;
+    {
+      std::size_t i = 0;
 #if LEXALIGN_HAVE_VECTOR_EXT
-    for (; i + 2 <= m; i += 2) exp_rows2(s + i * n, g, e + i * n, cs, n, rs[i], rs[i + 1]);
+      for (; i + 2 <= m; i += 2) exp_rows2(s + i * n, g, e + i * n, cs, n, rs[i], rs[i + 1]);
 #endif
-    for (; i < m; ++i) rs[i] = exp_row(s + i * n, g, e + i * n, cs, n);
+      for (; i < m; ++i) rs[i] = exp_row(s + i * n, g, e + i * n, cs, n);
+    }
     T low = rs[0];
     for (std::size_t i = 1; i < m; ++i) low = rs[i] < low ? rs[i] : low;
     for (std::size_t j = 0; j < n; ++j) low = cs[j] < low ? cs[j] : low;
@@ -390,8 +392,9 @@ void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_
       for (std::size_t j = 0; j < n; ++j) ct[j] = t * cs[j];
       // Pass 3: every row's link columns, collected branch-free into
       // ws.positions (16 slots of slack) with the rows' starts in
-      // ws.index_a; then the output is sized once and filled.
-      ws.positions.resize(mn + 16);
+      // ws.index_a; then the output is sized once and filled (the second
+      // half of ws.positions is the output loop's scratch).
+      ws.positions.resize(2 * (mn + 16));
       ws.index_a.resize(m + 1);
       std::uint32_t* cand = ws.positions.data();
       std::ptrdiff_t* start = ws.index_a.data();
@@ -426,15 +429,22 @@ void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_
       out.scores.resize(count);
       link* lk = out.alignment.sure.data();
       double* sc = out.scores.data();
-      for (std::size_t i = 0; i < m; ++i) {
+      // One loop over the links, not a loop over rows with a loop over each
+      // row's links: the rows' link counts (0 to about 10, at random)
+      // mispredict the inner loop's exit about once a row.  The row of link q
+      // is the number of rows after the first that start at or before q:
+      // new_rows[q] counts those starting at q, summed as the loop goes.
+      std::uint32_t* new_rows = cand + mn + 16;
+      for (std::size_t q = 0; q < count; ++q) new_rows[q] = 0;
+      for (std::size_t i = 1; i < m; ++i)
+        if (static_cast<std::size_t>(start[i]) < count) ++new_rows[start[i]];
+      std::uint32_t row = 0;
+      for (std::size_t q = 0; q < count; ++q) {
         // The harmonic mean of a = x / rs and b = x / cs is 2x / (rs + cs).
-        const double rsi = static_cast<double>(rs[i]);
-        const T* row = e + i * n;
-        for (auto q = static_cast<std::size_t>(start[i]); q < static_cast<std::size_t>(start[i + 1]); ++q) {
-          const std::uint32_t jj = cand[q];
-          lk[q] = {static_cast<std::uint32_t>(i), jj};
-          sc[q] = 2 * static_cast<double>(row[jj]) / (rsi + static_cast<double>(cs[jj]));
-        }
+        row += new_rows[q];
+        const std::uint32_t jj = cand[q];
+        lk[q] = {row, jj};
+        sc[q] = 2 * static_cast<double>(e[row * n + jj]) / (static_cast<double>(rs[row]) + static_cast<double>(cs[jj]));
       }
       return;
     }
