@@ -42,6 +42,38 @@ TEST_CASE("softmax extraction keeps the cells above the threshold in both direct
       }
 }
 
+TEST_CASE("softmax scores every link with its own row when rows without links come first, between and last",
+          "[extract][softmax]") {
+  // Rows 0, 1, 3, 6 and 7 are flat (every probability 1/8, under 0.3);
+  // rows 2, 4 and 5 have one peak each.  The links are scored in one loop
+  // that finds each link's row from the rows' starts, so empty rows before,
+  // between and after the links are where it could go wrong.
+  const std::size_t m = 8, n = 8;
+  mat s(m, n);
+  lexalign::dense_matrix<float> f(m, n);
+  const std::size_t peak[m] = {n, n, 5, n, 0, 7, n, n};  // n: a flat row
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      s(i, j) = j == peak[i] ? 4.0 + static_cast<double>(i) / 4 : 0.0;
+      f(i, j) = static_cast<float>(s(i, j));
+    }
+  const mat pxy = extract_test::softmax_rows(s);
+  const mat pyx = extract_test::transpose(extract_test::softmax_rows(extract_test::transpose(s)));
+  const std::vector<lexalign::link> expected = {{2, 5}, {4, 0}, {5, 7}};
+  ex::workspace<> ws;
+  for (const bool float32 : {false, true}) {
+    INFO((float32 ? "float32" : "double"));
+    const auto r = float32 ? ex::softmax(f, {.threshold = 0.3}, ws) : ex::softmax(s, {.threshold = 0.3}, ws);
+    CHECK(r.alignment.sure == expected);
+    REQUIRE(r.scores.size() == expected.size());
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+      const std::size_t i = expected[k].source, j = expected[k].target;
+      const double a = pxy(i, j), b = pyx(i, j);
+      CHECK(r.scores[k] == Approx(2 * a * b / (a + b)).epsilon(float32 ? 1e-6 : 1e-12));
+    }
+  }
+}
+
 TEST_CASE("softmax extraction is stable for large dot products", "[extract][softmax]") {
   mat s(2, 2);
   s(0, 0) = 1000; s(0, 1) = 990; s(1, 0) = 995; s(1, 1) = 2000;
