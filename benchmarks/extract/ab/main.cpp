@@ -13,7 +13,8 @@
 // minute to minute (and from process to process, with where the pages
 // land) this separates code changes of a few percent that separate runs of
 // two binaries cannot.  An A/A run (the same revision twice) shows what is
-// left: on the development VM, within about ±7 % (code placement).
+// left: on the development VM, medians within 0.98–1.15 of each other
+// (code placement), so a step under 10 % needs more than one run.
 #include <sys/mman.h>
 
 #include <algorithm>
