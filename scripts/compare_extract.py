@@ -155,6 +155,20 @@ def time_numpy(fn, mats, repeats):
     return times[len(times) // 2], cpu[len(cpu) // 2], out
 
 
+def make_stacks(rng, pairs, size):
+    """The benchmark's matrices: `pairs` sentence pairs of `size` tokens,
+    random token vectors in 64-d; returns (cos, dots) of shape (pairs, size,
+    size): (cos + 1) / 2 for SimAlign's methods, raw dot products of vectors
+    of norm 8 for awesome-align's softmax.  (scripts/extract_ab.sh uses it.)"""
+    x = rng.standard_normal((pairs, size, 64))
+    y = rng.standard_normal((pairs, size, 64))
+    xn = x / np.linalg.norm(x, axis=2, keepdims=True)
+    yn = y / np.linalg.norm(y, axis=2, keepdims=True)
+    cos = (np.einsum("kid,kjd->kij", xn, yn) + 1) / 2
+    dots = np.einsum("kid,kjd->kij", xn, yn) * 64  # norm-8 vectors
+    return cos, dots
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("tool")
@@ -183,12 +197,7 @@ def main():
           f"{'floor_us':>9} {'max_ratio':>9} {'np_ns/el':>8} {'lx_ns/el':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in [int(s) for s in args.sizes.split(",")]:
-            x = rng.standard_normal((args.pairs, size, 64))
-            y = rng.standard_normal((args.pairs, size, 64))
-            xn = x / np.linalg.norm(x, axis=2, keepdims=True)
-            yn = y / np.linalg.norm(y, axis=2, keepdims=True)
-            cos = (np.einsum("kid,kjd->kij", xn, yn) + 1) / 2
-            dots = np.einsum("kid,kjd->kij", xn, yn) * 64  # norm-8 vectors
+            cos, dots = make_stacks(rng, args.pairs, size)
             dots32 = dots.astype(np.float32)
             env = dict(os.environ)
             n_hot = args.hot

@@ -7,14 +7,14 @@
 # REV_A, REV_B: git revisions, or WORKTREE for the working tree's headers.
 # Builds build/extract_ab/extract_ab (g++ -O3 -march=native, both
 # revisions' include/ under renamed inline namespaces, the harness of the
-# working tree), writes random 200-matrix stacks like
-# scripts/compare_extract.py's (python3-numpy: dot products of 64-d vectors
-# of norm 8 for softmax, (cos + 1) / 2 for the others) and runs softmax,
-# softmax32, argmax and itermax at m = n = 50 and 100, cold and hot, ROUNDS
-# (default 40) alternating rounds each.  Run an A/A (the same revision
+# working tree), writes random 200-matrix stacks with
+# scripts/compare_extract.py's make_stacks (python3-numpy: dot products of
+# 64-d vectors of norm 8 for softmax, (cos + 1) / 2 for the others) and
+# runs softmax, softmax32, argmax and itermax at m = n = 50 and 100, cold
+# and hot, ROUNDS (default 40) alternating rounds each.  Run an A/A (the same revision
 # twice) first to see the noise.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,16p "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,15p "$0"; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/extract_ab
 rounds=${3:-40}
@@ -34,15 +34,16 @@ side "$2" b &
 g++ -O3 -DNDEBUG -march=native -std=gnu++20 -I"$root/include" -c "$root/benchmarks/extract/ab/main.cpp" -o "$out/main.o"
 wait %1 && wait %2
 g++ "$out/main.o" "$out/variant_a.o" "$out/variant_b.o" -o "$out/extract_ab"
-/usr/bin/python3 - "$out" <<'PY'
+/usr/bin/python3 - "$out" "$root/scripts" <<'PY'
 import sys
+sys.path.insert(0, sys.argv[2])
 import numpy as np
+from compare_extract import make_stacks
 rng = np.random.default_rng(1)
 for n in (50, 100):
-    v = rng.standard_normal((200, n, 64)); w = rng.standard_normal((200, n, 64))
-    v /= np.linalg.norm(v, axis=2, keepdims=True); w /= np.linalg.norm(w, axis=2, keepdims=True)
-    np.save(f"{sys.argv[1]}/cos{n}.npy", (np.einsum("kid,kjd->kij", v, w) + 1) / 2)
-    np.save(f"{sys.argv[1]}/dot{n}.npy", np.einsum("kid,kjd->kij", 8 * v, 8 * w))
+    cos, dots = make_stacks(rng, 200, n)
+    np.save(f"{sys.argv[1]}/cos{n}.npy", cos)
+    np.save(f"{sys.argv[1]}/dot{n}.npy", dots)
 PY
 echo "# A = $1, B = $2, $rounds rounds; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for method in softmax32 softmax argmax itermax; do

@@ -15,38 +15,20 @@
 // two binaries cannot.  An A/A run (the same revision twice) shows what is
 // left: on the development VM, medians within 0.98–1.15 of each other
 // (code placement), so a step under 10 % needs more than one run.
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "lexalign/io/npy.hpp"
+#include "../tool/numpy_like_copy.hpp"
 
 std::size_t run_a(int, const double*, const float*, std::size_t, std::size_t, std::size_t, std::size_t);
 std::size_t run_b(int, const double*, const float*, std::size_t, std::size_t, std::size_t, std::size_t);
 
 namespace {
-
-// A copy in memory laid out as NumPy and the extract tool lay out the stack
-// (2 MiB aligned, madvise(MADV_HUGEPAGE)).
-template <class T>
-T* huge_copy(const std::vector<T>& v) {
-  const std::size_t bytes = v.size() * sizeof(T), page = std::size_t{1} << 21;
-  const std::size_t size = (bytes + page - 1) / page * page;
-  auto* p = static_cast<T*>(std::aligned_alloc(page, size ? size : page));
-  if (!p) {
-    std::perror("aligned_alloc");
-    std::exit(1);
-  }
-  madvise(p, size, MADV_HUGEPAGE);
-  std::memcpy(p, v.data(), bytes);
-  return p;
-}
 
 double quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
@@ -77,8 +59,10 @@ int main(int argc, char** argv) {
   const std::size_t K = stack.shape[0], m = stack.shape[1], n = stack.shape[2];
   const std::size_t hot = std::strtoul(argv[3], nullptr, 10), rounds = std::strtoul(argv[4], nullptr, 10);
   const std::size_t k = hot ? std::min(hot, K) : K;
-  const double* d = huge_copy(stack.data);
-  const float* f = huge_copy(stackf.data);
+  const numpy_like_copy<double> dcopy(stack.data);  // the extract tool's memory layout
+  const numpy_like_copy<float> fcopy(stackf.data);
+  const double* d = dcopy.data;
+  const float* f = fcopy.data;
   std::size_t links_a = 0, links_b = 0;
   auto time = [&](auto run, std::size_t& links) {
     const auto t0 = std::chrono::steady_clock::now();

@@ -33,13 +33,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <sys/mman.h>
 
 #include "lexalign/extract/argmax.hpp"
 #include "lexalign/extract/entmax.hpp"
@@ -47,28 +44,9 @@
 #include "lexalign/extract/matching.hpp"
 #include "lexalign/extract/softmax.hpp"
 #include "lexalign/io/npy.hpp"
+#include "numpy_like_copy.hpp"
 
 namespace ex = lexalign::extract;
-
-// A copy of `v` in 64-byte aligned memory, madvise(MADV_HUGEPAGE)d when it
-// is 4 MiB or more (NumPy's rule for its own arrays).
-template <class T>
-struct numpy_like_copy {
-  T* data = nullptr;
-  explicit numpy_like_copy(const std::vector<T>& v) {
-    const std::size_t bytes = v.size() * sizeof(T);
-    const bool huge = bytes >= (std::size_t{1} << 22);
-    const std::size_t align = huge ? std::size_t{1} << 21 : 64;
-    const std::size_t size = (bytes + align - 1) / align * align;
-    data = static_cast<T*>(std::aligned_alloc(align, size ? size : align));
-    if (!data) throw std::bad_alloc();
-    if (huge) madvise(data, size, MADV_HUGEPAGE);  // a hint: THP may be off
-    if (bytes) std::memcpy(data, v.data(), bytes);
-  }
-  numpy_like_copy(const numpy_like_copy&) = delete;
-  numpy_like_copy& operator=(const numpy_like_copy&) = delete;
-  ~numpy_like_copy() { std::free(data); }
-};
 
 int main(int argc, char** argv) {
   if (argc != 4 && argc != 5) {

@@ -206,6 +206,36 @@ bool max_checked(const T* x, std::size_t count, T& out) noexcept {
   return bad == 0;
 }
 
+#if LEXALIGN_HAVE_VECTOR_EXT
+// y = exp(x[0..W) - g), stored to e[0..W) (vg = g in every lane).
+template <class T, class V>
+LEXALIGN_FORCE_INLINE void exp_store(V& y, const T* x, const V& vg, T* e) noexcept {
+  const V z = ot::detail::vload(x) - vg;
+  exp_nonpositive(y, z);
+  ot::detail::vstore(e, y);
+}
+
+// The same for the last left < W entries: the padding lanes of y are 0
+// (exp(-inf)), so y can be added to sums whole.
+template <class T, class V>
+LEXALIGN_FORCE_INLINE void exp_store_tail(V& y, const T* x, const V& vg, T* e, std::size_t left) noexcept {
+  V z;
+  ot::detail::vload_tail(z, x, left, -std::numeric_limits<T>::infinity());
+  z = z - vg;
+  exp_nonpositive(y, z);
+  ot::detail::vstore_tail(e, left, y);
+}
+
+// col[0..left) += y (the rest of y is padding).
+template <class T, class V>
+LEXALIGN_FORCE_INLINE void add_tail(T* col, const V& y, std::size_t left) noexcept {
+  V c;
+  ot::detail::vload_tail(c, col, left, T(0));
+  c += y;
+  ot::detail::vstore_tail(col, left, c);
+}
+#endif
+
 // e[0..n) = exp(x[0..n) - g) (our vectorised exp, see exp_nonpositive),
 // col[j] += e[j]; returns the sum of e.
 template <class T>
@@ -217,34 +247,22 @@ LEXALIGN_FORCE_INLINE T exp_row(const T* x, T g, T* e, T* col, std::size_t n) no
   vd s0{}, s1{}, y0, y1;
   std::size_t j = 0;
   for (; j + 2 * W <= n; j += 2 * W) {  // two independent exps per step
-    const vd z0 = ot::detail::vload(x + j) - vg, z1 = ot::detail::vload(x + j + W) - vg;
-    exp_nonpositive(y0, z0);
-    exp_nonpositive(y1, z1);
-    ot::detail::vstore(e + j, y0);
-    ot::detail::vstore(e + j + W, y1);
+    exp_store(y0, x + j, vg, e + j);
+    exp_store(y1, x + j + W, vg, e + j + W);
     ot::detail::vstore(col + j, ot::detail::vload(col + j) + y0);
     ot::detail::vstore(col + j + W, ot::detail::vload(col + j + W) + y1);
     s0 += y0;
     s1 += y1;
   }
   if (j + W <= n) {
-    const vd z0 = ot::detail::vload(x + j) - vg;
-    exp_nonpositive(y0, z0);
-    ot::detail::vstore(e + j, y0);
+    exp_store(y0, x + j, vg, e + j);
     ot::detail::vstore(col + j, ot::detail::vload(col + j) + y0);
     s0 += y0;
     j += W;
   }
   if (j < n) {
-    const std::size_t left = n - j;
-    vd z, c;
-    ot::detail::vload_tail(z, x + j, left, -std::numeric_limits<T>::infinity());
-    z = z - vg;
-    exp_nonpositive(y1, z);  // exp(-inf) = 0 in the padding
-    ot::detail::vstore_tail(e + j, left, y1);
-    ot::detail::vload_tail(c, col + j, left, T(0));
-    c += y1;
-    ot::detail::vstore_tail(col + j, left, c);
+    exp_store_tail(y1, x + j, vg, e + j, n - j);
+    add_tail(col + j, y1, n - j);
     s1 += y1;
   }
   const vd s = s0 + s1;
@@ -272,29 +290,16 @@ LEXALIGN_FORCE_INLINE void exp_rows2(const T* x, T g, T* e, T* col, std::size_t 
   vd sa{}, sb{}, ya, yb;
   std::size_t j = 0;
   for (; j + W <= n; j += W) {
-    const vd za = ot::detail::vload(x + j) - vg, zb = ot::detail::vload(x + n + j) - vg;
-    exp_nonpositive(ya, za);
-    exp_nonpositive(yb, zb);
-    ot::detail::vstore(e + j, ya);
-    ot::detail::vstore(e + n + j, yb);
+    exp_store(ya, x + j, vg, e + j);
+    exp_store(yb, x + n + j, vg, e + n + j);
     ot::detail::vstore(col + j, ot::detail::vload(col + j) + (ya + yb));
     sa += ya;
     sb += yb;
   }
   if (j < n) {
-    const std::size_t left = n - j;
-    vd za, zb, c;
-    ot::detail::vload_tail(za, x + j, left, -std::numeric_limits<T>::infinity());
-    ot::detail::vload_tail(zb, x + n + j, left, -std::numeric_limits<T>::infinity());
-    za = za - vg;
-    zb = zb - vg;
-    exp_nonpositive(ya, za);  // exp(-inf) = 0 in the padding
-    exp_nonpositive(yb, zb);
-    ot::detail::vstore_tail(e + j, left, ya);
-    ot::detail::vstore_tail(e + n + j, left, yb);
-    ot::detail::vload_tail(c, col + j, left, T(0));
-    c += ya + yb;
-    ot::detail::vstore_tail(col + j, left, c);
+    exp_store_tail(ya, x + j, vg, e + j, n - j);
+    exp_store_tail(yb, x + n + j, vg, e + n + j, n - j);
+    add_tail(col + j, ya + yb, n - j);
     sa += ya;
     sb += yb;
   }
