@@ -134,9 +134,13 @@ TEST_CASE("softmax's exp of non-positive arguments is within 1e-15 of std::exp",
   }
   CHECK(worst < 1e-15);
   // Edge arguments, W lanes at a time whatever the vector width: exp(0) = 1,
-  // exp(-inf) = 0, below the smallest normal result 0, exp(-ln 2) = 1/2.
-  const double probe[] = {0, -std::numeric_limits<double>::infinity(), -708.5, -std::log(2.0)};
-  const double want[] = {1.0, 0.0, 0.0, 0.5};
+  // exp(-inf) = 0, below the smallest normal result 0, exp(-ln 2) = 1/2,
+  // the smallest argument and those near it stay normal.
+  const double probe[] = {0,       -std::numeric_limits<double>::infinity(),
+                          -708.5,  -std::log(2.0),
+                          lexalign::ot::detail::vexp_lowest, -708.39,
+                          -708.0,  -707.7};
+  const double want[] = {1.0, 0.0, 0.0, 0.5, std::exp(probe[4]), std::exp(-708.39), std::exp(-708.0), std::exp(-707.7)};
   constexpr std::size_t N = std::size(probe);
   for (std::size_t start = 0; start < N; start += W) {
     vd x{}, y;
@@ -145,6 +149,7 @@ TEST_CASE("softmax's exp of non-positive arguments is within 1e-15 of std::exp",
     for (std::size_t l = 0; l < W && start + l < N; ++l) {
       INFO("argument " << probe[start + l]);
       CHECK(y[l] == Approx(want[start + l]).epsilon(1e-15).margin(0));
+      if (want[start + l] > 0) CHECK(std::fpclassify(y[l]) == FP_NORMAL);
     }
   }
 }
