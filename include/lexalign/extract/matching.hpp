@@ -162,6 +162,56 @@ inline void two_smallest(const double* c, const double* v, std::ptrdiff_t n, dou
   for (; j < n; ++j) take(c[j] - v[j], j);
 }
 
+// The smallest of c[j] - v[j] over j < n, j != skip (+inf when there is
+// none): the reduction transfer's price step, which needs neither the
+// minimum's index nor the second smallest (two_smallest's merges are about
+// twice as long a dependency chain).  The minimum is exact, so any order
+// gives the same value.
+inline double min_excluding(const double* c, const double* v, std::ptrdiff_t n, std::ptrdiff_t skip) noexcept {
+  const double inf = std::numeric_limits<double>::infinity();
+  double best = inf;
+  std::ptrdiff_t j = 0;
+#if LEXALIGN_HAVE_VECTOR_EXT
+  using vd = ot::detail::vd_t;
+  using vi = ot::detail::vi64_t;
+  constexpr std::ptrdiff_t W = sizeof(vd) / sizeof(double);
+  if (n >= W) {
+    vi lane;
+    for (std::ptrdiff_t l = 0; l < W; ++l) lane[l] = l;
+    const vi vskip = vi{} + static_cast<std::int64_t>(skip);
+    vd m = vd{} + inf;
+    auto step = [&](const vd& h) {
+      const vd x = lane + static_cast<std::int64_t>(j) == vskip ? vd{} + inf : h;
+      m = x < m ? x : m;
+    };
+    for (; j + W <= n; j += W) step(ot::detail::vload(c + j) - ot::detail::vload(v + j));
+    if (LEXALIGN_OT_MASKED_TAILS && j < n) {  // padding: +inf
+      vd cj, vj;
+      ot::detail::vload_tail(cj, c + j, static_cast<std::size_t>(n - j), inf);
+      ot::detail::vload_tail(vj, v + j, static_cast<std::size_t>(n - j), 0.0);
+      step(cj - vj);
+      j = n;
+    }
+#if LEXALIGN_OT_MASKED_TAILS && LEXALIGN_HAS_SHUFFLEVECTOR
+    typedef double v4d __attribute__((vector_size(32)));
+    typedef double v2d __attribute__((vector_size(16)));
+    const v4d lo = __builtin_shufflevector(m, m, 0, 1, 2, 3), hi = __builtin_shufflevector(m, m, 4, 5, 6, 7);
+    const v4d h = lo < hi ? lo : hi;
+    const v2d a = __builtin_shufflevector(h, h, 0, 1), b = __builtin_shufflevector(h, h, 2, 3);
+    const v2d q = a < b ? a : b;
+    best = q[0] < q[1] ? q[0] : q[1];
+#else
+    for (std::ptrdiff_t l = 0; l < W; ++l) best = m[l] < best ? m[l] : best;
+#endif
+  }
+#endif
+  for (; j < n; ++j) {
+    const double h = c[j] - v[j];
+    best = j != skip && h < best ? h : best;
+  }
+  return best;
+}
+
 // The first index of the smallest of d[0..n) (n >= 1), its value in `mn`.
 inline std::ptrdiff_t dense_argmin(const double* d, std::ptrdiff_t n, double& mn) noexcept {
   std::ptrdiff_t at = 0;
@@ -296,10 +346,7 @@ void lapjv(std::size_t N, matching_workspace<WAlloc>& ws) {
       fr[nfree++] = i;
     } else if (matches[i] == 1) {
       const std::ptrdiff_t j1 = x[i];
-      double umin, usub;
-      std::ptrdiff_t a1, a2;
-      two_smallest(c + i * n, v.data(), n, umin, a1, usub, a2);
-      v[j1] -= a1 != j1 ? umin : usub;  // the smallest over j != j1
+      v[j1] -= min_excluding(c + i * n, v.data(), n, j1);
     }
   }
   // 3. Augmenting row reduction, twice.
