@@ -106,20 +106,32 @@ class workspace {
 
 namespace detail {
 
-// True when every x[k] (double or float) is finite: no exponent field is
-// all ones (an integer OR reduction, which vectorises).
+// True when every x[k] (double or float) is finite: the sum of x[k] * 0
+// is 0 exactly then (inf * 0 and NaN give NaN).  Four vector chains of one
+// multiply-add each: the pass runs at the cache's (or the prefetcher's)
+// rate.
 template <class T>
 bool all_finite(const T* x, std::size_t count) noexcept {
   static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
-  using U = std::conditional_t<std::is_same_v<T, double>, std::uint64_t, std::uint32_t>;
-  constexpr U exponent = std::is_same_v<T, double> ? U(0x7ff0000000000000ull) : U(0x7f800000u);
-  U bad = 0;
-  for (std::size_t k = 0; k < count; ++k) {
-    U bits;
-    std::memcpy(&bits, x + k, sizeof bits);
-    bad |= static_cast<U>((bits & exponent) == exponent);
+  T acc = 0;
+  std::size_t k = 0;
+#if LEXALIGN_HAVE_VECTOR_EXT
+  using vd = std::conditional_t<std::is_same_v<T, double>, ot::detail::vd_t, ot::detail::vf_t>;
+  constexpr std::size_t W = sizeof(vd) / sizeof(T);
+  if (count >= 4 * W) {
+    vd a0{}, a1{}, a2{}, a3{};
+    for (; k + 4 * W <= count; k += 4 * W) {
+      a0 += ot::detail::vload(x + k) * T(0);
+      a1 += ot::detail::vload(x + k + W) * T(0);
+      a2 += ot::detail::vload(x + k + 2 * W) * T(0);
+      a3 += ot::detail::vload(x + k + 3 * W) * T(0);
+    }
+    const vd a = (a0 + a1) + (a2 + a3);
+    acc = ot::detail::hsum(a);
   }
-  return bad == 0;
+#endif
+  for (; k < count; ++k) acc += x[k] * T(0);
+  return acc == 0;
 }
 
 // Points ws.src at `m` as a dense row-major double matrix, copying into
