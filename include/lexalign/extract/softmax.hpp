@@ -441,6 +441,16 @@ void softmax_links(workspace<WAlloc>& ws, const T* s, double threshold, extract_
         using vd = softmax_vec<T>;
         constexpr std::size_t W = sizeof(vd) / sizeof(T);
         const vd vtr = vd{} + tr;
+#if LEXALIGN_OT_MASKED_TAILS
+        if constexpr (W == 8) {  // double: two vectors' masks per 16-lane compress and store
+          for (; j + 2 * W <= n; j += 2 * W) {
+            const vd c0 = ot::detail::vload(ct + j), x0 = ot::detail::vload(row + j), lim0 = c0 > vtr ? c0 : vtr;
+            const vd c1 = ot::detail::vload(ct + j + W), x1 = ot::detail::vload(row + j + W);
+            const vd lim1 = c1 > vtr ? c1 : vtr;
+            count += compress_columns(greater_mask(x0, lim0) | greater_mask(x1, lim1) << W, j, cand + count);
+          }
+        }
+#endif
         for (; j + W <= n; j += W) {
           const vd c = ot::detail::vload(ct + j), x = ot::detail::vload(row + j), lim = c > vtr ? c : vtr;
           count += compress_columns(greater_mask(x, lim), j, cand + count);
